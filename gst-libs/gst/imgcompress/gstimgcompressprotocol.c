@@ -1,0 +1,714 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:gstimgcompressprotocol
+ * @title: imgcompress protocol
+ * @short_description: events, query, meta and message shared by the
+ *     imgcompress elements
+ *
+ * The elements talk to each other through two sticky custom downstream
+ * events (`imgcompress-image`, `imgcompress-variant`), one custom query
+ * (`imgcompress-size-hint`), one buffer meta (#GstImgcompressEncodeMeta) and
+ * one element message (`imgcompress-metrics`).  Applications read the
+ * metrics with gst_imgcompress_metrics_message_parse() rather than by field
+ * names.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstimgcompressprotocol.h"
+
+#include <string.h>
+
+static const struct
+{
+  GstImgcompressFormat format;
+  const gchar *name;
+  const gchar *extension;
+  const gchar *media_type;
+} format_table[] = {
+  { GST_IMGCOMPRESS_FORMAT_JPEG, "jpeg", "jpg", "image/jpeg" },
+  { GST_IMGCOMPRESS_FORMAT_PNG, "png", "png", "image/png" },
+  { GST_IMGCOMPRESS_FORMAT_WEBP, "webp", "webp", "image/webp" },
+};
+
+/**
+ * gst_imgcompress_format_to_string:
+ * @format: a #GstImgcompressFormat
+ *
+ * Returns: "jpeg", "png", "webp", or "unknown"
+ */
+const gchar *
+gst_imgcompress_format_to_string (GstImgcompressFormat format)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (format_table); i++)
+    if (format_table[i].format == format)
+      return format_table[i].name;
+  return "unknown";
+}
+
+/**
+ * gst_imgcompress_format_from_string:
+ * @str: (nullable): "jpeg", "png" or "webp"
+ *
+ * Returns: the format, or %GST_IMGCOMPRESS_FORMAT_UNKNOWN
+ */
+GstImgcompressFormat
+gst_imgcompress_format_from_string (const gchar *str)
+{
+  guint i;
+
+  if (str == NULL)
+    return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+  for (i = 0; i < G_N_ELEMENTS (format_table); i++)
+    if (g_ascii_strcasecmp (format_table[i].name, str) == 0)
+      return format_table[i].format;
+  if (g_ascii_strcasecmp (str, "jpg") == 0)
+    return GST_IMGCOMPRESS_FORMAT_JPEG;
+  return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+}
+
+/**
+ * gst_imgcompress_format_extension:
+ * @format: a #GstImgcompressFormat
+ *
+ * Returns: the file name extension without the dot ("jpg", "png", "webp"),
+ *     or "bin" for an unknown format
+ */
+const gchar *
+gst_imgcompress_format_extension (GstImgcompressFormat format)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (format_table); i++)
+    if (format_table[i].format == format)
+      return format_table[i].extension;
+  return "bin";
+}
+
+/**
+ * gst_imgcompress_format_from_caps:
+ * @caps: fixed caps
+ *
+ * Returns: the format named by the caps' media type
+ */
+GstImgcompressFormat
+gst_imgcompress_format_from_caps (const GstCaps *caps)
+{
+  const gchar *media_type;
+  guint i;
+
+  if (caps == NULL || gst_caps_is_empty (caps) || gst_caps_is_any (caps))
+    return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+  media_type = gst_structure_get_name (gst_caps_get_structure (caps, 0));
+  for (i = 0; i < G_N_ELEMENTS (format_table); i++)
+    if (strcmp (format_table[i].media_type, media_type) == 0)
+      return format_table[i].format;
+  return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+}
+
+static void
+set_quality_field (GstStructure *s, const gchar *field, gint quality)
+{
+  if (quality != GST_IMGCOMPRESS_QUALITY_UNSET)
+    gst_structure_set (s, field, G_TYPE_INT, quality, NULL);
+}
+
+static gint
+get_quality_field (const GstStructure *s, const gchar *field)
+{
+  gint quality;
+
+  if (gst_structure_get_int (s, field, &quality))
+    return quality;
+  return GST_IMGCOMPRESS_QUALITY_UNSET;
+}
+
+static const GstStructure *
+custom_event_structure (GstEvent *event, const gchar *name)
+{
+  const GstStructure *s;
+
+  if (event == NULL ||
+      GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_DOWNSTREAM_STICKY)
+    return NULL;
+  s = gst_event_get_structure (event);
+  if (s == NULL || !gst_structure_has_name (s, name))
+    return NULL;
+  return s;
+}
+
+/**
+ * gst_imgcompress_image_info_init:
+ * @info: an uninitialised #GstImgcompressImageInfo
+ *
+ * Sets every field to "unknown".
+ */
+void
+gst_imgcompress_image_info_init (GstImgcompressImageInfo *info)
+{
+  memset (info, 0, sizeof (*info));
+  info->start_time = GST_CLOCK_TIME_NONE;
+  info->jpeg_quality = GST_IMGCOMPRESS_QUALITY_UNSET;
+  info->webp_quality = GST_IMGCOMPRESS_QUALITY_UNSET;
+}
+
+/**
+ * gst_imgcompress_image_info_clear:
+ * @info: a #GstImgcompressImageInfo
+ *
+ * Frees the strings and resets @info.
+ */
+void
+gst_imgcompress_image_info_clear (GstImgcompressImageInfo *info)
+{
+  g_free (info->name);
+  gst_imgcompress_image_info_init (info);
+}
+
+/**
+ * gst_imgcompress_image_event_new:
+ * @info: what is known of the image
+ *
+ * Returns: (transfer full): a sticky `imgcompress-image` event
+ */
+GstEvent *
+gst_imgcompress_image_event_new (const GstImgcompressImageInfo *info)
+{
+  GstStructure *s;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  s = gst_structure_new (GST_IMGCOMPRESS_IMAGE_EVENT_NAME, "name",
+      G_TYPE_STRING, info->name ? info->name : "", "input-bytes", G_TYPE_UINT64,
+      info->input_bytes, "width", G_TYPE_UINT, info->width, "height",
+      G_TYPE_UINT, info->height, "format", G_TYPE_STRING,
+      gst_imgcompress_format_to_string (info->format), "start-time",
+      G_TYPE_UINT64, (guint64) info->start_time, NULL);
+  set_quality_field (s, "jpeg-quality", info->jpeg_quality);
+  set_quality_field (s, "webp-quality", info->webp_quality);
+
+  return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY, s);
+}
+
+/**
+ * gst_imgcompress_image_event_parse:
+ * @event: an event
+ * @info: (out caller-allocates): filled when @event is an image event; clear
+ *     it with gst_imgcompress_image_info_clear()
+ *
+ * Returns: %TRUE when @event is an `imgcompress-image` event
+ */
+gboolean
+gst_imgcompress_image_event_parse (GstEvent *event,
+    GstImgcompressImageInfo *info)
+{
+  const GstStructure *s;
+  guint64 start_time = GST_CLOCK_TIME_NONE;
+
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  s = custom_event_structure (event, GST_IMGCOMPRESS_IMAGE_EVENT_NAME);
+  if (s == NULL)
+    return FALSE;
+
+  gst_imgcompress_image_info_init (info);
+  info->name = g_strdup (gst_structure_get_string (s, "name"));
+  gst_structure_get_uint64 (s, "input-bytes", &info->input_bytes);
+  gst_structure_get_uint (s, "width", &info->width);
+  gst_structure_get_uint (s, "height", &info->height);
+  info->format =
+      gst_imgcompress_format_from_string (gst_structure_get_string (s,
+          "format"));
+  if (gst_structure_get_uint64 (s, "start-time", &start_time))
+    info->start_time = start_time;
+  info->jpeg_quality = get_quality_field (s, "jpeg-quality");
+  info->webp_quality = get_quality_field (s, "webp-quality");
+  return TRUE;
+}
+
+/**
+ * gst_imgcompress_pad_get_image_info:
+ * @pad: a pad holding sticky events
+ * @info: (out caller-allocates): filled from the pad's image event
+ *
+ * Returns: %TRUE when @pad has an `imgcompress-image` sticky event
+ */
+gboolean
+gst_imgcompress_pad_get_image_info (GstPad *pad, GstImgcompressImageInfo *info)
+{
+  GstEvent *event;
+  gboolean found = FALSE;
+  guint i;
+
+  for (i = 0;; i++) {
+    event =
+        gst_pad_get_sticky_event (pad, GST_EVENT_CUSTOM_DOWNSTREAM_STICKY, i);
+    if (event == NULL)
+      break;
+    found = gst_imgcompress_image_event_parse (event, info);
+    gst_event_unref (event);
+    if (found)
+      break;
+  }
+  return found;
+}
+
+/**
+ * gst_imgcompress_variant_info_init:
+ * @info: an uninitialised #GstImgcompressVariantInfo
+ */
+void
+gst_imgcompress_variant_info_init (GstImgcompressVariantInfo *info)
+{
+  memset (info, 0, sizeof (*info));
+  info->jpeg_quality = GST_IMGCOMPRESS_QUALITY_UNSET;
+  info->webp_quality = GST_IMGCOMPRESS_QUALITY_UNSET;
+}
+
+/**
+ * gst_imgcompress_variant_info_clear:
+ * @info: a #GstImgcompressVariantInfo
+ */
+void
+gst_imgcompress_variant_info_clear (GstImgcompressVariantInfo *info)
+{
+  g_free (info->variant);
+  gst_imgcompress_variant_info_init (info);
+}
+
+/**
+ * gst_imgcompress_variant_event_new:
+ * @info: the variant
+ *
+ * Returns: (transfer full): a sticky `imgcompress-variant` event
+ */
+GstEvent *
+gst_imgcompress_variant_event_new (const GstImgcompressVariantInfo *info)
+{
+  GstStructure *s;
+
+  g_return_val_if_fail (info != NULL, NULL);
+
+  s = gst_structure_new (GST_IMGCOMPRESS_VARIANT_EVENT_NAME, "variant",
+      G_TYPE_STRING, info->variant ? info->variant : "", "max-dimension",
+      G_TYPE_UINT, info->max_dimension, NULL);
+  set_quality_field (s, "jpeg-quality", info->jpeg_quality);
+  set_quality_field (s, "webp-quality", info->webp_quality);
+
+  return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY, s);
+}
+
+/**
+ * gst_imgcompress_variant_event_parse:
+ * @event: an event
+ * @info: (out caller-allocates): filled when @event is a variant event
+ *
+ * Returns: %TRUE when @event is an `imgcompress-variant` event
+ */
+gboolean
+gst_imgcompress_variant_event_parse (GstEvent *event,
+    GstImgcompressVariantInfo *info)
+{
+  const GstStructure *s;
+
+  g_return_val_if_fail (info != NULL, FALSE);
+
+  s = custom_event_structure (event, GST_IMGCOMPRESS_VARIANT_EVENT_NAME);
+  if (s == NULL)
+    return FALSE;
+
+  gst_imgcompress_variant_info_init (info);
+  info->variant = g_strdup (gst_structure_get_string (s, "variant"));
+  gst_structure_get_uint (s, "max-dimension", &info->max_dimension);
+  info->jpeg_quality = get_quality_field (s, "jpeg-quality");
+  info->webp_quality = get_quality_field (s, "webp-quality");
+  return TRUE;
+}
+
+/**
+ * gst_imgcompress_pad_get_variant_info:
+ * @pad: a pad holding sticky events
+ * @info: (out caller-allocates): filled from the pad's variant event
+ *
+ * Returns: %TRUE when @pad has an `imgcompress-variant` sticky event
+ */
+gboolean
+gst_imgcompress_pad_get_variant_info (GstPad *pad,
+    GstImgcompressVariantInfo *info)
+{
+  GstEvent *event;
+  gboolean found = FALSE;
+  guint i;
+
+  for (i = 0;; i++) {
+    event =
+        gst_pad_get_sticky_event (pad, GST_EVENT_CUSTOM_DOWNSTREAM_STICKY, i);
+    if (event == NULL)
+      break;
+    found = gst_imgcompress_variant_event_parse (event, info);
+    gst_event_unref (event);
+    if (found)
+      break;
+  }
+  return found;
+}
+
+/**
+ * gst_imgcompress_effective_quality:
+ * @variant_quality: the variant's quality, or %GST_IMGCOMPRESS_QUALITY_UNSET
+ * @hint_quality: the image's quality hint, or %GST_IMGCOMPRESS_QUALITY_UNSET
+ *
+ * The image hint caps the variant: the result is the smaller of the two
+ * that are set.
+ *
+ * Returns: the quality to use, or %GST_IMGCOMPRESS_QUALITY_UNSET when
+ *     neither is set
+ */
+gint
+gst_imgcompress_effective_quality (gint variant_quality, gint hint_quality)
+{
+  if (variant_quality == GST_IMGCOMPRESS_QUALITY_UNSET)
+    return hint_quality;
+  if (hint_quality == GST_IMGCOMPRESS_QUALITY_UNSET)
+    return variant_quality;
+  return MIN (variant_quality, hint_quality);
+}
+
+/**
+ * gst_imgcompress_pad_get_quality:
+ * @pad: an encoder's sink pad
+ * @format: %GST_IMGCOMPRESS_FORMAT_JPEG or %GST_IMGCOMPRESS_FORMAT_WEBP
+ * @fallback: the encoder's own quality property
+ *
+ * The quality an encoder should use for the image now on @pad: the
+ * variant event's quality for @format capped by the image event's hint,
+ * or @fallback when there is no variant event.  Without a variant event the
+ * image hint still caps @fallback.
+ *
+ * Returns: the quality to use
+ */
+gint
+gst_imgcompress_pad_get_quality (GstPad *pad, GstImgcompressFormat format,
+    gint fallback)
+{
+  GstImgcompressImageInfo image;
+  GstImgcompressVariantInfo variant;
+  gint variant_quality = fallback, hint = GST_IMGCOMPRESS_QUALITY_UNSET;
+
+  if (gst_imgcompress_pad_get_variant_info (pad, &variant)) {
+    gint q = format == GST_IMGCOMPRESS_FORMAT_WEBP ? variant.webp_quality :
+                                                     variant.jpeg_quality;
+    if (q != GST_IMGCOMPRESS_QUALITY_UNSET)
+      variant_quality = q;
+    gst_imgcompress_variant_info_clear (&variant);
+  }
+  if (gst_imgcompress_pad_get_image_info (pad, &image)) {
+    hint = format == GST_IMGCOMPRESS_FORMAT_WEBP ? image.webp_quality :
+                                                   image.jpeg_quality;
+    gst_imgcompress_image_info_clear (&image);
+  }
+  return gst_imgcompress_effective_quality (variant_quality, hint);
+}
+
+/**
+ * gst_imgcompress_size_hint_query_new:
+ *
+ * Returns: (transfer full): an unanswered `imgcompress-size-hint` query
+ */
+GstQuery *
+gst_imgcompress_size_hint_query_new (void)
+{
+  return gst_query_new_custom (GST_QUERY_CUSTOM,
+      gst_structure_new_empty (GST_IMGCOMPRESS_SIZE_HINT_QUERY_NAME));
+}
+
+/**
+ * gst_imgcompress_query_is_size_hint:
+ * @query: a query
+ *
+ * Returns: %TRUE when @query is an `imgcompress-size-hint` query
+ */
+gboolean
+gst_imgcompress_query_is_size_hint (GstQuery *query)
+{
+  const GstStructure *s;
+
+  if (query == NULL || GST_QUERY_TYPE (query) != GST_QUERY_CUSTOM)
+    return FALSE;
+  s = gst_query_get_structure (query);
+  return s != NULL &&
+      gst_structure_has_name (s, GST_IMGCOMPRESS_SIZE_HINT_QUERY_NAME);
+}
+
+/**
+ * gst_imgcompress_size_hint_query_set:
+ * @query: a writable `imgcompress-size-hint` query
+ * @max_width: the widest output needed downstream, in pixels
+ * @max_height: the tallest output needed downstream, in pixels
+ *
+ * Answers the query.  The `max-dimension` field holds the larger of the
+ * two.
+ */
+void
+gst_imgcompress_size_hint_query_set (GstQuery *query, guint max_width,
+    guint max_height)
+{
+  GstStructure *s;
+
+  g_return_if_fail (gst_imgcompress_query_is_size_hint (query));
+
+  s = gst_query_writable_structure (query);
+  gst_structure_set (s, "max-dimension", G_TYPE_UINT,
+      MAX (max_width, max_height), "max-width", G_TYPE_UINT, max_width,
+      "max-height", G_TYPE_UINT, max_height, NULL);
+}
+
+/**
+ * gst_imgcompress_size_hint_query_parse:
+ * @query: an `imgcompress-size-hint` query
+ * @max_width: (out) (optional): the box width
+ * @max_height: (out) (optional): the box height
+ *
+ * Returns: %TRUE when the query was answered with a non-zero box
+ */
+gboolean
+gst_imgcompress_size_hint_query_parse (GstQuery *query, guint *max_width,
+    guint *max_height)
+{
+  const GstStructure *s;
+  guint w = 0, h = 0, d = 0;
+
+  if (!gst_imgcompress_query_is_size_hint (query))
+    return FALSE;
+  s = gst_query_get_structure (query);
+  gst_structure_get_uint (s, "max-dimension", &d);
+  if (!gst_structure_get_uint (s, "max-width", &w))
+    w = d;
+  if (!gst_structure_get_uint (s, "max-height", &h))
+    h = d;
+  if (max_width)
+    *max_width = w;
+  if (max_height)
+    *max_height = h;
+  return w > 0 && h > 0;
+}
+
+/**
+ * gst_imgcompress_pad_query_size_hint:
+ * @srcpad: a source pad
+ * @max_width: (out): the box width downstream needs
+ * @max_height: (out): the box height downstream needs
+ *
+ * Asks downstream of @srcpad how large the decoded image needs to be.
+ *
+ * Returns: %TRUE when downstream answered with a box
+ */
+gboolean
+gst_imgcompress_pad_query_size_hint (GstPad *srcpad, guint *max_width,
+    guint *max_height)
+{
+  GstQuery *query = gst_imgcompress_size_hint_query_new ();
+  gboolean answered;
+
+  answered = gst_pad_peer_query (srcpad, query) &&
+      gst_imgcompress_size_hint_query_parse (query, max_width, max_height);
+  gst_query_unref (query);
+  return answered;
+}
+
+/* GstImgcompressEncodeMeta */
+
+GType
+gst_imgcompress_encode_meta_api_get_type (void)
+{
+  static GType type = 0;
+  static const gchar *tags[] = { NULL };
+
+  if (g_once_init_enter (&type)) {
+    GType _type =
+        gst_meta_api_type_register ("GstImgcompressEncodeMetaAPI", tags);
+    g_once_init_leave (&type, _type);
+  }
+  return type;
+}
+
+static gboolean
+encode_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
+{
+  GstImgcompressEncodeMeta *emeta = (GstImgcompressEncodeMeta *) meta;
+
+  emeta->quality = GST_IMGCOMPRESS_QUALITY_UNSET;
+  emeta->encode_time = GST_CLOCK_TIME_NONE;
+  return TRUE;
+}
+
+static gboolean
+encode_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer,
+    GQuark type, gpointer data)
+{
+  GstImgcompressEncodeMeta *emeta = (GstImgcompressEncodeMeta *) meta;
+
+  /* Only whole copies keep the meta: a sub-buffer is no longer the
+   * encoder's output. */
+  if (GST_META_TRANSFORM_IS_COPY (type)) {
+    GstMetaTransformCopy *copy = data;
+    if (!copy->region) {
+      gst_buffer_add_imgcompress_encode_meta (dest, emeta->quality,
+          emeta->encode_time);
+    }
+  }
+  return TRUE;
+}
+
+const GstMetaInfo *
+gst_imgcompress_encode_meta_get_info (void)
+{
+  static const GstMetaInfo *meta_info = NULL;
+
+  if (g_once_init_enter ((GstMetaInfo **) &meta_info)) {
+    const GstMetaInfo *mi =
+        gst_meta_register (GST_IMGCOMPRESS_ENCODE_META_API_TYPE,
+            "GstImgcompressEncodeMeta", sizeof (GstImgcompressEncodeMeta),
+            encode_meta_init, NULL, encode_meta_transform);
+    g_once_init_leave ((GstMetaInfo **) &meta_info, (GstMetaInfo *) mi);
+  }
+  return meta_info;
+}
+
+/**
+ * gst_buffer_add_imgcompress_encode_meta:
+ * @buffer: an encoder's output buffer
+ * @quality: the quality used
+ * @encode_time: ns spent encoding
+ *
+ * Returns: (transfer none): the meta added
+ */
+GstImgcompressEncodeMeta *
+gst_buffer_add_imgcompress_encode_meta (GstBuffer *buffer, gint quality,
+    GstClockTime encode_time)
+{
+  GstImgcompressEncodeMeta *meta;
+
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+
+  meta = (GstImgcompressEncodeMeta *) gst_buffer_add_meta (buffer,
+      GST_IMGCOMPRESS_ENCODE_META_INFO, NULL);
+  meta->quality = quality;
+  meta->encode_time = encode_time;
+  return meta;
+}
+
+/* imgcompress-metrics */
+
+/**
+ * gst_imgcompress_metrics_init:
+ * @metrics: an uninitialised #GstImgcompressMetrics
+ */
+void
+gst_imgcompress_metrics_init (GstImgcompressMetrics *metrics)
+{
+  memset (metrics, 0, sizeof (*metrics));
+  metrics->quality = GST_IMGCOMPRESS_QUALITY_UNSET;
+  metrics->processing_time = GST_CLOCK_TIME_NONE;
+  metrics->encode_time = GST_CLOCK_TIME_NONE;
+}
+
+/**
+ * gst_imgcompress_metrics_clear:
+ * @metrics: a #GstImgcompressMetrics
+ */
+void
+gst_imgcompress_metrics_clear (GstImgcompressMetrics *metrics)
+{
+  g_free (metrics->image);
+  g_free (metrics->variant);
+  g_free (metrics->format);
+  g_free (metrics->location);
+  gst_imgcompress_metrics_init (metrics);
+}
+
+/**
+ * gst_imgcompress_metrics_message_new:
+ * @src: the posting element
+ * @metrics: what was written
+ *
+ * Returns: (transfer full): an `imgcompress-metrics` element message
+ */
+GstMessage *
+gst_imgcompress_metrics_message_new (GstObject *src,
+    const GstImgcompressMetrics *metrics)
+{
+  GstStructure *s;
+
+  g_return_val_if_fail (metrics != NULL, NULL);
+
+  s = gst_structure_new (GST_IMGCOMPRESS_METRICS_MESSAGE_NAME, "image",
+      G_TYPE_STRING, metrics->image ? metrics->image : "", "variant",
+      G_TYPE_STRING, metrics->variant ? metrics->variant : "", "format",
+      G_TYPE_STRING, metrics->format ? metrics->format : "", "location",
+      G_TYPE_STRING, metrics->location ? metrics->location : "", "width",
+      G_TYPE_UINT, metrics->width, "height", G_TYPE_UINT, metrics->height,
+      "quality", G_TYPE_INT, metrics->quality, "input-bytes", G_TYPE_UINT64,
+      metrics->input_bytes, "output-bytes", G_TYPE_UINT64,
+      metrics->output_bytes, "compression-ratio", G_TYPE_DOUBLE,
+      metrics->compression_ratio, "processing-time", G_TYPE_UINT64,
+      (guint64) metrics->processing_time, "encode-time", G_TYPE_UINT64,
+      (guint64) metrics->encode_time, NULL);
+
+  return gst_message_new_element (src, s);
+}
+
+/**
+ * gst_imgcompress_metrics_message_parse:
+ * @message: a bus message
+ * @metrics: (out caller-allocates): filled when @message is a metrics
+ *     message; clear with gst_imgcompress_metrics_clear()
+ *
+ * Returns: %TRUE when @message is an `imgcompress-metrics` message
+ */
+gboolean
+gst_imgcompress_metrics_message_parse (GstMessage *message,
+    GstImgcompressMetrics *metrics)
+{
+  const GstStructure *s;
+  guint64 t;
+
+  g_return_val_if_fail (metrics != NULL, FALSE);
+
+  if (message == NULL || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT)
+    return FALSE;
+  s = gst_message_get_structure (message);
+  if (s == NULL ||
+      !gst_structure_has_name (s, GST_IMGCOMPRESS_METRICS_MESSAGE_NAME))
+    return FALSE;
+
+  gst_imgcompress_metrics_init (metrics);
+  metrics->image = g_strdup (gst_structure_get_string (s, "image"));
+  metrics->variant = g_strdup (gst_structure_get_string (s, "variant"));
+  metrics->format = g_strdup (gst_structure_get_string (s, "format"));
+  metrics->location = g_strdup (gst_structure_get_string (s, "location"));
+  gst_structure_get_uint (s, "width", &metrics->width);
+  gst_structure_get_uint (s, "height", &metrics->height);
+  gst_structure_get_int (s, "quality", &metrics->quality);
+  gst_structure_get_uint64 (s, "input-bytes", &metrics->input_bytes);
+  gst_structure_get_uint64 (s, "output-bytes", &metrics->output_bytes);
+  gst_structure_get_double (s, "compression-ratio",
+      &metrics->compression_ratio);
+  if (gst_structure_get_uint64 (s, "processing-time", &t))
+    metrics->processing_time = t;
+  if (gst_structure_get_uint64 (s, "encode-time", &t))
+    metrics->encode_time = t;
+  return TRUE;
+}

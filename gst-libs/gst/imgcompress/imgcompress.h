@@ -1,0 +1,17 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+#ifndef __GST_IMGCOMPRESS_H__
+#define __GST_IMGCOMPRESS_H__
+
+#include <gst/imgcompress/imgcompress-prelude.h>
+#include <gst/imgcompress/gstimgcompressprotocol.h>
+#include <gst/imgcompress/gstimgcompresssize.h>
+
+#endif /* __GST_IMGCOMPRESS_H__ */

@@ -1,0 +1,194 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "imgcheck.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#define SSIM_WINDOW 8
+#define SSIM_STEP 4
+
+static gdouble
+window_ssim (const guint8 *a, gint stride_a, const guint8 *b, gint stride_b)
+{
+  const gdouble c1 = (0.01 * 255) * (0.01 * 255);
+  const gdouble c2 = (0.03 * 255) * (0.03 * 255);
+  const gdouble n = SSIM_WINDOW * SSIM_WINDOW;
+  gdouble sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+  gdouble ma, mb, va, vb, cov;
+  gint x, y;
+
+  for (y = 0; y < SSIM_WINDOW; y++) {
+    for (x = 0; x < SSIM_WINDOW; x++) {
+      gdouble pa = a[y * stride_a + x], pb = b[y * stride_b + x];
+      sa += pa;
+      sb += pb;
+      saa += pa * pa;
+      sbb += pb * pb;
+      sab += pa * pb;
+    }
+  }
+  ma = sa / n;
+  mb = sb / n;
+  va = saa / n - ma * ma;
+  vb = sbb / n - mb * mb;
+  cov = sab / n - ma * mb;
+  return ((2 * ma * mb + c1) * (2 * cov + c2)) /
+      ((ma * ma + mb * mb + c1) * (va + vb + c2));
+}
+
+/* Mean SSIM over 8x8 windows every 4 pixels (as the bench computes it);
+ * planes smaller than a window are compared as a whole by PSNR instead. */
+gdouble
+imgcheck_luma_ssim (const guint8 *a, gint stride_a, const guint8 *b,
+    gint stride_b, gint width, gint height)
+{
+  gdouble sum = 0;
+  guint count = 0;
+  gint x, y;
+
+  if (width < SSIM_WINDOW || height < SSIM_WINDOW)
+    return imgcheck_psnr (a, stride_a, b, stride_b, width, height) >= 40 ? 1.0 :
+                                                                           0.0;
+
+  for (y = 0; y + SSIM_WINDOW <= height; y += SSIM_STEP) {
+    for (x = 0; x + SSIM_WINDOW <= width; x += SSIM_STEP) {
+      sum += window_ssim (a + y * stride_a + x, stride_a, b + y * stride_b + x,
+          stride_b);
+      count++;
+    }
+  }
+  return sum / count;
+}
+
+gdouble
+imgcheck_psnr (const guint8 *a, gint stride_a, const guint8 *b, gint stride_b,
+    gint width, gint height)
+{
+  gdouble se = 0, mse;
+  gint x, y;
+
+  for (y = 0; y < height; y++) {
+    for (x = 0; x < width; x++) {
+      gdouble d = (gdouble) a[y * stride_a + x] - b[y * stride_b + x];
+      se += d * d;
+    }
+  }
+  mse = se / ((gdouble) width * height);
+  if (mse == 0)
+    return 99.0;
+  return 10 * log10 (255.0 * 255.0 / mse);
+}
+
+/* Luma SSIM of two frames of the same size; both must be planar YUV or
+ * GRAY8 (component 0 is luma). */
+gdouble
+imgcheck_frame_luma_ssim (GstBuffer *a, const GstVideoInfo *info_a,
+    GstBuffer *b, const GstVideoInfo *info_b)
+{
+  GstVideoFrame fa, fb;
+  gdouble ssim;
+
+  g_return_val_if_fail (GST_VIDEO_INFO_WIDTH (info_a) ==
+          GST_VIDEO_INFO_WIDTH (info_b),
+      0.0);
+  g_return_val_if_fail (GST_VIDEO_INFO_HEIGHT (info_a) ==
+          GST_VIDEO_INFO_HEIGHT (info_b),
+      0.0);
+  g_return_val_if_fail (GST_VIDEO_INFO_IS_YUV (info_a) ||
+          GST_VIDEO_INFO_IS_GRAY (info_a),
+      0.0);
+  g_return_val_if_fail (GST_VIDEO_INFO_IS_YUV (info_b) ||
+          GST_VIDEO_INFO_IS_GRAY (info_b),
+      0.0);
+
+  if (!gst_video_frame_map (&fa, (GstVideoInfo *) info_a, a, GST_MAP_READ))
+    return 0.0;
+  if (!gst_video_frame_map (&fb, (GstVideoInfo *) info_b, b, GST_MAP_READ)) {
+    gst_video_frame_unmap (&fa);
+    return 0.0;
+  }
+  ssim = imgcheck_luma_ssim (GST_VIDEO_FRAME_COMP_DATA (&fa, 0),
+      GST_VIDEO_FRAME_COMP_STRIDE (&fa, 0), GST_VIDEO_FRAME_COMP_DATA (&fb, 0),
+      GST_VIDEO_FRAME_COMP_STRIDE (&fb, 0), GST_VIDEO_INFO_WIDTH (info_a),
+      GST_VIDEO_INFO_HEIGHT (info_a));
+  gst_video_frame_unmap (&fb);
+  gst_video_frame_unmap (&fa);
+  return ssim;
+}
+
+/* The real-photo corpus directory: $IMGCOMPRESS_CORPUS_DIR when it holds
+ * one, else what the corpus script fetches.  NULL, said loudly on stderr,
+ * when it cannot be had; callers then skip their real-photo checks. */
+gchar *
+imgcheck_corpus_dir (void)
+{
+  const gchar *dir = g_getenv ("IMGCOMPRESS_CORPUS_DIR");
+  const gchar *script = g_getenv ("IMGCOMPRESS_CORPUS_SCRIPT");
+  gchar *out = NULL, *err = NULL;
+  gint status = 0;
+
+  if (dir != NULL && *dir != '\0' && g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return g_strdup (dir);
+
+  if (script != NULL) {
+    gchar *argv[] = { (gchar *) script, NULL };
+    if (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+            &status, NULL) &&
+        g_spawn_check_wait_status (status, NULL)) {
+      g_strstrip (out);
+      if (g_file_test (out, G_FILE_TEST_IS_DIR)) {
+        g_free (err);
+        return out;
+      }
+    }
+  }
+  fprintf (stderr,
+      "\n*** SKIPPING real-photo checks: corpus unavailable "
+      "(%s) ***\n\n",
+      err ? g_strstrip (err) : "no corpus script");
+  g_free (out);
+  g_free (err);
+  return NULL;
+}
+
+/* Path of one corpus photo, or NULL (loudly) when the corpus is missing. */
+gchar *
+imgcheck_corpus_file (const gchar *basename)
+{
+  gchar *dir = imgcheck_corpus_dir ();
+  gchar *path;
+
+  if (dir == NULL)
+    return NULL;
+  path = g_build_filename (dir, basename, NULL);
+  g_free (dir);
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
+    fprintf (stderr, "\n*** SKIPPING: %s not in the corpus ***\n\n", path);
+    g_free (path);
+    return NULL;
+  }
+  return path;
+}
+
+GstBuffer *
+imgcheck_buffer_from_file (const gchar *path)
+{
+  gchar *data;
+  gsize size;
+
+  if (!g_file_get_contents (path, &data, &size, NULL))
+    return NULL;
+  return gst_buffer_new_wrapped (data, size);
+}

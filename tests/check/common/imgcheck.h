@@ -1,0 +1,38 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* Helpers every test suite shares: image quality measures, the real-photo
+ * corpus, files. */
+
+#ifndef __IMGCHECK_H__
+#define __IMGCHECK_H__
+
+#include <gst/gst.h>
+#include <gst/video/video.h>
+
+G_BEGIN_DECLS
+
+gdouble imgcheck_luma_ssim (const guint8 *a, gint stride_a, const guint8 *b,
+    gint stride_b, gint width, gint height);
+
+gdouble imgcheck_psnr (const guint8 *a, gint stride_a, const guint8 *b,
+    gint stride_b, gint width, gint height);
+
+gdouble imgcheck_frame_luma_ssim (GstBuffer *a, const GstVideoInfo *info_a,
+    GstBuffer *b, const GstVideoInfo *info_b);
+
+gchar *imgcheck_corpus_dir (void);
+
+gchar *imgcheck_corpus_file (const gchar *basename);
+
+GstBuffer *imgcheck_buffer_from_file (const gchar *path);
+
+G_END_DECLS
+
+#endif /* __IMGCHECK_H__ */

@@ -1,0 +1,39 @@
+#!/bin/sh
+# Installs what a fresh Debian 12 machine lacks, configures and builds.
+# Sourced by tools/run-main.sh and tools/run-tests.sh; BUILD_DIR (default
+# build) and IMGCOMPRESS_WERROR=1 (CI: warnings are errors) are honoured.
+set -eu
+
+: "${BUILD_DIR:=build}"
+
+deb_packages="build-essential meson ninja-build pkg-config gettext
+  libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad libturbojpeg0-dev libjpeg62-turbo-dev
+  libwebp-dev libjson-glib-dev libjpeg-turbo-progs webp clang-format
+  python3 python3-pil python3-numpy"
+
+missing=""
+for p in $deb_packages; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing="$missing $p"
+  fi
+done
+
+if [ -n "$missing" ]; then
+  echo "bootstrap: installing$missing" >&2
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing >&2
+fi
+
+werror=false
+[ "${IMGCOMPRESS_WERROR:-0}" = 1 ] && werror=true
+
+if [ -d "$BUILD_DIR" ] && [ -f "$BUILD_DIR/build.ninja" ]; then
+  meson configure "$BUILD_DIR" -Dwerror=$werror >&2
+else
+  meson setup "$BUILD_DIR" -Dwerror=$werror >&2
+fi
+ninja -C "$BUILD_DIR" >&2
