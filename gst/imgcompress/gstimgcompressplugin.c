@@ -23,8 +23,7 @@ plugin_init (GstPlugin *plugin)
 
   GST_IMGCOMPRESS_BIND_TEXTDOMAIN ();
 
-  /* Elements register below, one line each. */
-  ret = TRUE;
+  /* One line per element. */
 
   return ret;
 }
