@@ -1,17 +1,17 @@
 #!/bin/sh
 # README command 1: installs what is missing, builds, fetches the real-photo
-# corpus and runs the main job on it.
+# corpus and runs the batch tool on it: every photo becomes thumbnail,
+# preview and full variants as JPEG and WebP under OUTDIR (default out/),
+# with a summary at the end.
+#
+#   tools/run-main.sh [OUTDIR] [imgcompress options...]
 set -eu
 cd "$(dirname "$0")/.."
 . tools/bootstrap.sh
 corpus=$(tests/files/fetch-corpus.sh)
 out="${1:-out}"
-mkdir -p "$out"
+[ $# -gt 0 ] && shift
 
 export GST_PLUGIN_PATH_1_0="$PWD/$BUILD_DIR/gst/imgcompress:$PWD/$BUILD_DIR/ext/turbojpeg:$PWD/$BUILD_DIR/ext/webp"
-
-photo="$corpus/Kleiber_by_Lukas_Baubkus.jpg"
-echo "main: $photo -> $out/" >&2
-gst-launch-1.0 -q filesrc location="$photo" ! turbojpegdec max-dimension=2048 \
-  ! turbojpegenc quality=90 ! filesink location="$out/Kleiber_by_Lukas_Baubkus.jpg"
-ls -l "$out"
+# Existing outputs of an earlier run are replaced.
+exec "$BUILD_DIR/tools/imgcompress/imgcompress" --overwrite "$@" -o "$out" "$corpus"

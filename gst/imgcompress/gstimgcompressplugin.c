@@ -24,6 +24,11 @@ plugin_init (GstPlugin *plugin)
   GST_IMGCOMPRESS_BIND_TEXTDOMAIN ();
 
   /* One line per element. */
+  ret |= GST_ELEMENT_REGISTER (adaptivequality, plugin);
+  ret |= GST_ELEMENT_REGISTER (variantsplit, plugin);
+  ret |= GST_ELEMENT_REGISTER (metricsink, plugin);
+  ret |= GST_ELEMENT_REGISTER (imgsizer, plugin);
+  ret |= GST_ELEMENT_REGISTER (imgcompressbin, plugin);
 
   return ret;
 }

@@ -13,5 +13,9 @@
 #include <gst/imgcompress/imgcompress-prelude.h>
 #include <gst/imgcompress/gstimgcompressprotocol.h>
 #include <gst/imgcompress/gstimgcompresssize.h>
+#include <gst/imgcompress/gstimgcompresssniff.h>
+#include <gst/imgcompress/gstimgcompressvariants.h>
+#include <gst/imgcompress/gstimgcompressfile.h>
+#include <gst/imgcompress/gstimgcompressexif.h>
 
 #endif /* __GST_IMGCOMPRESS_H__ */

@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""Resize speed of imgsizer against stock videoscale and Pillow.
+
+Every corpus photo given is decoded once (jpegdec) to a raw frame on disk.
+Then, for each box, the same raw frame is pushed FRAMES times through
+
+  * nothing (multifilesrc ! fakesink: the baseline, subtracted from the rest)
+  * imgsizer max-dimension=BOX                     (n-threads=1)
+  * imgsizer max-dimension=BOX n-threads=2
+  * videoscale method=lanczos ! video/x-raw,width=W,height=H   (same W x H)
+
+each in its own gst-launch-1.0 process, and Pillow's Image.thumbnail((BOX,
+BOX), LANCZOS) (its default reducing_gap=2.0) runs in this process on the
+same photo decoded to RGB, as the seed service uses it.  Speeds are
+megapixels of SOURCE pixels per second of wall time; GStreamer runs are
+planar YUV as decoded (1.5 bytes a pixel for I420), Pillow runs are RGB.
+
+    bench/imgsizer-speed.py [--build DIR] [--frames N] [PHOTO.jpg ...]
+
+Timings are only comparable within one run; say how loaded the machine was.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFAULT_PHOTOS = ["Kleiber_by_Lukas_Baubkus.jpg", "Elephants_5640x3172.jpg",
+                  "Infinite-Sea_by_Aury88.jpg", "FreshFlower.jpg"]
+BOXES = [150, 500, 2048]
+
+
+def corpus_dir():
+    script = os.path.join(ROOT, "tests", "files", "fetch-corpus.sh")
+    return subprocess.run([script], check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def fit_box(w, h, box):
+    """gst_imgcompress_fit_box() for square pixels, no enlargement."""
+    if w <= box and h <= box:
+        return w, h
+    if w >= h:
+        return box, max(1, int(h * box / w + 0.5))
+    return max(1, int(w * box / h + 0.5)), box
+
+
+def decode_to_raw(photo, out_path):
+    """Decodes once with jpegdec; returns the raw caps string and size."""
+    cmd = ["gst-launch-1.0", "-v", "filesrc", "location=" + photo, "!",
+           "jpegparse", "!", "jpegdec", "idct-method=islow", "!",
+           "filesink", "location=" + out_path]
+    out = subprocess.run(cmd, check=True, capture_output=True,
+                         text=True).stdout
+    m = re.search(r"jpegdec0\.GstPad:src: caps = (video/x-raw.*)", out)
+    if not m:
+        sys.exit("no caps from jpegdec for " + photo)
+    caps = m.group(1)
+    fmt = re.search(r"format=\(string\)(\w+)", caps).group(1)
+    w = int(re.search(r"width=\(int\)(\d+)", caps).group(1))
+    h = int(re.search(r"height=\(int\)(\d+)", caps).group(1))
+    return fmt, w, h
+
+
+def run_gst(raw, fmt, w, h, frames, scaler, env):
+    caps = "video/x-raw,format=%s,width=%d,height=%d,framerate=1/1" % (
+        fmt, w, h)
+    cmd = ["gst-launch-1.0", "-q", "multifilesrc", "location=" + raw,
+           "stop-index=%d" % (frames - 1), "caps=" + caps, "!"]
+    cmd += scaler + ["!", "fakesink"]
+    before = os.times()
+    t0 = time.monotonic()
+    subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
+    wall = time.monotonic() - t0
+    after = os.times()
+    cpu = (after.children_user - before.children_user +
+           after.children_system - before.children_system)
+    return wall, cpu
+
+
+def pillow_thumbnail_speed(photo, box, frames):
+    from PIL import Image
+    im = Image.open(photo)
+    im.load()
+    im = im.convert("RGB")
+    # The copy is what the seed does per variant, but it is not resizing.
+    t0 = time.monotonic()
+    for _ in range(frames):
+        im.copy()
+    t_copy = time.monotonic() - t0
+    t0 = time.monotonic()
+    for _ in range(frames):
+        c = im.copy()
+        c.thumbnail((box, box), Image.LANCZOS)
+    return max(time.monotonic() - t0 - t_copy, 1e-9)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"),
+                    help="build directory holding gst/imgcompress")
+    ap.add_argument("--frames", type=int, default=3,
+                    help="frames per measurement (default 3)")
+    ap.add_argument("photos", nargs="*", help="corpus photos (basenames or "
+                    "paths); default: " + " ".join(DEFAULT_PHOTOS))
+    args = ap.parse_args()
+
+    env = dict(os.environ)
+    env["GST_PLUGIN_PATH_1_0"] = os.path.join(args.build, "gst", "imgcompress")
+    env["GST_REGISTRY_1_0"] = os.path.join(tempfile.gettempdir(),
+                                           "imgsizer-speed-registry.bin")
+    corpus = corpus_dir()
+    photos = [p if os.path.sep in p else os.path.join(corpus, p)
+              for p in (args.photos or DEFAULT_PHOTOS)]
+
+    print("load average at start: %.2f %.2f %.2f" % os.getloadavg())
+    print("%-32s %-11s %5s %-10s %9s %9s %9s %9s %9s %7s" % (
+        "photo", "source", "box", "output", "base s", "sizer", "sizer-2t",
+        "vscale", "pillow", "x vs"))
+    print("%-32s %-11s %5s %-10s %9s %9s %9s %9s %9s %7s" % (
+        "", "", "", "", "", "MP/s", "MP/s", "MP/s", "MP/s", "vscale"))
+    totals = {"sizer": 0.0, "sizer2": 0.0, "vscale": 0.0, "pillow": 0.0}
+    mp_total = 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        for photo in photos:
+            raw = os.path.join(tmp, "frame.raw")
+            fmt, w, h = decode_to_raw(photo, raw)
+            mp = w * h / 1e6 * args.frames
+            for box in BOXES:
+                ow, oh = fit_box(w, h, box)
+                base, _ = run_gst(raw, fmt, w, h, args.frames, ["identity"],
+                                  env)
+                sizer, _ = run_gst(raw, fmt, w, h, args.frames,
+                                   ["imgsizer", "max-dimension=%d" % box], env)
+                sizer2, _ = run_gst(raw, fmt, w, h, args.frames,
+                                    ["imgsizer", "max-dimension=%d" % box,
+                                     "n-threads=2"], env)
+                vscale, _ = run_gst(raw, fmt, w, h, args.frames,
+                                    ["videoscale", "method=lanczos", "!",
+                                     "video/x-raw,width=%d,height=%d,"
+                                     "pixel-aspect-ratio=1/1" % (ow, oh)],
+                                    env)
+                pil = pillow_thumbnail_speed(photo, box, args.frames)
+                net = {k: max(v - base, 1e-6) for k, v in
+                       (("sizer", sizer), ("sizer2", sizer2),
+                        ("vscale", vscale))}
+                net["pillow"] = pil
+                for k in totals:
+                    totals[k] += net[k]
+                mp_total += mp
+                print("%-32s %-11s %5d %-10s %9.3f %9.1f %9.1f %9.1f %9.1f "
+                      "%7.1f" % (
+                          os.path.basename(photo)[:32], "%dx%d" % (w, h), box,
+                          "%dx%d" % (ow, oh), base, mp / net["sizer"],
+                          mp / net["sizer2"], mp / net["vscale"],
+                          mp / net["pillow"], net["vscale"] / net["sizer"]))
+                sys.stdout.flush()
+    print("%-32s %-11s %5s %-10s %9s %9.1f %9.1f %9.1f %9.1f %7.1f" % (
+        "all (source MP / summed time)", "", "", "", "",
+        mp_total / totals["sizer"], mp_total / totals["sizer2"],
+        mp_total / totals["vscale"], mp_total / totals["pillow"],
+        totals["vscale"] / totals["sizer"]))
+    print("load average at end: %.2f %.2f %.2f" % os.getloadavg())
+
+
+if __name__ == "__main__":
+    main()

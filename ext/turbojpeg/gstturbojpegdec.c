@@ -1,0 +1,962 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-turbojpegdec
+ * @title: turbojpegdec
+ * @short_description: JPEG decoder with shrink-on-load, on libjpeg-turbo
+ *
+ * Decodes JPEG images into the JPEG's own planar layout, without colour
+ * conversion: I420 for 4:2:0, Y42B for 4:2:2, Y444 for 4:4:4 and GRAY8 for
+ * grayscale.  CMYK and YCCK images (Adobe, inverted) and images with other
+ * layouts (RGB, 4:4:0, 4:1:1) come out as RGB, which is also the fallback
+ * when downstream does not accept the planar layout.
+ *
+ * The decoder decodes as small as it may (libjpeg-turbo's DCT scaling by
+ * n/8): it takes the smallest n whose output still covers the box given by
+ * #GstTurbojpegDec:max-dimension or, when that is 0, by the answer to the
+ * `imgcompress-size-hint` query that it sends downstream before each
+ * image.  The final reduction is left to a real filter (imgsizer).
+ *
+ * The EXIF orientation is posted as the %GST_TAG_IMAGE_ORIENTATION tag, never
+ * applied.
+ *
+ * Damaged input is an error, not a dropped frame: a truncated or corrupt
+ * image (libjpeg warnings, unless #GstTurbojpegDec:strict is %FALSE), an
+ * image over #GstTurbojpegDec:max-pixels, a progressive image with more than
+ * 500 scans or a stream without any image posts an ERROR message and stops
+ * the pipeline.
+ *
+ * The element works straight after filesrc (it finds the images' ends
+ * itself) and after jpegparse or multifilesrc; the image size may change
+ * from one image to the next.
+ *
+ * Its rank is MARGINAL, so that it does not replace jpegdec in decodebin
+ * behind other applications' backs.  To prefer it in decodebin, raise its
+ * rank with the environment variable
+ * `GST_PLUGIN_FEATURE_RANK=turbojpegdec:PRIMARY+1` (or
+ * gst_plugin_feature_set_rank() in an application).
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=photo.jpg ! turbojpegdec max-dimension=2048 !
+ * videoconvert ! autovideosink
+ * ]| Decodes photo.jpg at the smallest DCT scale that still covers a
+ * 2048x2048 box and shows it.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstturbojpegdec.h"
+
+#include <gst/imgcompress/gst-i18n-plugin.h>
+#include <gst/imgcompress/imgcompress.h>
+#include <gst/tag/tag.h>
+#include <string.h>
+#include <turbojpeg.h>
+
+GST_DEBUG_CATEGORY_STATIC (turbojpegdec_debug);
+#define GST_CAT_DEFAULT turbojpegdec_debug
+
+#define DEFAULT_MAX_DIMENSION 0
+#define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
+#define DEFAULT_STRICT TRUE
+
+/* libjpeg-turbo refuses larger images; so do we, before asking it. */
+#define JPEG_MAX_DIMENSION 65500
+
+enum
+{
+  PROP_0,
+  PROP_MAX_DIMENSION,
+  PROP_MAX_PIXELS,
+  PROP_STRICT,
+};
+
+/* Where the stream parser is within the JPEG marker structure. */
+typedef enum
+{
+  PARSE_SEEK_SOI,
+  PARSE_MARKER_FF,
+  PARSE_MARKER_CODE,
+  PARSE_LENGTH_HI,
+  PARSE_LENGTH_LO,
+  PARSE_SEGMENT,
+  PARSE_ENTROPY,
+  PARSE_ENTROPY_FF,
+} ParseState;
+
+/* What the marker walk learns from an image's header before decoding. */
+typedef struct
+{
+  guint width;
+  guint height;
+  gboolean adobe;
+  guint orientation;
+} HeaderInfo;
+
+struct _GstTurbojpegDec
+{
+  GstVideoDecoder parent;
+
+  /* properties, under the object lock */
+  guint max_dimension;
+  guint64 max_pixels;
+  gboolean strict;
+
+  tjhandle tj;
+  GstVideoCodecState *input_state;
+
+  /* stream parser */
+  ParseState parse_state;
+  guint8 parse_marker;
+  guint parse_segment_left;
+
+  /* images handed to handle_frame since start */
+  guint images_seen;
+  gboolean orientation_posted;
+};
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS ("image/jpeg"));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ I420, Y42B, Y444, GRAY8, RGB }")));
+
+#define gst_turbojpeg_dec_parent_class parent_class
+G_DEFINE_TYPE (GstTurbojpegDec, gst_turbojpeg_dec, GST_TYPE_VIDEO_DECODER);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (turbojpegdec, "turbojpegdec",
+    GST_RANK_MARGINAL, GST_TYPE_TURBOJPEG_DEC,
+    GST_DEBUG_CATEGORY_INIT (turbojpegdec_debug, "turbojpegdec", 0,
+        "libjpeg-turbo JPEG decoder"));
+
+static void
+gst_turbojpeg_dec_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MAX_DIMENSION:
+      self->max_dimension = g_value_get_uint (value);
+      break;
+    case PROP_MAX_PIXELS:
+      self->max_pixels = g_value_get_uint64 (value);
+      break;
+    case PROP_STRICT:
+      self->strict = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_turbojpeg_dec_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MAX_DIMENSION:
+      g_value_set_uint (value, self->max_dimension);
+      break;
+    case PROP_MAX_PIXELS:
+      g_value_set_uint64 (value, self->max_pixels);
+      break;
+    case PROP_STRICT:
+      g_value_set_boolean (value, self->strict);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+reset_parser (GstTurbojpegDec *self)
+{
+  self->parse_state = PARSE_SEEK_SOI;
+  self->parse_marker = 0;
+  self->parse_segment_left = 0;
+}
+
+static gboolean
+gst_turbojpeg_dec_start (GstVideoDecoder *decoder)
+{
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
+
+  self->tj = tjInitDecompress ();
+  if (self->tj == NULL) {
+    GST_ELEMENT_ERROR (self, LIBRARY, INIT, (NULL),
+        ("tjInitDecompress failed: %s", tjGetErrorStr2 (NULL)));
+    return FALSE;
+  }
+  reset_parser (self);
+  self->images_seen = 0;
+  self->orientation_posted = FALSE;
+  gst_video_decoder_set_packetized (decoder, FALSE);
+  return TRUE;
+}
+
+static gboolean
+gst_turbojpeg_dec_stop (GstVideoDecoder *decoder)
+{
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
+
+  if (self->tj) {
+    tjDestroy (self->tj);
+    self->tj = NULL;
+  }
+  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
+  return TRUE;
+}
+
+static gboolean
+gst_turbojpeg_dec_flush (GstVideoDecoder *decoder)
+{
+  reset_parser (GST_TURBOJPEG_DEC (decoder));
+  return TRUE;
+}
+
+/* Whole images from jpegparse ("parsed") need no parsing; anything else
+ * (filesrc chunks, multifilesrc files) goes through parse(). */
+static gboolean
+gst_turbojpeg_dec_set_format (GstVideoDecoder *decoder,
+    GstVideoCodecState *state)
+{
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
+  GstStructure *s = gst_caps_get_structure (state->caps, 0);
+  gboolean parsed = FALSE;
+
+  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
+  self->input_state = gst_video_codec_state_ref (state);
+
+  gst_structure_get_boolean (s, "parsed", &parsed);
+  gst_video_decoder_set_packetized (decoder, parsed);
+  return TRUE;
+}
+
+static gboolean
+marker_has_length (guint8 marker)
+{
+  /* SOI, EOI, RSTn and TEM stand alone. */
+  return !(marker == 0xd8 || marker == 0xd9 || marker == 0x01 ||
+      (marker >= 0xd0 && marker <= 0xd7));
+}
+
+/* Runs the marker state machine over @data.  Returns the number of bytes
+ * consumed; sets *@eoi when they end with the EOI marker. */
+static gsize
+parse_bytes (GstTurbojpegDec *self, const guint8 *data, gsize size,
+    gboolean *eoi)
+{
+  gsize i = 0;
+
+  *eoi = FALSE;
+  while (i < size) {
+    guint8 b = data[i];
+
+    switch (self->parse_state) {
+      case PARSE_SEEK_SOI:
+        /* handled by the caller */
+        g_assert_not_reached ();
+        break;
+      case PARSE_MARKER_FF:
+        /* anything but 0xff here is junk; libjpeg will complain */
+        if (b == 0xff)
+          self->parse_state = PARSE_MARKER_CODE;
+        i++;
+        break;
+      case PARSE_MARKER_CODE:
+      case PARSE_ENTROPY_FF:
+        i++;
+        if (b == 0xff)
+          break; /* fill byte */
+        if (self->parse_state == PARSE_ENTROPY_FF &&
+            (b == 0x00 || (b >= 0xd0 && b <= 0xd7))) {
+          self->parse_state = PARSE_ENTROPY;
+          break;
+        }
+        if (b == 0xd9) {
+          *eoi = TRUE;
+          return i;
+        }
+        self->parse_marker = b;
+        self->parse_state =
+            marker_has_length (b) ? PARSE_LENGTH_HI : PARSE_MARKER_FF;
+        break;
+      case PARSE_LENGTH_HI:
+        self->parse_segment_left = b << 8;
+        self->parse_state = PARSE_LENGTH_LO;
+        i++;
+        break;
+      case PARSE_LENGTH_LO:
+        self->parse_segment_left |= b;
+        /* the length counts its own two bytes */
+        self->parse_segment_left =
+            self->parse_segment_left >= 2 ? self->parse_segment_left - 2 : 0;
+        self->parse_state = PARSE_SEGMENT;
+        i++;
+        break;
+      case PARSE_SEGMENT: {
+        gsize n = MIN (self->parse_segment_left, size - i);
+
+        i += n;
+        self->parse_segment_left -= n;
+        if (self->parse_segment_left == 0)
+          self->parse_state =
+              self->parse_marker == 0xda ? PARSE_ENTROPY : PARSE_MARKER_FF;
+        break;
+      }
+      case PARSE_ENTROPY: {
+        const guint8 *ff = memchr (data + i, 0xff, size - i);
+
+        if (ff == NULL) {
+          i = size;
+        } else {
+          i = ff - data + 1;
+          self->parse_state = PARSE_ENTROPY_FF;
+        }
+        break;
+      }
+    }
+  }
+  return i;
+}
+
+/* Skips anything before an SOI marker.  Returns TRUE when the adapter now
+ * starts with an image. */
+static gboolean
+seek_soi (GstTurbojpegDec *self, GstAdapter *adapter, gboolean at_eos)
+{
+  gsize avail = gst_adapter_available (adapter);
+  gssize soi;
+
+  if (avail < 2) {
+    if (at_eos)
+      gst_adapter_flush (adapter, avail);
+    return FALSE;
+  }
+  soi = gst_adapter_masked_scan_uint32 (adapter, 0xffff0000, 0xffd80000, 0,
+      avail >= 4 ? avail - 2 : 0);
+  if (soi < 0 && avail >= 4) {
+    /* keep a possible split marker (last byte 0xff) for the next round */
+    GST_WARNING_OBJECT (self,
+        "skipping %" G_GSIZE_FORMAT " bytes of non-JPEG "
+        "data",
+        avail - 1);
+    gst_adapter_flush (adapter, at_eos ? avail : avail - 1);
+    return FALSE;
+  }
+  if (soi < 0) {
+    if (at_eos)
+      gst_adapter_flush (adapter, avail);
+    return FALSE;
+  }
+  if (soi > 0) {
+    GST_WARNING_OBJECT (self,
+        "skipping %" G_GSSIZE_FORMAT " bytes before "
+        "the start of image",
+        soi);
+    gst_adapter_flush (adapter, soi);
+  }
+  return TRUE;
+}
+
+static GstFlowReturn
+gst_turbojpeg_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
+    GstAdapter *adapter, gboolean at_eos)
+{
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
+  gsize avail, consumed;
+  const guint8 *data;
+  gboolean eoi;
+
+  if (self->parse_state == PARSE_SEEK_SOI) {
+    if (!seek_soi (self, adapter, at_eos))
+      return GST_VIDEO_DECODER_FLOW_NEED_DATA;
+    GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT (frame);
+    gst_video_decoder_add_to_frame (decoder, 2);
+    self->parse_state = PARSE_MARKER_FF;
+  }
+
+  avail = gst_adapter_available (adapter);
+  if (avail > 0) {
+    data = gst_adapter_map (adapter, avail);
+    consumed = parse_bytes (self, data, avail, &eoi);
+    gst_adapter_unmap (adapter);
+    gst_video_decoder_add_to_frame (decoder, consumed);
+    if (eoi) {
+      reset_parser (self);
+      return gst_video_decoder_have_frame (decoder);
+    }
+  }
+
+  if (at_eos) {
+    /* An image without its end: let the decoder say what is wrong. */
+    GST_WARNING_OBJECT (self, "stream ended inside an image");
+    reset_parser (self);
+    return gst_video_decoder_have_frame (decoder);
+  }
+  return GST_VIDEO_DECODER_FLOW_NEED_DATA;
+}
+
+static gboolean
+marker_is_sof (guint8 marker)
+{
+  return marker >= 0xc0 && marker <= 0xcf && marker != 0xc4 && marker != 0xc8 &&
+      marker != 0xcc;
+}
+
+/* Walks the header segments up to the first SOS, bounds-checked: frame
+ * size, Adobe marker and EXIF orientation.  Returns FALSE without a frame
+ * header. */
+static gboolean
+read_header_info (const guint8 *data, gsize size, HeaderInfo *info)
+{
+  gsize pos = 2;
+  gboolean have_sof = FALSE;
+
+  memset (info, 0, sizeof (*info));
+  if (size < 4 || data[0] != 0xff || data[1] != 0xd8)
+    return FALSE;
+
+  while (pos + 4 <= size) {
+    guint8 marker;
+    guint len;
+    const guint8 *payload;
+
+    if (data[pos] != 0xff)
+      return have_sof;
+    marker = data[pos + 1];
+    if (marker == 0xff) {
+      pos++;
+      continue;
+    }
+    if (!marker_has_length (marker)) {
+      pos += 2;
+      continue;
+    }
+    len = GST_READ_UINT16_BE (data + pos + 2);
+    if (len < 2 || pos + 2 + len > size)
+      return have_sof;
+    payload = data + pos + 4;
+    len -= 2;
+
+    if (marker == 0xda)
+      break;
+    if (marker_is_sof (marker) && len >= 6 && !have_sof) {
+      info->height = GST_READ_UINT16_BE (payload + 1);
+      info->width = GST_READ_UINT16_BE (payload + 3);
+      have_sof = TRUE;
+    } else if (marker == 0xe1 && info->orientation == 0) {
+      info->orientation = gst_imgcompress_exif_parse_orientation (payload, len);
+    } else if (marker == 0xee && len >= 5 &&
+        memcmp (payload, "Adobe", 5) == 0) {
+      info->adobe = TRUE;
+    }
+    pos += 2 + 2 + len;
+  }
+  return have_sof;
+}
+
+/* The box the image must still cover: our property, else downstream's
+ * answer to the size-hint query, else none (0x0). */
+static void
+get_target_box (GstTurbojpegDec *self, guint *box_w, guint *box_h)
+{
+  guint max_dimension;
+
+  GST_OBJECT_LOCK (self);
+  max_dimension = self->max_dimension;
+  GST_OBJECT_UNLOCK (self);
+
+  *box_w = *box_h = max_dimension;
+  if (max_dimension == 0 &&
+      !gst_imgcompress_pad_query_size_hint (GST_VIDEO_DECODER_SRC_PAD (self),
+          box_w, box_h))
+    *box_w = *box_h = 0;
+}
+
+static GstVideoFormat
+native_format (int subsamp, int colorspace)
+{
+  if (colorspace == TJCS_GRAY)
+    return GST_VIDEO_FORMAT_GRAY8;
+  if (colorspace != TJCS_YCbCr)
+    return GST_VIDEO_FORMAT_UNKNOWN;
+  switch (subsamp) {
+    case TJSAMP_420:
+      return GST_VIDEO_FORMAT_I420;
+    case TJSAMP_422:
+      return GST_VIDEO_FORMAT_Y42B;
+    case TJSAMP_444:
+      return GST_VIDEO_FORMAT_Y444;
+    case TJSAMP_GRAY:
+      return GST_VIDEO_FORMAT_GRAY8;
+    default:
+      return GST_VIDEO_FORMAT_UNKNOWN;
+  }
+}
+
+/* The native planar layout if downstream takes it, else RGB. */
+static GstVideoFormat
+choose_output_format (GstTurbojpegDec *self, GstVideoFormat native)
+{
+  GstCaps *allowed, *want;
+  gboolean ok;
+
+  if (native == GST_VIDEO_FORMAT_UNKNOWN)
+    return GST_VIDEO_FORMAT_RGB;
+
+  allowed = gst_pad_get_allowed_caps (GST_VIDEO_DECODER_SRC_PAD (self));
+  if (allowed == NULL)
+    return native;
+  want = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
+      gst_video_format_to_string (native), NULL);
+  ok = gst_caps_can_intersect (allowed, want);
+  gst_caps_unref (want);
+  gst_caps_unref (allowed);
+  if (!ok)
+    GST_INFO_OBJECT (self, "downstream refuses %s, decoding to RGB",
+        gst_video_format_to_string (native));
+  return ok ? native : GST_VIDEO_FORMAT_RGB;
+}
+
+static gboolean
+ensure_output_state (GstTurbojpegDec *self, GstVideoFormat format, guint width,
+    guint height)
+{
+  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
+  GstVideoCodecState *state;
+
+  state = gst_video_decoder_get_output_state (decoder);
+  if (state != NULL && GST_VIDEO_INFO_FORMAT (&state->info) == format &&
+      GST_VIDEO_INFO_WIDTH (&state->info) == (gint) width &&
+      GST_VIDEO_INFO_HEIGHT (&state->info) == (gint) height) {
+    gst_video_codec_state_unref (state);
+    return TRUE;
+  }
+  g_clear_pointer (&state, gst_video_codec_state_unref);
+
+  state = gst_video_decoder_set_output_state (decoder, format, width, height,
+      self->input_state);
+  if (format != GST_VIDEO_FORMAT_RGB) {
+    /* JFIF YCbCr: full-range BT.601 */
+    state->info.colorimetry.range = GST_VIDEO_COLOR_RANGE_0_255;
+    state->info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
+    state->info.colorimetry.transfer = GST_VIDEO_TRANSFER_UNKNOWN;
+    state->info.colorimetry.primaries = GST_VIDEO_COLOR_PRIMARIES_UNKNOWN;
+    state->info.chroma_site = GST_VIDEO_CHROMA_SITE_JPEG;
+  }
+  gst_video_codec_state_unref (state);
+  return gst_video_decoder_negotiate (decoder);
+}
+
+/* Tells downstream how to display the image; an image without orientation
+ * after one with it resets the tag. */
+static void
+post_orientation (GstTurbojpegDec *self, guint orientation)
+{
+  const gchar *tag = gst_imgcompress_exif_orientation_to_tag (orientation);
+  GstTagList *tags;
+
+  if (tag == NULL && !self->orientation_posted)
+    return;
+  if (tag == NULL)
+    tag = "rotate-0";
+  GST_DEBUG_OBJECT (self, "EXIF orientation %u: %s", orientation, tag);
+  tags = gst_tag_list_new (GST_TAG_IMAGE_ORIENTATION, tag, NULL);
+  gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
+      GST_TAG_MERGE_REPLACE);
+  gst_tag_list_unref (tags);
+  self->orientation_posted = orientation != 0;
+}
+
+/* Adobe CMYK stores inverted values: R = C' * K' / 255 with C' = 255 - C. */
+static void
+cmyk_to_rgb (const guint8 *cmyk, gsize cmyk_stride, GstVideoFrame *frame,
+    gboolean inverted)
+{
+  guint width = GST_VIDEO_FRAME_WIDTH (frame);
+  guint height = GST_VIDEO_FRAME_HEIGHT (frame);
+  guint8 *dst = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
+  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+  guint x, y;
+
+  for (y = 0; y < height; y++) {
+    const guint8 *s = cmyk + y * cmyk_stride;
+    guint8 *d = dst + (gsize) y * stride;
+
+    for (x = 0; x < width; x++, s += 4, d += 3) {
+      guint c = s[0], m = s[1], ye = s[2], k = s[3];
+
+      if (!inverted) {
+        c = 255 - c;
+        m = 255 - m;
+        ye = 255 - ye;
+        k = 255 - k;
+      }
+      d[0] = (c * k + 127) / 255;
+      d[1] = (m * k + 127) / 255;
+      d[2] = (ye * k + 127) / 255;
+    }
+  }
+}
+
+static gboolean
+tj_failed_on_warning (GstTurbojpegDec *self, gboolean strict)
+{
+  return tjGetErrorCode (self->tj) == TJERR_WARNING && !strict;
+}
+
+static GstFlowReturn
+decode_error (GstTurbojpegDec *self, GstVideoCodecFrame *frame,
+    const gchar *what)
+{
+  const gchar *detail = tjGetErrorStr2 (self->tj);
+
+  if (strstr (detail, "scans") != NULL) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The progressive JPEG image has too many scans (more than 500).")),
+        ("%s: %s", what, detail));
+  } else if (tjGetErrorCode (self->tj) == TJERR_WARNING) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The JPEG image is truncated or corrupt.")),
+        ("%s: %s (set strict=false to accept damaged images)", what, detail));
+  } else {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("Could not decode the JPEG image.")), ("%s: %s", what, detail));
+  }
+  gst_video_decoder_release_frame (GST_VIDEO_DECODER (self), frame);
+  return GST_FLOW_ERROR;
+}
+
+/* Decodes at @vframe's size, which selects the DCT scale.  On failure
+ * *@what names the failed call, or is NULL when the error is posted. */
+static gboolean
+decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
+    GstVideoFrame *vframe, int colorspace, gboolean adobe, gboolean strict,
+    const gchar **what)
+{
+  guint width = GST_VIDEO_FRAME_WIDTH (vframe);
+  guint height = GST_VIDEO_FRAME_HEIGHT (vframe);
+  int flags = TJFLAG_LIMITSCANS | (strict ? TJFLAG_STOPONWARNING : 0);
+  int rc;
+
+  if (GST_VIDEO_FRAME_FORMAT (vframe) != GST_VIDEO_FORMAT_RGB) {
+    unsigned char *planes[3] = { NULL, NULL, NULL };
+    int strides[3] = { 0, 0, 0 };
+    guint i;
+
+    for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (vframe); i++) {
+      planes[i] = GST_VIDEO_FRAME_PLANE_DATA (vframe, i);
+      strides[i] = GST_VIDEO_FRAME_PLANE_STRIDE (vframe, i);
+    }
+    *what = "tjDecompressToYUVPlanes";
+    rc = tjDecompressToYUVPlanes (self->tj, data, size, planes, width, strides,
+        height, flags);
+  } else if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK) {
+    gsize cmyk_size;
+    guint8 *cmyk;
+
+    /* sizes were checked against max-pixels; 4 bytes cannot overflow */
+    if (!gst_imgcompress_frame_bytes (width, height, 4, &cmyk_size) ||
+        (cmyk = g_try_malloc (cmyk_size)) == NULL) {
+      GST_ELEMENT_ERROR (self, RESOURCE, NO_SPACE_LEFT, (NULL),
+          ("could not allocate %ux%u CMYK pixels", width, height));
+      *what = NULL;
+      return FALSE;
+    }
+    *what = "tjDecompress2 (CMYK)";
+    rc = tjDecompress2 (self->tj, data, size, cmyk, width, width * 4, height,
+        TJPF_CMYK, flags);
+    if (rc == 0 || tj_failed_on_warning (self, strict))
+      cmyk_to_rgb (cmyk, width * 4, vframe, adobe);
+    g_free (cmyk);
+  } else {
+    *what = "tjDecompress2 (RGB)";
+    rc = tjDecompress2 (self->tj, data, size,
+        GST_VIDEO_FRAME_PLANE_DATA (vframe, 0), width,
+        GST_VIDEO_FRAME_PLANE_STRIDE (vframe, 0), height, TJPF_RGB, flags);
+  }
+
+  if (rc != 0 && tj_failed_on_warning (self, strict)) {
+    GST_WARNING_OBJECT (self, "damaged image decoded anyway: %s",
+        tjGetErrorStr2 (self->tj));
+    rc = 0;
+  }
+  return rc == 0;
+}
+
+static GstFlowReturn
+gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
+    GstVideoCodecFrame *frame)
+{
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
+  GstMapInfo map;
+  GstVideoFrame vframe;
+  GstVideoCodecState *state;
+  GstFlowReturn ret;
+  HeaderInfo header;
+  guint64 max_pixels;
+  gboolean strict;
+  int width, height, subsamp, colorspace;
+  guint box_w, box_h, n, out_w, out_h;
+  GstVideoFormat format;
+  const gchar *what = NULL;
+  gsize frame_bytes;
+
+  GST_OBJECT_LOCK (self);
+  max_pixels = self->max_pixels;
+  strict = self->strict;
+  GST_OBJECT_UNLOCK (self);
+
+  self->images_seen++;
+  if (!gst_buffer_map (frame->input_buffer, &map, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
+        ("could not map the input buffer"));
+    gst_video_decoder_release_frame (decoder, frame);
+    return GST_FLOW_ERROR;
+  }
+
+  if (!read_header_info (map.data, map.size, &header)) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The data is not a JPEG image or its header is damaged.")),
+        ("no SOI marker or no frame header (SOF) in %" G_GSIZE_FORMAT " bytes",
+            map.size));
+    goto failed;
+  }
+  if (header.width == 0 || header.height == 0 ||
+      header.width > JPEG_MAX_DIMENSION || header.height > JPEG_MAX_DIMENSION) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The JPEG image has invalid dimensions %ux%u."), header.width,
+            header.height),
+        ("libjpeg-turbo decodes 1..%u pixels per side", JPEG_MAX_DIMENSION));
+    goto failed;
+  }
+  if (!gst_imgcompress_pixels_allowed (header.width, header.height,
+          max_pixels)) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The JPEG image is too large: %ux%u pixels, more than the "
+            "%" G_GUINT64_FORMAT " pixels allowed."),
+            header.width, header.height, max_pixels),
+        ("raise the max-pixels property to accept it"));
+    goto failed;
+  }
+
+  if (tjDecompressHeader3 (self->tj, map.data, map.size, &width, &height,
+          &subsamp, &colorspace) != 0 &&
+      !tj_failed_on_warning (self, strict)) {
+    gst_buffer_unmap (frame->input_buffer, &map);
+    return decode_error (self, frame, "tjDecompressHeader3");
+  }
+  /* libjpeg's view of the frame header must be the one we checked */
+  if ((guint) width != header.width || (guint) height != header.height) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The data is not a JPEG image or its header is damaged.")),
+        ("frame header says %ux%u, libjpeg-turbo read %dx%d", header.width,
+            header.height, width, height));
+    goto failed;
+  }
+
+  get_target_box (self, &box_w, &box_h);
+  n = gst_imgcompress_pick_scale_eighths (width, height, box_w, box_h);
+  out_w = gst_imgcompress_scaled_dimension (width, n, 8);
+  out_h = gst_imgcompress_scaled_dimension (height, n, 8);
+  GST_INFO_OBJECT (self, "decoding %dx%d at scale %u/8 -> %ux%u (box %ux%u)",
+      width, height, n, out_w, out_h, box_w, box_h);
+
+  /* every output format has at most 3 bytes per pixel */
+  if (!gst_imgcompress_frame_bytes (out_w, out_h, 3, &frame_bytes)) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The JPEG image is too large: %ux%u pixels, more than the "
+            "%" G_GUINT64_FORMAT " pixels allowed."),
+            header.width, header.height, max_pixels),
+        ("frame size overflows"));
+    goto failed;
+  }
+
+  format = choose_output_format (self, native_format (subsamp, colorspace));
+  if (!ensure_output_state (self, format, out_w, out_h)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+        ("downstream does not accept %s %ux%u",
+            gst_video_format_to_string (format), out_w, out_h));
+    gst_buffer_unmap (frame->input_buffer, &map);
+    gst_video_decoder_release_frame (decoder, frame);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  post_orientation (self, header.orientation);
+
+  ret = gst_video_decoder_allocate_output_frame (decoder, frame);
+  if (ret != GST_FLOW_OK) {
+    GST_DEBUG_OBJECT (self, "no output buffer: %s", gst_flow_get_name (ret));
+    gst_buffer_unmap (frame->input_buffer, &map);
+    gst_video_decoder_release_frame (decoder, frame);
+    return ret;
+  }
+
+  state = gst_video_decoder_get_output_state (decoder);
+  if (!gst_video_frame_map (&vframe, &state->info, frame->output_buffer,
+          GST_MAP_WRITE)) {
+    gst_video_codec_state_unref (state);
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, (NULL),
+        ("could not map the output buffer"));
+    goto failed;
+  }
+  gst_video_codec_state_unref (state);
+
+  if (!decode_into_frame (self, map.data, map.size, &vframe, colorspace,
+          header.adobe, strict, &what)) {
+    gst_video_frame_unmap (&vframe);
+    gst_buffer_unmap (frame->input_buffer, &map);
+    if (what == NULL) {
+      gst_video_decoder_release_frame (decoder, frame);
+      return GST_FLOW_ERROR;
+    }
+    return decode_error (self, frame, what);
+  }
+  gst_video_frame_unmap (&vframe);
+  gst_buffer_unmap (frame->input_buffer, &map);
+
+  return gst_video_decoder_finish_frame (decoder, frame);
+
+failed:
+  gst_buffer_unmap (frame->input_buffer, &map);
+  gst_video_decoder_release_frame (decoder, frame);
+  return GST_FLOW_ERROR;
+}
+
+/* A stream that ends without a single image is an error, not silence. */
+static GstFlowReturn
+gst_turbojpeg_dec_finish (GstVideoDecoder *decoder)
+{
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
+
+  /* The parser hands every byte to the frame as it goes, so an image cut
+   * short by the end of the stream is still pending here. */
+  if (self->parse_state != PARSE_SEEK_SOI) {
+    GST_WARNING_OBJECT (self, "stream ended inside an image");
+    reset_parser (self);
+    return gst_video_decoder_have_frame (decoder);
+  }
+  if (self->images_seen == 0) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("No JPEG image found in the stream.")),
+        ("end of stream before any complete image"));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+/* Every image is decoded as soon as it is complete: nothing to drain. */
+static GstFlowReturn
+gst_turbojpeg_dec_drain (GstVideoDecoder *decoder)
+{
+  return GST_FLOW_OK;
+}
+
+static gboolean
+gst_turbojpeg_dec_decide_allocation (GstVideoDecoder *decoder, GstQuery *query)
+{
+  GstBufferPool *pool = NULL;
+  GstStructure *config;
+
+  if (!GST_VIDEO_DECODER_CLASS (parent_class)
+           ->decide_allocation (decoder, query))
+    return FALSE;
+
+  if (gst_query_get_n_allocation_pools (query) > 0)
+    gst_query_parse_nth_allocation_pool (query, 0, &pool, NULL, NULL, NULL);
+  if (pool == NULL)
+    return FALSE;
+
+  config = gst_buffer_pool_get_config (pool);
+  if (gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL))
+    gst_buffer_pool_config_add_option (config,
+        GST_BUFFER_POOL_OPTION_VIDEO_META);
+  gst_buffer_pool_set_config (pool, config);
+  gst_object_unref (pool);
+  return TRUE;
+}
+
+static void
+gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstVideoDecoderClass *vdec_class = GST_VIDEO_DECODER_CLASS (klass);
+
+  gobject_class->set_property = gst_turbojpeg_dec_set_property;
+  gobject_class->get_property = gst_turbojpeg_dec_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_MAX_DIMENSION,
+      g_param_spec_uint ("max-dimension", "Maximum dimension",
+          "Decode at the smallest DCT scale (n/8) whose output still covers "
+          "a box of this many pixels per side; 0 asks downstream "
+          "(imgcompress-size-hint query) and decodes at full size when "
+          "nobody answers",
+          0, G_MAXINT, DEFAULT_MAX_DIMENSION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
+      g_param_spec_uint64 ("max-pixels", "Maximum pixels",
+          "Refuse images with more pixels (width x height, from the header, "
+          "before any allocation); 0 for no limit",
+          0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_STRICT,
+      g_param_spec_boolean ("strict", "Strict",
+          "Treat libjpeg warnings (truncated or corrupt data) as errors; "
+          "when FALSE damaged images are decoded as far as possible",
+          DEFAULT_STRICT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "JPEG decoder (libjpeg-turbo, shrink-on-load)", "Codec/Decoder/Image",
+      "Decodes JPEG images to planar YUV at the smallest sufficient DCT scale",
+      "gst-imgcompress authors");
+
+  vdec_class->start = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_start);
+  vdec_class->stop = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_stop);
+  vdec_class->flush = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_flush);
+  vdec_class->set_format = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_set_format);
+  vdec_class->parse = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_parse);
+  vdec_class->handle_frame = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_handle_frame);
+  vdec_class->finish = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_finish);
+  vdec_class->drain = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_drain);
+  vdec_class->decide_allocation =
+      GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_decide_allocation);
+}
+
+static void
+gst_turbojpeg_dec_init (GstTurbojpegDec *self)
+{
+  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
+
+  self->max_dimension = DEFAULT_MAX_DIMENSION;
+  self->max_pixels = DEFAULT_MAX_PIXELS;
+  self->strict = DEFAULT_STRICT;
+
+  gst_video_decoder_set_use_default_pad_acceptcaps (decoder, TRUE);
+  GST_PAD_SET_ACCEPT_TEMPLATE (GST_VIDEO_DECODER_SINK_PAD (decoder));
+}

@@ -1,0 +1,834 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-imgwebpdec
+ * @title: imgwebpdec
+ * @short_description: decodes WebP images with libwebp, shrinking on load
+ *
+ * Decodes WebP images (simple lossy, lossless, extended with alpha).  It
+ * takes the bytes straight from a file source: it finds each image's end
+ * from the RIFF header's size field, so several images may follow one
+ * another in a stream, each with its own size.
+ *
+ * Opaque lossy images come out as I420, decoded straight to YUV without a
+ * colour conversion; images with alpha as RGBA; lossless opaque images as
+ * RGB (RGBA or I420 when downstream takes only those).  Of an animated
+ * WebP only the first frame (composited on its canvas, as RGBA) is
+ * decoded, and a warning says so.
+ *
+ * Shrink on load: when #GstImgWebpDec:max-dimension is set, or else when
+ * downstream answers the `imgcompress-size-hint` query, libwebp's scaled
+ * decode outputs the smallest n/8 of the image (n = 1..8) that still covers
+ * the image fitted into that box, the same rule turbojpegdec uses, so the
+ * last, short reduction is done by a real filter (imgsizer's Lanczos)
+ * downstream and a JPEG and a WebP of the same photo arrive there at the
+ * same size.
+ *
+ * Before any pixel buffer is allocated the image's dimensions are checked
+ * against #GstImgWebpDec:max-pixels.  A stream that is empty, not WebP,
+ * truncated, has a wrong RIFF size or corrupt data ends in an error
+ * message; no buffer is output for it.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=photo.webp ! imgwebpdec max-dimension=500 ! \
+ *     videoconvert ! autovideosink
+ * ]|
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstimgwebpdec.h"
+
+#include <gst/imgcompress/gst-i18n-plugin.h>
+#include <gst/imgcompress/imgcompress.h>
+#include <string.h>
+#include <webp/decode.h>
+#include <webp/demux.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_img_webp_dec_debug);
+#define GST_CAT_DEFAULT gst_img_webp_dec_debug
+
+#define DEFAULT_MAX_DIMENSION 0
+#define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
+
+/* "RIFF", size, "WEBP" */
+#define RIFF_HEADER_SIZE 12
+#define CHUNK_HEADER_SIZE 8
+/* The headers WebPGetFeatures needs sit near the start; look no further
+ * than this before the whole image has arrived (metadata chunks may push
+ * them later; the full check runs on the complete image anyway). */
+#define HEADER_PROBE_MAX 65536
+
+enum
+{
+  PROP_0,
+  PROP_MAX_DIMENSION,
+  PROP_MAX_PIXELS,
+};
+
+struct _GstImgWebpDec
+{
+  GstVideoDecoder parent;
+
+  GstVideoCodecState *input_state;
+
+  /* parse() state for the image being assembled */
+  gboolean header_checked;
+  gboolean saw_data;
+  /* an error was posted: the rest of the stream is not looked at, so one
+   * bad file gives one error message */
+  gboolean failed;
+
+  /* properties */
+  guint max_dimension;
+  guint64 max_pixels;
+};
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS ("image/webp"));
+
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE ("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+        GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ I420, RGBA, RGB }")));
+
+#define gst_img_webp_dec_parent_class parent_class
+G_DEFINE_TYPE (GstImgWebpDec, gst_img_webp_dec, GST_TYPE_VIDEO_DECODER);
+GST_ELEMENT_REGISTER_DEFINE (imgwebpdec, "imgwebpdec", GST_RANK_NONE,
+    GST_TYPE_IMG_WEBP_DEC);
+
+static void gst_img_webp_dec_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec);
+static void gst_img_webp_dec_get_property (GObject *object, guint prop_id,
+    GValue *value, GParamSpec *pspec);
+static gboolean gst_img_webp_dec_start (GstVideoDecoder *decoder);
+static gboolean gst_img_webp_dec_stop (GstVideoDecoder *decoder);
+static void gst_img_webp_dec_reset_parse (GstImgWebpDec *self);
+static gboolean gst_img_webp_dec_flush (GstVideoDecoder *decoder);
+static gboolean gst_img_webp_dec_set_format (GstVideoDecoder *decoder,
+    GstVideoCodecState *state);
+static GstFlowReturn gst_img_webp_dec_parse (GstVideoDecoder *decoder,
+    GstVideoCodecFrame *frame, GstAdapter *adapter, gboolean at_eos);
+static GstFlowReturn gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
+    GstVideoCodecFrame *frame);
+static GstFlowReturn gst_img_webp_dec_finish (GstVideoDecoder *decoder);
+
+static void
+gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstVideoDecoderClass *vdec_class = GST_VIDEO_DECODER_CLASS (klass);
+
+  gobject_class->set_property = gst_img_webp_dec_set_property;
+  gobject_class->get_property = gst_img_webp_dec_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_MAX_DIMENSION,
+      g_param_spec_uint ("max-dimension", "Max dimension",
+          "Box (pixels) the image will be fitted into downstream; the decode "
+          "shrinks to the smallest n/8 that still covers it (0 = ask "
+          "downstream with the imgcompress-size-hint query) (default 0)",
+          0, G_MAXINT, DEFAULT_MAX_DIMENSION,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
+      g_param_spec_uint64 ("max-pixels", "Max pixels",
+          "Refuse images with more pixels than this (0 = no limit) "
+          "(default 100000000)",
+          0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class, "WebP image decoder",
+      "Codec/Decoder/Image",
+      "Decodes WebP images with libwebp, shrinking on load",
+      "gst-imgcompress authors");
+
+  vdec_class->start = GST_DEBUG_FUNCPTR (gst_img_webp_dec_start);
+  vdec_class->stop = GST_DEBUG_FUNCPTR (gst_img_webp_dec_stop);
+  vdec_class->flush = GST_DEBUG_FUNCPTR (gst_img_webp_dec_flush);
+  vdec_class->set_format = GST_DEBUG_FUNCPTR (gst_img_webp_dec_set_format);
+  vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_webp_dec_parse);
+  vdec_class->handle_frame = GST_DEBUG_FUNCPTR (gst_img_webp_dec_handle_frame);
+  vdec_class->finish = GST_DEBUG_FUNCPTR (gst_img_webp_dec_finish);
+
+  GST_DEBUG_CATEGORY_INIT (gst_img_webp_dec_debug, "imgwebpdec", 0,
+      "WebP image decoder");
+}
+
+static void
+gst_img_webp_dec_init (GstImgWebpDec *self)
+{
+  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
+
+  self->max_dimension = DEFAULT_MAX_DIMENSION;
+  self->max_pixels = DEFAULT_MAX_PIXELS;
+
+  /* Raw file bytes come in; parse() finds each image's end. */
+  gst_video_decoder_set_packetized (decoder, FALSE);
+  gst_video_decoder_set_use_default_pad_acceptcaps (decoder, TRUE);
+  GST_PAD_SET_ACCEPT_TEMPLATE (GST_VIDEO_DECODER_SINK_PAD (decoder));
+}
+
+static void
+gst_img_webp_dec_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstImgWebpDec *self = GST_IMG_WEBP_DEC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MAX_DIMENSION:
+      self->max_dimension = g_value_get_uint (value);
+      break;
+    case PROP_MAX_PIXELS:
+      self->max_pixels = g_value_get_uint64 (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_img_webp_dec_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  GstImgWebpDec *self = GST_IMG_WEBP_DEC (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_MAX_DIMENSION:
+      g_value_set_uint (value, self->max_dimension);
+      break;
+    case PROP_MAX_PIXELS:
+      g_value_set_uint64 (value, self->max_pixels);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_img_webp_dec_reset_parse (GstImgWebpDec *self)
+{
+  self->header_checked = FALSE;
+}
+
+static gboolean
+gst_img_webp_dec_start (GstVideoDecoder *decoder)
+{
+  GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
+
+  gst_img_webp_dec_reset_parse (self);
+  self->saw_data = FALSE;
+  self->failed = FALSE;
+  return TRUE;
+}
+
+static gboolean
+gst_img_webp_dec_stop (GstVideoDecoder *decoder)
+{
+  GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
+
+  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
+  return TRUE;
+}
+
+static gboolean
+gst_img_webp_dec_flush (GstVideoDecoder *decoder)
+{
+  GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
+
+  gst_img_webp_dec_reset_parse (self);
+  self->failed = FALSE;
+  return TRUE;
+}
+
+static gboolean
+gst_img_webp_dec_set_format (GstVideoDecoder *decoder,
+    GstVideoCodecState *state)
+{
+  GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
+
+  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
+  self->input_state = gst_video_codec_state_ref (state);
+  return TRUE;
+}
+
+static const gchar *
+status_to_string (VP8StatusCode status)
+{
+  switch (status) {
+    case VP8_STATUS_OK:
+      return "ok";
+    case VP8_STATUS_OUT_OF_MEMORY:
+      return "out of memory";
+    case VP8_STATUS_INVALID_PARAM:
+      return "invalid parameter";
+    case VP8_STATUS_BITSTREAM_ERROR:
+      return "bitstream error";
+    case VP8_STATUS_UNSUPPORTED_FEATURE:
+      return "unsupported feature";
+    case VP8_STATUS_SUSPENDED:
+      return "suspended";
+    case VP8_STATUS_USER_ABORT:
+      return "aborted";
+    case VP8_STATUS_NOT_ENOUGH_DATA:
+      return "not enough data";
+    default:
+      return "unknown status";
+  }
+}
+
+static GstFlowReturn
+post_truncated_error (GstImgWebpDec *self, gsize have, guint64 want)
+{
+  self->failed = TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("The WebP file is shorter than its RIFF header says: it is "
+          "truncated or its size field is wrong.")),
+      ("stream ended after %" G_GSIZE_FORMAT " of %" G_GUINT64_FORMAT " bytes",
+          have, want));
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+post_not_webp_error (GstImgWebpDec *self, const guint8 *header)
+{
+  self->failed = TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+      (_ ("The data is not a WebP image.")),
+      ("no RIFF/WEBP signature: starts with %02x %02x %02x %02x", header[0],
+          header[1], header[2], header[3]));
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+post_bad_riff_size_error (GstImgWebpDec *self, guint64 riff_size,
+    const gchar *why)
+{
+  self->failed = TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("The WebP file's RIFF size field is invalid.")),
+      ("RIFF size %" G_GUINT64_FORMAT ": %s", riff_size, why));
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+post_corrupt_error (GstImgWebpDec *self, VP8StatusCode status,
+    const gchar *where)
+{
+  self->failed = TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("The WebP image data is corrupt.")),
+      ("%s: %s", where, status_to_string (status)));
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+check_pixels (GstImgWebpDec *self, const WebPBitstreamFeatures *features)
+{
+  guint64 max_pixels;
+
+  GST_OBJECT_LOCK (self);
+  max_pixels = self->max_pixels;
+  GST_OBJECT_UNLOCK (self);
+
+  if (features->width <= 0 || features->height <= 0) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The WebP image data is corrupt.")),
+        ("dimensions %dx%d", features->width, features->height));
+    return GST_FLOW_ERROR;
+  }
+  if (!gst_imgcompress_pixels_allowed (features->width, features->height,
+          max_pixels)) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The WebP image has more pixels than allowed.")),
+        ("%dx%d is more than max-pixels %" G_GUINT64_FORMAT, features->width,
+            features->height, max_pixels));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+/* libwebp reads a chunk that overruns the RIFF payload as corrupt data;
+ * walking the chunk headers in the first @len bytes of a file of @total
+ * bytes lets us name the real problem. */
+static GstFlowReturn
+check_chunk_layout (GstImgWebpDec *self, const guint8 *data, gsize len,
+    guint64 total)
+{
+  guint64 offset = RIFF_HEADER_SIZE;
+
+  while (offset + CHUNK_HEADER_SIZE <= len) {
+    guint64 chunk_size = GST_READ_UINT32_LE (data + offset + 4);
+    guint64 end = offset + CHUNK_HEADER_SIZE + chunk_size;
+
+    if (end > total)
+      return post_bad_riff_size_error (self, total - CHUNK_HEADER_SIZE,
+          "a chunk extends past the end of the RIFF payload");
+    offset = end + (chunk_size & 1);
+  }
+  return GST_FLOW_OK;
+}
+
+/* Reads the headers from the image's first bytes, so an image that is too
+ * large or is not WebP fails before all its bytes are collected. */
+static GstFlowReturn
+gst_img_webp_dec_probe_header (GstImgWebpDec *self, GstAdapter *adapter,
+    gsize avail, guint64 total)
+{
+  WebPBitstreamFeatures features;
+  VP8StatusCode status;
+  gsize probe_len = MIN (avail, MIN (total, HEADER_PROBE_MAX));
+  const guint8 *data;
+
+  data = gst_adapter_map (adapter, probe_len);
+  if (check_chunk_layout (self, data, probe_len, total) != GST_FLOW_OK) {
+    gst_adapter_unmap (adapter);
+    return GST_FLOW_ERROR;
+  }
+  status = WebPGetFeatures (data, probe_len, &features);
+  gst_adapter_unmap (adapter);
+
+  if (status == VP8_STATUS_NOT_ENOUGH_DATA) {
+    if (probe_len == MIN (total, HEADER_PROBE_MAX))
+      self->header_checked = TRUE; /* leave it to handle_frame */
+    return GST_FLOW_OK;
+  }
+  self->header_checked = TRUE;
+  if (status != VP8_STATUS_OK)
+    return post_corrupt_error (self, status, "reading the headers");
+  return check_pixels (self, &features);
+}
+
+/* Collects one whole RIFF file from the adapter into the frame. */
+static GstFlowReturn
+gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
+    gboolean at_eos)
+{
+  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
+  gsize avail = gst_adapter_available (adapter);
+  guint8 header[RIFF_HEADER_SIZE];
+  guint64 riff_size, total;
+  GstFlowReturn ret;
+
+  if (avail < RIFF_HEADER_SIZE) {
+    if (at_eos)
+      return post_truncated_error (self, avail, RIFF_HEADER_SIZE);
+    return GST_VIDEO_DECODER_FLOW_NEED_DATA;
+  }
+
+  gst_adapter_copy (adapter, header, 0, RIFF_HEADER_SIZE);
+  if (memcmp (header, "RIFF", 4) != 0 || memcmp (header + 8, "WEBP", 4) != 0)
+    return post_not_webp_error (self, header);
+
+  riff_size = GST_READ_UINT32_LE (header + 4);
+  /* "WEBP" and at least one chunk header */
+  if (riff_size < 4 + CHUNK_HEADER_SIZE)
+    return post_bad_riff_size_error (self, riff_size, "too small for a chunk");
+  total = riff_size + CHUNK_HEADER_SIZE;
+  if (total > G_MAXINT)
+    return post_bad_riff_size_error (self, riff_size,
+        "larger than this element handles");
+
+  if (!self->header_checked) {
+    ret = gst_img_webp_dec_probe_header (self, adapter, avail, total);
+    if (ret != GST_FLOW_OK)
+      return ret;
+  }
+
+  if (avail < total) {
+    if (at_eos)
+      return post_truncated_error (self, avail, total);
+    return GST_VIDEO_DECODER_FLOW_NEED_DATA;
+  }
+
+  gst_video_decoder_add_to_frame (decoder, (gint) total);
+  gst_img_webp_dec_reset_parse (self);
+  return gst_video_decoder_have_frame (decoder);
+}
+
+static GstFlowReturn
+gst_img_webp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
+    GstAdapter *adapter, gboolean at_eos)
+{
+  GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
+  GstFlowReturn ret;
+
+  if (self->failed) {
+    gst_adapter_clear (adapter);
+    return GST_FLOW_ERROR;
+  }
+  if (gst_adapter_available (adapter) > 0)
+    self->saw_data = TRUE;
+
+  ret = gst_img_webp_dec_collect_image (self, adapter, at_eos);
+  if (ret == GST_FLOW_ERROR)
+    self->failed = TRUE;
+  return ret;
+}
+
+/* Output formats in order of preference for the kind of image. */
+static GstVideoFormat
+pick_output_format (GstImgWebpDec *self, const WebPBitstreamFeatures *f)
+{
+#define N_OUTPUT_FORMATS 3
+  static const GstVideoFormat lossy[N_OUTPUT_FORMATS] = { GST_VIDEO_FORMAT_I420,
+    GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_RGB };
+  static const GstVideoFormat lossless[N_OUTPUT_FORMATS] = {
+    GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_I420
+  };
+  const GstVideoFormat *prefs = f->format == 2 ? lossless : lossy;
+  GstCaps *allowed;
+  GstVideoFormat chosen = prefs[0];
+  guint i;
+
+  if (f->has_alpha)
+    return GST_VIDEO_FORMAT_RGBA;
+
+  allowed = gst_pad_get_allowed_caps (GST_VIDEO_DECODER_SRC_PAD (self));
+  if (allowed == NULL)
+    return chosen;
+
+  for (i = 0; i < N_OUTPUT_FORMATS; i++) {
+    GstCaps *caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
+        gst_video_format_to_string (prefs[i]), NULL);
+    gboolean ok = gst_caps_can_intersect (caps, allowed);
+
+    gst_caps_unref (caps);
+    if (ok) {
+      chosen = prefs[i];
+      break;
+    }
+  }
+  gst_caps_unref (allowed);
+  return chosen;
+}
+
+/* The decode size: the smallest n/8 of the image that covers it fitted in
+ * the box from max-dimension or, when that is 0, from the size-hint query
+ * (see the element documentation for why eighths). */
+static void
+pick_output_size (GstImgWebpDec *self, guint width, guint height,
+    guint *out_width, guint *out_height)
+{
+  guint max_dimension, box_w = 0, box_h = 0, n;
+
+  GST_OBJECT_LOCK (self);
+  max_dimension = self->max_dimension;
+  GST_OBJECT_UNLOCK (self);
+
+  if (max_dimension > 0) {
+    box_w = box_h = max_dimension;
+  } else if (!gst_imgcompress_pad_query_size_hint (
+                 GST_VIDEO_DECODER_SRC_PAD (self), &box_w, &box_h)) {
+    box_w = box_h = 0;
+  }
+
+  n = gst_imgcompress_pick_scale_eighths (width, height, box_w, box_h);
+  *out_width = gst_imgcompress_scaled_dimension (width, n, 8);
+  *out_height = gst_imgcompress_scaled_dimension (height, n, 8);
+  GST_DEBUG_OBJECT (self, "%ux%u into box %ux%u: decode at %u/8, %ux%u", width,
+      height, box_w, box_h, n, *out_width, *out_height);
+}
+
+/* Sets new output caps when the format or size differs from the current
+ * ones (a new image mid-stream). */
+static gboolean
+gst_img_webp_dec_update_output (GstImgWebpDec *self, GstVideoFormat format,
+    guint width, guint height)
+{
+  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
+  GstVideoCodecState *state;
+  gboolean same = FALSE;
+
+  state = gst_video_decoder_get_output_state (decoder);
+  if (state != NULL) {
+    same = GST_VIDEO_INFO_FORMAT (&state->info) == format &&
+        GST_VIDEO_INFO_WIDTH (&state->info) == (gint) width &&
+        GST_VIDEO_INFO_HEIGHT (&state->info) == (gint) height;
+    gst_video_codec_state_unref (state);
+  }
+  if (same)
+    return TRUE;
+
+  state = gst_video_decoder_set_output_state (decoder, format, width, height,
+      self->input_state);
+  if (state == NULL)
+    return FALSE;
+  if (format == GST_VIDEO_FORMAT_I420) {
+    /* libwebp's YUV is limited-range BT.601 with centred chroma, whatever
+     * the size (GstVideoInfo would guess BT.709 above 576 lines). */
+    state->info.colorimetry.range = GST_VIDEO_COLOR_RANGE_16_235;
+    state->info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
+    state->info.colorimetry.transfer = GST_VIDEO_TRANSFER_UNKNOWN;
+    state->info.colorimetry.primaries = GST_VIDEO_COLOR_PRIMARIES_UNKNOWN;
+    state->info.chroma_site = GST_VIDEO_CHROMA_SITE_JPEG;
+  }
+  gst_video_codec_state_unref (state);
+  return gst_video_decoder_negotiate (decoder);
+}
+
+static GstFlowReturn
+post_not_negotiated (GstImgWebpDec *self, GstVideoFormat format, guint width,
+    guint height)
+{
+  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
+      ("could not negotiate %s %ux%u downstream",
+          gst_video_format_to_string (format), width, height));
+  return GST_FLOW_NOT_NEGOTIATED;
+}
+
+/* Allocates the output frame and points libwebp's output at it. */
+static GstFlowReturn
+prepare_output (GstImgWebpDec *self, GstVideoCodecFrame *frame,
+    GstVideoFormat format, GstVideoFrame *vframe, WebPDecBuffer *output)
+{
+  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
+  GstVideoCodecState *state;
+  GstFlowReturn ret;
+  gboolean mapped;
+
+  ret = gst_video_decoder_allocate_output_frame (decoder, frame);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  state = gst_video_decoder_get_output_state (decoder);
+  mapped = gst_video_frame_map (vframe, &state->info, frame->output_buffer,
+      GST_MAP_WRITE);
+  gst_video_codec_state_unref (state);
+  if (!mapped) {
+    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, (NULL),
+        ("could not map the output frame"));
+    return GST_FLOW_ERROR;
+  }
+
+  output->is_external_memory = 1;
+  if (format == GST_VIDEO_FORMAT_I420) {
+    WebPYUVABuffer *yuv = &output->u.YUVA;
+
+    output->colorspace = MODE_YUV;
+    yuv->y = GST_VIDEO_FRAME_COMP_DATA (vframe, 0);
+    yuv->u = GST_VIDEO_FRAME_COMP_DATA (vframe, 1);
+    yuv->v = GST_VIDEO_FRAME_COMP_DATA (vframe, 2);
+    yuv->y_stride = GST_VIDEO_FRAME_COMP_STRIDE (vframe, 0);
+    yuv->u_stride = GST_VIDEO_FRAME_COMP_STRIDE (vframe, 1);
+    yuv->v_stride = GST_VIDEO_FRAME_COMP_STRIDE (vframe, 2);
+    yuv->y_size =
+        (gsize) yuv->y_stride * GST_VIDEO_FRAME_COMP_HEIGHT (vframe, 0);
+    yuv->u_size =
+        (gsize) yuv->u_stride * GST_VIDEO_FRAME_COMP_HEIGHT (vframe, 1);
+    yuv->v_size =
+        (gsize) yuv->v_stride * GST_VIDEO_FRAME_COMP_HEIGHT (vframe, 2);
+  } else {
+    WebPRGBABuffer *rgba = &output->u.RGBA;
+
+    output->colorspace = format == GST_VIDEO_FORMAT_RGBA ? MODE_RGBA : MODE_RGB;
+    rgba->rgba = GST_VIDEO_FRAME_PLANE_DATA (vframe, 0);
+    rgba->stride = GST_VIDEO_FRAME_PLANE_STRIDE (vframe, 0);
+    rgba->size = (gsize) rgba->stride * GST_VIDEO_FRAME_HEIGHT (vframe);
+  }
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+gst_img_webp_dec_decode_still (GstImgWebpDec *self, GstVideoCodecFrame *frame,
+    const guint8 *data, gsize size, WebPDecoderConfig *config)
+{
+  const WebPBitstreamFeatures *f = &config->input;
+  GstVideoFormat format = pick_output_format (self, f);
+  GstVideoFrame vframe;
+  guint out_w, out_h;
+  gsize frame_bytes;
+  VP8StatusCode status;
+  GstFlowReturn ret;
+
+  pick_output_size (self, f->width, f->height, &out_w, &out_h);
+  if (!gst_imgcompress_frame_bytes (out_w, out_h, 4, &frame_bytes)) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The WebP image has more pixels than allowed.")),
+        ("%ux%u frame size overflows", out_w, out_h));
+    return GST_FLOW_ERROR;
+  }
+  if (!gst_img_webp_dec_update_output (self, format, out_w, out_h))
+    return post_not_negotiated (self, format, out_w, out_h);
+
+  ret = prepare_output (self, frame, format, &vframe, &config->output);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  if (out_w != (guint) f->width || out_h != (guint) f->height) {
+    config->options.use_scaling = 1;
+    config->options.scaled_width = out_w;
+    config->options.scaled_height = out_h;
+  }
+
+  status = WebPDecode (data, size, config);
+  gst_video_frame_unmap (&vframe);
+  WebPFreeDecBuffer (&config->output);
+
+  if (status == VP8_STATUS_NOT_ENOUGH_DATA) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The WebP file is truncated.")),
+        ("the image data ends early (%" G_GSIZE_FORMAT " bytes)", size));
+    return GST_FLOW_ERROR;
+  }
+  if (status != VP8_STATUS_OK)
+    return post_corrupt_error (self, status, "decoding");
+  return GST_FLOW_OK;
+}
+
+static void
+copy_rgba_canvas (GstVideoFrame *vframe, const guint8 *canvas, guint width,
+    guint height)
+{
+  guint8 *dst = GST_VIDEO_FRAME_PLANE_DATA (vframe, 0);
+  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (vframe, 0);
+  guint y;
+
+  for (y = 0; y < height; y++)
+    memcpy (dst + (gsize) y * stride, canvas + (gsize) y * width * 4,
+        (gsize) width * 4);
+}
+
+/* The first frame of an animation, composited on the full canvas; the
+ * scaled decode does not apply (libwebp's animation decoder has none). */
+static GstFlowReturn
+gst_img_webp_dec_decode_first_frame (GstImgWebpDec *self,
+    GstVideoCodecFrame *frame, const guint8 *data, gsize size)
+{
+  WebPAnimDecoderOptions options;
+  WebPAnimDecoder *anim;
+  WebPAnimInfo info;
+  WebPData webp_data = { data, size };
+  GstVideoFrame vframe;
+  WebPDecBuffer unused;
+  guint8 *canvas = NULL;
+  gint timestamp;
+  GstFlowReturn ret;
+
+  if (!WebPAnimDecoderOptionsInit (&options))
+    return post_corrupt_error (self, VP8_STATUS_INVALID_PARAM, "animation");
+  options.color_mode = MODE_RGBA;
+  options.use_threads = 0;
+
+  anim = WebPAnimDecoderNew (&webp_data, &options);
+  if (anim == NULL)
+    return post_corrupt_error (self, VP8_STATUS_BITSTREAM_ERROR,
+        "reading the animation");
+  if (!WebPAnimDecoderGetInfo (anim, &info) ||
+      !WebPAnimDecoderGetNext (anim, &canvas, &timestamp)) {
+    WebPAnimDecoderDelete (anim);
+    return post_corrupt_error (self, VP8_STATUS_BITSTREAM_ERROR,
+        "decoding the first animation frame");
+  }
+
+  GST_ELEMENT_WARNING (self, STREAM, DECODE,
+      (_ ("The WebP image is animated; only its first frame is decoded.")),
+      ("%u frames on a %ux%u canvas", info.frame_count, info.canvas_width,
+          info.canvas_height));
+
+  if (!gst_img_webp_dec_update_output (self, GST_VIDEO_FORMAT_RGBA,
+          info.canvas_width, info.canvas_height)) {
+    WebPAnimDecoderDelete (anim);
+    return post_not_negotiated (self, GST_VIDEO_FORMAT_RGBA, info.canvas_width,
+        info.canvas_height);
+  }
+
+  ret = prepare_output (self, frame, GST_VIDEO_FORMAT_RGBA, &vframe, &unused);
+  if (ret == GST_FLOW_OK) {
+    copy_rgba_canvas (&vframe, canvas, info.canvas_width, info.canvas_height);
+    gst_video_frame_unmap (&vframe);
+  }
+  WebPAnimDecoderDelete (anim);
+  return ret;
+}
+
+static GstFlowReturn
+gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
+    GstVideoCodecFrame *frame)
+{
+  GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
+  WebPDecoderConfig config;
+  GstMapInfo map;
+  VP8StatusCode status;
+  GstFlowReturn ret;
+
+  if (!gst_buffer_map (frame->input_buffer, &map, GST_MAP_READ)) {
+    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
+        ("could not map the input buffer"));
+    gst_video_decoder_release_frame (decoder, frame);
+    return GST_FLOW_ERROR;
+  }
+
+  if (!WebPInitDecoderConfig (&config)) {
+    ret = post_corrupt_error (self, VP8_STATUS_INVALID_PARAM,
+        "libwebp version mismatch");
+    goto done;
+  }
+
+  ret = check_chunk_layout (self, map.data, map.size, map.size);
+  if (ret != GST_FLOW_OK)
+    goto done;
+
+  status = WebPGetFeatures (map.data, map.size, &config.input);
+  if (status != VP8_STATUS_OK) {
+    ret = post_corrupt_error (self, status, "reading the headers");
+    goto done;
+  }
+  ret = check_pixels (self, &config.input);
+  if (ret != GST_FLOW_OK)
+    goto done;
+
+  GST_DEBUG_OBJECT (self, "%dx%d, alpha %d, animation %d, format %d",
+      config.input.width, config.input.height, config.input.has_alpha,
+      config.input.has_animation, config.input.format);
+
+  if (config.input.has_animation)
+    ret = gst_img_webp_dec_decode_first_frame (self, frame, map.data, map.size);
+  else
+    ret = gst_img_webp_dec_decode_still (self, frame, map.data, map.size,
+        &config);
+
+done:
+  gst_buffer_unmap (frame->input_buffer, &map);
+  if (ret == GST_FLOW_ERROR)
+    self->failed = TRUE;
+  if (ret != GST_FLOW_OK) {
+    gst_video_decoder_release_frame (decoder, frame);
+    return ret;
+  }
+  return gst_video_decoder_finish_frame (decoder, frame);
+}
+
+static GstFlowReturn
+gst_img_webp_dec_finish (GstVideoDecoder *decoder)
+{
+  GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
+
+  if (self->failed)
+    return GST_FLOW_ERROR;
+  /* stock webpdec ends an empty file silently; here it is an error */
+  if (!self->saw_data) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE, (_ ("The WebP input is empty.")),
+        ("end of stream before any data"));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}

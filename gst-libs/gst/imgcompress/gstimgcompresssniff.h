@@ -1,0 +1,76 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+#ifndef __GST_IMGCOMPRESS_SNIFF_H__
+#define __GST_IMGCOMPRESS_SNIFF_H__
+
+#include <gst/gst.h>
+#include <gst/imgcompress/imgcompress-prelude.h>
+#include <gst/imgcompress/gstimgcompressprotocol.h>
+
+G_BEGIN_DECLS
+
+/**
+ * GstImgcompressSniffResult:
+ * @GST_IMGCOMPRESS_SNIFF_OK: the header was read, the info is filled
+ * @GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA: the bytes given are a valid start
+ *     of an image, but the dimensions come later; call again with at least
+ *     #GstImgcompressHeaderInfo.needed bytes
+ * @GST_IMGCOMPRESS_SNIFF_INVALID: not a JPEG, PNG or WebP header, or a
+ *     header that contradicts itself (#GstImgcompressHeaderInfo.error says
+ *     why)
+ *
+ * Outcome of gst_imgcompress_sniff_header().
+ */
+typedef enum
+{
+  GST_IMGCOMPRESS_SNIFF_OK = 0,
+  GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA,
+  GST_IMGCOMPRESS_SNIFF_INVALID,
+} GstImgcompressSniffResult;
+
+/**
+ * GstImgcompressHeaderInfo:
+ * @format: the container format, known as soon as the signature is
+ *     complete
+ * @width: width in pixels (WebP VP8X: the canvas), on
+ *     %GST_IMGCOMPRESS_SNIFF_OK
+ * @height: height in pixels, on %GST_IMGCOMPRESS_SNIFF_OK
+ * @has_alpha: whether the header announces an alpha channel (PNG colour
+ *     types 4 and 6, VP8L's alpha hint, VP8X's alpha flag; a PNG tRNS
+ *     chunk comes after IHDR and is not looked at)
+ * @needed: on %GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA, the number of bytes
+ *     from the start of the file needed to go further (always more than
+ *     were given)
+ * @error: on %GST_IMGCOMPRESS_SNIFF_INVALID, a static English description
+ *     for debug logs
+ *
+ * What the first bytes of an image say about it.
+ */
+typedef struct
+{
+  GstImgcompressFormat format;
+  guint width;
+  guint height;
+  gboolean has_alpha;
+  gsize needed;
+  const gchar *error;
+} GstImgcompressHeaderInfo;
+
+GST_IMGCOMPRESS_API
+GstImgcompressSniffResult gst_imgcompress_sniff_header (const guint8 *data,
+    gsize size, GstImgcompressHeaderInfo *info);
+
+GST_IMGCOMPRESS_API
+GstImgcompressFormat gst_imgcompress_sniff_signature (const guint8 *data,
+    gsize size);
+
+G_END_DECLS
+
+#endif /* __GST_IMGCOMPRESS_SNIFF_H__ */

@@ -1,0 +1,717 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-adaptivequality
+ * @title: adaptivequality
+ * @short_description: ingest gate for encoded images: name, size,
+ *     dimensions, pixel limit and quality hints
+ *
+ * adaptivequality sits on the encoded bytes, before the decoder, and passes
+ * them through unchanged.  For every image it reads the JPEG frame header,
+ * the PNG IHDR chunk or the WebP VP8/VP8L/VP8X header (holding back the
+ * first buffers until the header is complete, nothing is decoded), then
+ *
+ * - refuses the image with an error when the header is unreadable or
+ *   truncated (%GST_STREAM_ERROR_FORMAT) or when it has more than
+ *   #GstAdaptiveQuality:max-pixels pixels (%GST_STREAM_ERROR_FAILED): a
+ *   30000x30000 PNG never reaches the decoder.  Nothing of a refused image
+ *   is pushed and the flow returns %GST_FLOW_ERROR;
+ * - otherwise sends a sticky `imgcompress-image` event downstream before
+ *   the image's first buffer, holding its name, input-bytes, width, height,
+ *   format, start-time (monotonic ns) and, in `file-size` mode, the JPEG
+ *   and WebP quality hints of the #GstAdaptiveQuality:bands band the input
+ *   size falls in (by default the seed's: < 1 MiB 85/80, < 5 MiB 80/75,
+ *   else 75/70).
+ *
+ * The hints are caps, not targets: the encoders use the smaller of the
+ * variant's own quality and the hint (a thumbnail at q80 stays at q80 for a
+ * small input, a 6 MB input brings the full variant's q90 down to q75).
+ *
+ * The name is the #GstAdaptiveQuality:image-name property when set (the
+ * element's own #GstObject:name is its object name), else the
+ * file name of the upstream URI without directories and extension
+ * (`file:///photos/cat.jpg` gives `cat`; a multifilesrc pattern such as
+ * `img%05d.jpg` gives `img00000`, `img00001`, ... counting the images of
+ * the stream from 0), else `image-N`.
+ *
+ * Where one image ends and the next begins: a new image starts
+ * - with the first buffer after stream-start, segment, caps or flush-stop;
+ * - when upstream knows the stream's size in bytes (filesrc, appsrc with
+ *   its size set), after that many bytes; the image's input-bytes is that
+ *   size;
+ * - otherwise (multifilesrc, appsrc without a size: one buffer is one
+ *   image) with each buffer that opens with a JPEG, PNG or WebP signature;
+ *   buffers that do not are the continuation of the current image.  The
+ *   input-bytes are then the bytes received by the time the header was read
+ *   (the whole image when it arrives in one buffer).
+ * While a header is incomplete every buffer continues the image.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=photo.jpg ! adaptivequality
+ * max-pixels=50000000 ! turbojpegdec ! fakesink
+ * ]| Refuses photos of more than 50 megapixels, and sends the image event
+ * with quality hints from the file size.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "gstadaptivequality.h"
+#include "gstimgcompresselements.h"
+
+#include <gst/imgcompress/gst-i18n-plugin.h>
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC (gst_adaptive_quality_debug);
+#define GST_CAT_DEFAULT gst_adaptive_quality_debug
+
+/* A JPEG whose frame header is not within the first 8 MiB (APPn segments
+ * are at most 64 KiB each) is refused rather than buffered without end. */
+#define MAX_HEADER_BYTES (8 * 1024 * 1024)
+
+#define DEFAULT_IMAGE_NAME NULL
+#define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
+#define DEFAULT_MODE GST_ADAPTIVE_QUALITY_MODE_FILE_SIZE
+#define DEFAULT_BANDS GST_IMGCOMPRESS_DEFAULT_QUALITY_BANDS
+
+enum
+{
+  PROP_0,
+  PROP_IMAGE_NAME,
+  PROP_MAX_PIXELS,
+  PROP_MODE,
+  PROP_BANDS,
+};
+
+#define IMAGE_CAPS "image/jpeg; image/png; image/webp"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
+    GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (IMAGE_CAPS));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
+    GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS (IMAGE_CAPS));
+
+#define GST_TYPE_ADAPTIVE_QUALITY_MODE (gst_adaptive_quality_mode_get_type ())
+static GType
+gst_adaptive_quality_mode_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_ADAPTIVE_QUALITY_MODE_OFF, "No quality hints", "off" },
+    { GST_ADAPTIVE_QUALITY_MODE_FILE_SIZE,
+        "Quality hints from the input's file size", "file-size" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstAdaptiveQualityMode", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define gst_adaptive_quality_parent_class parent_class
+G_DEFINE_TYPE (GstAdaptiveQuality, gst_adaptive_quality, GST_TYPE_ELEMENT);
+GST_ELEMENT_REGISTER_DEFINE (adaptivequality, "adaptivequality", GST_RANK_NONE,
+    GST_TYPE_ADAPTIVE_QUALITY);
+
+static void gst_adaptive_quality_finalize (GObject *object);
+static void gst_adaptive_quality_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec);
+static void gst_adaptive_quality_get_property (GObject *object, guint prop_id,
+    GValue *value, GParamSpec *pspec);
+static GstStateChangeReturn gst_adaptive_quality_change_state (GstElement
+                                                                   *element,
+    GstStateChange transition);
+static GstFlowReturn gst_adaptive_quality_chain (GstPad *pad, GstObject *parent,
+    GstBuffer *buffer);
+static gboolean gst_adaptive_quality_sink_event (GstPad *pad, GstObject *parent,
+    GstEvent *event);
+
+static void
+gst_adaptive_quality_class_init (GstAdaptiveQualityClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  GST_DEBUG_CATEGORY_INIT (gst_adaptive_quality_debug, "adaptivequality", 0,
+      "Image ingest gate and quality hints");
+
+  gobject_class->finalize = gst_adaptive_quality_finalize;
+  gobject_class->set_property = gst_adaptive_quality_set_property;
+  gobject_class->get_property = gst_adaptive_quality_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_IMAGE_NAME,
+      g_param_spec_string ("image-name", "Image name",
+          "Name sent in the image event; when unset (default), the upstream "
+          "URI's file name without directories and extension",
+          DEFAULT_IMAGE_NAME,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
+      g_param_spec_uint64 ("max-pixels", "Maximum pixels",
+          "Refuse images with more pixels than this, before decoding "
+          "(0 = no limit; default 100000000)",
+          0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MODE,
+      g_param_spec_enum ("mode", "Mode",
+          "Whether the image event carries quality hints from the file size "
+          "(default file-size)",
+          GST_TYPE_ADAPTIVE_QUALITY_MODE, DEFAULT_MODE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_BANDS,
+      g_param_spec_string ("bands", "Quality bands",
+          "Comma-separated size:jpeg-quality:webp-quality bands: inputs "
+          "smaller than size get those hints, '*' matches any size "
+          "(default " DEFAULT_BANDS ")",
+          DEFAULT_BANDS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_adaptive_quality_change_state);
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Adaptive image quality", "Filter/Image",
+      "Reads each image's header, refuses oversized or broken images and "
+      "sends quality hints from the file size",
+      "gst-imgcompress authors");
+
+  gst_type_mark_as_plugin_api (GST_TYPE_ADAPTIVE_QUALITY_MODE, 0);
+}
+
+static void
+gst_adaptive_quality_init (GstAdaptiveQuality *self)
+{
+  self->sinkpad = gst_pad_new_from_static_template (&sink_template, "sink");
+  gst_pad_set_chain_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_adaptive_quality_chain));
+  gst_pad_set_event_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (gst_adaptive_quality_sink_event));
+  GST_PAD_SET_PROXY_CAPS (self->sinkpad);
+  GST_PAD_SET_PROXY_ALLOCATION (self->sinkpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+
+  self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
+  GST_PAD_SET_PROXY_CAPS (self->srcpad);
+  GST_PAD_SET_PROXY_SCHEDULING (self->srcpad);
+  gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
+
+  self->image_name = g_strdup (DEFAULT_IMAGE_NAME);
+  self->max_pixels = DEFAULT_MAX_PIXELS;
+  self->mode = DEFAULT_MODE;
+  self->bands_str = g_strdup (DEFAULT_BANDS);
+  self->bands = gst_imgcompress_quality_bands_parse (DEFAULT_BANDS, NULL);
+  g_assert (self->bands != NULL);
+
+  self->header_adapter = gst_adapter_new ();
+  gst_imgcompress_image_info_init (&self->info);
+  self->boundary = TRUE;
+}
+
+static void
+gst_adaptive_quality_finalize (GObject *object)
+{
+  GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (object);
+
+  g_free (self->image_name);
+  g_free (self->bands_str);
+  g_free (self->bands_error);
+  g_array_unref (self->bands);
+  g_object_unref (self->header_adapter);
+  gst_imgcompress_image_info_clear (&self->info);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+/* Keeps the last valid bands when @str is invalid, and remembers why, so
+ * that going to READY fails with a clear error. Called with the object
+ * lock. */
+static void
+set_bands_locked (GstAdaptiveQuality *self, const gchar *str)
+{
+  GError *error = NULL;
+  GArray *bands;
+
+  g_free (self->bands_str);
+  self->bands_str = g_strdup (str ? str : DEFAULT_BANDS);
+  g_clear_pointer (&self->bands_error, g_free);
+
+  bands = gst_imgcompress_quality_bands_parse (self->bands_str, &error);
+  if (bands) {
+    g_array_unref (self->bands);
+    self->bands = bands;
+  } else {
+    GST_WARNING_OBJECT (self, "%s", error->message);
+    self->bands_error = g_strdup (error->message);
+    g_error_free (error);
+  }
+}
+
+static void
+gst_adaptive_quality_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_IMAGE_NAME:
+      g_free (self->image_name);
+      self->image_name = g_value_dup_string (value);
+      break;
+    case PROP_MAX_PIXELS:
+      self->max_pixels = g_value_get_uint64 (value);
+      break;
+    case PROP_MODE:
+      self->mode = g_value_get_enum (value);
+      break;
+    case PROP_BANDS:
+      set_bands_locked (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_adaptive_quality_get_property (GObject *object, guint prop_id,
+    GValue *value, GParamSpec *pspec)
+{
+  GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_IMAGE_NAME:
+      g_value_set_string (value, self->image_name);
+      break;
+    case PROP_MAX_PIXELS:
+      g_value_set_uint64 (value, self->max_pixels);
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_BANDS:
+      g_value_set_string (value, self->bands_str);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+reset_stream (GstAdaptiveQuality *self)
+{
+  gst_adapter_clear (self->header_adapter);
+  self->header_needed = 0;
+  self->sniffing = FALSE;
+  self->refused = FALSE;
+  self->boundary = TRUE;
+  self->upstream_bytes = 0;
+  self->image_bytes = 0;
+  gst_imgcompress_image_info_clear (&self->info);
+}
+
+/* Expands the first printf-style integer conversion (%d, %05d, ...) of a
+ * multifilesrc pattern with @index, without handing the user's pattern to
+ * printf.  Returns NULL when @pattern has none. */
+static gchar *
+expand_index_pattern (const gchar *pattern, guint index)
+{
+  const gchar *percent = strchr (pattern, '%');
+  const gchar *p;
+  guint width = 0;
+  gchar *number, *result;
+
+  if (percent == NULL)
+    return NULL;
+  p = percent + 1;
+  while (g_ascii_isdigit (*p) && width < 20)
+    width = width * 10 + (*p++ - '0');
+  if (*p != 'd' && *p != 'u' && *p != 'i')
+    return NULL;
+
+  number = g_strdup_printf ("%0*u", (gint) width, index);
+  result = g_strdup_printf ("%.*s%s%s", (gint) (percent - pattern), pattern,
+      number, p + 1);
+  g_free (number);
+  return result;
+}
+
+/* "file:///photos/cat.jpg" -> "cat". */
+static gchar *
+name_from_uri (const gchar *uri, guint index)
+{
+  GstUri *parsed = gst_uri_from_string (uri);
+  gchar *path, *base, *dot, *expanded;
+
+  if (parsed == NULL)
+    return NULL;
+  path = gst_uri_get_path (parsed);
+  gst_uri_unref (parsed);
+  if (path == NULL)
+    return NULL;
+
+  base = g_path_get_basename (path);
+  g_free (path);
+  if (base[0] == '\0' || strcmp (base, "/") == 0 || strcmp (base, ".") == 0) {
+    g_free (base);
+    return NULL;
+  }
+  dot = strrchr (base, '.');
+  if (dot && dot != base)
+    *dot = '\0';
+
+  expanded = expand_index_pattern (base, index);
+  if (expanded) {
+    g_free (base);
+    base = expanded;
+  }
+  return base;
+}
+
+static gchar *
+query_upstream_name (GstAdaptiveQuality *self)
+{
+  GstQuery *query = gst_query_new_uri ();
+  gchar *uri = NULL, *name = NULL;
+
+  if (gst_pad_peer_query (self->sinkpad, query))
+    gst_query_parse_uri (query, &uri);
+  gst_query_unref (query);
+
+  if (uri) {
+    name = name_from_uri (uri, self->image_index);
+    GST_DEBUG_OBJECT (self, "upstream URI %s gives name %s", uri,
+        GST_STR_NULL (name));
+    g_free (uri);
+  }
+  return name;
+}
+
+static guint64
+query_upstream_bytes (GstAdaptiveQuality *self)
+{
+  gint64 bytes = -1;
+
+  if (gst_pad_peer_query_duration (self->sinkpad, GST_FORMAT_BYTES, &bytes) &&
+      bytes > 0)
+    return (guint64) bytes;
+  return 0;
+}
+
+/* See the section documentation for the rule. */
+static gboolean
+buffer_starts_image (GstAdaptiveQuality *self, GstBuffer *buffer)
+{
+  GstImgcompressFormat format;
+  guint8 head[12];
+  gsize n;
+
+  if (self->boundary)
+    return TRUE;
+  if (self->sniffing)
+    return FALSE;
+  if (self->upstream_bytes > 0)
+    return self->image_bytes >= self->upstream_bytes;
+
+  n = gst_buffer_extract (buffer, 0, head, sizeof (head));
+  format = gst_imgcompress_sniff_signature (head, n);
+  return format != GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+}
+
+static void
+begin_image (GstAdaptiveQuality *self)
+{
+  gchar *name;
+
+  gst_adapter_clear (self->header_adapter);
+  gst_imgcompress_image_info_clear (&self->info);
+  self->info.start_time = g_get_monotonic_time () * 1000;
+  self->header_needed = 0;
+  self->sniffing = TRUE;
+  self->refused = FALSE;
+  self->image_bytes = 0;
+
+  /* The size only tells where the image ends when the stream holds one
+   * image; asked again at every boundary event. */
+  if (self->boundary)
+    self->upstream_bytes = query_upstream_bytes (self);
+  self->boundary = FALSE;
+
+  GST_OBJECT_LOCK (self);
+  name = g_strdup (self->image_name && *self->image_name ? self->image_name :
+                                                           NULL);
+  GST_OBJECT_UNLOCK (self);
+  if (name == NULL)
+    name = query_upstream_name (self);
+  if (name == NULL)
+    name = g_strdup_printf ("image-%u", self->image_index);
+  self->info.name = name;
+  self->image_index++;
+
+  GST_DEBUG_OBJECT (self, "image %s starts, upstream size %" G_GUINT64_FORMAT,
+      name, self->upstream_bytes);
+}
+
+static GstFlowReturn
+refuse_unreadable (GstAdaptiveQuality *self, const gchar *why)
+{
+  GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+      (_ ("Could not read the header of image \"%s\": it is not a valid "
+          "JPEG, PNG or WebP file."),
+          self->info.name),
+      ("%s", why));
+  gst_adapter_clear (self->header_adapter);
+  self->refused = TRUE;
+  self->sniffing = FALSE;
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+refuse_truncated (GstAdaptiveQuality *self)
+{
+  GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+      (_ ("Image \"%s\" ends before its header is complete."), self->info.name),
+      ("%" G_GSIZE_FORMAT " bytes received, the header needs %" G_GSIZE_FORMAT,
+          gst_adapter_available (self->header_adapter), self->header_needed));
+  gst_adapter_clear (self->header_adapter);
+  self->refused = TRUE;
+  self->sniffing = FALSE;
+  return GST_FLOW_ERROR;
+}
+
+static GstFlowReturn
+refuse_too_large (GstAdaptiveQuality *self, guint64 max_pixels)
+{
+  gchar *limit = g_strdup_printf ("%" G_GUINT64_FORMAT, max_pixels);
+
+  GST_ELEMENT_ERROR (self, STREAM, FAILED,
+      (_ ("Image \"%s\" is %u x %u pixels, more than the %s pixels allowed."),
+          self->info.name, self->info.width, self->info.height, limit),
+      ("max-pixels is %s", limit));
+  g_free (limit);
+  gst_adapter_clear (self->header_adapter);
+  self->refused = TRUE;
+  self->sniffing = FALSE;
+  return GST_FLOW_ERROR;
+}
+
+static void
+pick_quality_hints (GstAdaptiveQuality *self)
+{
+  GST_OBJECT_LOCK (self);
+  if (self->mode == GST_ADAPTIVE_QUALITY_MODE_FILE_SIZE)
+    gst_imgcompress_quality_bands_lookup (self->bands, self->info.input_bytes,
+        &self->info.jpeg_quality, &self->info.webp_quality);
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* The header is read and the image accepted: announce it, then release
+ * what was held back, in order. */
+static GstFlowReturn
+release_image (GstAdaptiveQuality *self)
+{
+  GList *held, *l;
+  GstFlowReturn ret = GST_FLOW_OK;
+
+  self->sniffing = FALSE;
+  self->info.input_bytes = self->upstream_bytes > 0 ?
+      self->upstream_bytes :
+      gst_adapter_available (self->header_adapter);
+  pick_quality_hints (self);
+
+  GST_INFO_OBJECT (self,
+      "image %s: %s %ux%u, %" G_GUINT64_FORMAT " bytes, hints jpeg %d webp %d",
+      self->info.name, gst_imgcompress_format_to_string (self->info.format),
+      self->info.width, self->info.height, self->info.input_bytes,
+      self->info.jpeg_quality, self->info.webp_quality);
+
+  gst_pad_push_event (self->srcpad,
+      gst_imgcompress_image_event_new (&self->info));
+
+  held = gst_adapter_take_list (self->header_adapter,
+      gst_adapter_available (self->header_adapter));
+  for (l = held; l; l = l->next) {
+    GstBuffer *buffer = l->data;
+    l->data = NULL;
+    if (ret == GST_FLOW_OK)
+      ret = gst_pad_push (self->srcpad, buffer);
+    else
+      gst_buffer_unref (buffer);
+  }
+  g_list_free (held);
+  return ret;
+}
+
+static GstFlowReturn
+check_header (GstAdaptiveQuality *self, const GstImgcompressHeaderInfo *header)
+{
+  guint64 max_pixels;
+  GstCaps *caps;
+  GstImgcompressFormat caps_format = GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+
+  self->info.format = header->format;
+  self->info.width = header->width;
+  self->info.height = header->height;
+
+  caps = gst_pad_get_current_caps (self->sinkpad);
+  if (caps) {
+    caps_format = gst_imgcompress_format_from_caps (caps);
+    gst_caps_unref (caps);
+  }
+  if (caps_format != GST_IMGCOMPRESS_FORMAT_UNKNOWN &&
+      caps_format != header->format)
+    return refuse_unreadable (self, "the header's format differs from caps");
+
+  GST_OBJECT_LOCK (self);
+  max_pixels = self->max_pixels;
+  GST_OBJECT_UNLOCK (self);
+  if (!gst_imgcompress_pixels_allowed (header->width, header->height,
+          max_pixels))
+    return refuse_too_large (self, max_pixels);
+
+  return release_image (self);
+}
+
+static GstFlowReturn
+sniff_held_bytes (GstAdaptiveQuality *self)
+{
+  GstImgcompressHeaderInfo header;
+  GstImgcompressSniffResult result;
+  gsize available = gst_adapter_available (self->header_adapter);
+  const guint8 *data;
+
+  if (available < self->header_needed)
+    return GST_FLOW_OK;
+
+  data = gst_adapter_map (self->header_adapter, available);
+  result = gst_imgcompress_sniff_header (data, available, &header);
+  gst_adapter_unmap (self->header_adapter);
+
+  switch (result) {
+    case GST_IMGCOMPRESS_SNIFF_OK:
+      return check_header (self, &header);
+    case GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA:
+      self->header_needed = header.needed;
+      if (header.needed > MAX_HEADER_BYTES)
+        return refuse_unreadable (self,
+            "no image dimensions in the first "
+            "8 MiB");
+      if (self->upstream_bytes > 0 && header.needed > self->upstream_bytes)
+        return refuse_truncated (self);
+      GST_LOG_OBJECT (self, "header needs %" G_GSIZE_FORMAT " bytes",
+          header.needed);
+      return GST_FLOW_OK;
+    case GST_IMGCOMPRESS_SNIFF_INVALID:
+    default:
+      return refuse_unreadable (self, header.error);
+  }
+}
+
+static GstFlowReturn
+gst_adaptive_quality_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (parent);
+
+  if (buffer_starts_image (self, buffer))
+    begin_image (self);
+  self->image_bytes += gst_buffer_get_size (buffer);
+
+  if (self->refused) {
+    GST_DEBUG_OBJECT (self, "dropping a buffer of refused image %s",
+        self->info.name);
+    gst_buffer_unref (buffer);
+    return GST_FLOW_ERROR;
+  }
+  if (!self->sniffing)
+    return gst_pad_push (self->srcpad, buffer);
+
+  gst_adapter_push (self->header_adapter, buffer);
+  return sniff_held_bytes (self);
+}
+
+/* Called when the stream says no more bytes of the current image will
+ * come: an image whose header is still incomplete is truncated. */
+static void
+end_image (GstAdaptiveQuality *self)
+{
+  if (self->sniffing && gst_adapter_available (self->header_adapter) > 0)
+    refuse_truncated (self);
+  self->sniffing = FALSE;
+  self->boundary = TRUE;
+}
+
+static gboolean
+gst_adaptive_quality_sink_event (GstPad *pad, GstObject *parent,
+    GstEvent *event)
+{
+  GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (parent);
+
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_STREAM_START:
+      end_image (self);
+      self->image_index = 0;
+      break;
+    case GST_EVENT_CAPS:
+    case GST_EVENT_SEGMENT:
+    case GST_EVENT_EOS:
+      end_image (self);
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      reset_stream (self);
+      break;
+    default:
+      break;
+  }
+  return gst_pad_event_default (pad, parent, event);
+}
+
+static GstStateChangeReturn
+gst_adaptive_quality_change_state (GstElement *element,
+    GstStateChange transition)
+{
+  GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (element);
+  GstStateChangeReturn ret;
+  gchar *bands_error = NULL;
+
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY) {
+    GST_OBJECT_LOCK (self);
+    bands_error = g_strdup (self->bands_error);
+    GST_OBJECT_UNLOCK (self);
+    if (bands_error) {
+      GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
+          (_ ("Invalid quality bands: %s"), bands_error), (NULL));
+      g_free (bands_error);
+      return GST_STATE_CHANGE_FAILURE;
+    }
+  }
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    reset_stream (self);
+    self->image_index = 0;
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    reset_stream (self);
+  return ret;
+}

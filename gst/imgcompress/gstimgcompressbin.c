@@ -1,0 +1,610 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/**
+ * SECTION:element-imgcompressbin
+ * @title: imgcompressbin
+ *
+ * Turns one encoded photo (JPEG, PNG or WebP) into every size variant in
+ * every output format, written as files with metrics on the bus.  It builds
+ * the graph of the design brief from its properties:
+ *
+ * |[
+ * typefind ! adaptivequality ! <decoder> ! variantsplit name=s
+ *   s.src_<variant> ! queue ! imgsizer ! tee name=t
+ *     t. ! queue ! turbojpegenc ! metricsink
+ *     t. ! queue ! imgwebpenc ! metricsink
+ * ]|
+ *
+ * The decoder is picked from the detected type: turbojpegdec, imgwebpdec, or
+ * the stock pngdec.  A PNG with alpha keeps it in WebP and is flattened on
+ * #GstImgcompressBin:background for JPEG.
+ *
+ * `variants` and `formats` take effect when the bin goes to READY; the
+ * other properties are passed to the elements at the same time.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=photo.jpg ! imgcompressbin output-dir=out
+ * ]| writes out/thumbnail/photo.jpg, out/thumbnail/photo.webp,
+ * out/preview/..., out/full/... and posts one `imgcompress-metrics` message
+ * per file.
+ */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/imgcompress/imgcompress.h>
+#include <gst/imgcompress/gst-i18n-plugin.h>
+
+#include "gstimgcompresselements.h"
+#include "gstimgcompressbin.h"
+
+GST_DEBUG_CATEGORY_STATIC (gst_imgcompress_bin_debug);
+#define GST_CAT_DEFAULT gst_imgcompress_bin_debug
+
+#define DEFAULT_VARIANTS GST_IMGCOMPRESS_DEFAULT_VARIANTS
+#define DEFAULT_FORMATS "jpeg,webp"
+#define DEFAULT_OUTPUT_DIR "."
+#define DEFAULT_LOCATION "{variant}/{name}.{ext}"
+#define DEFAULT_ADAPTIVE GST_IMGCOMPRESS_BIN_ADAPTIVE_FILE_SIZE
+#define DEFAULT_BANDS GST_IMGCOMPRESS_DEFAULT_QUALITY_BANDS
+#define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
+#define DEFAULT_OVERWRITE FALSE
+#define DEFAULT_BACKGROUND 0xffffffff
+
+enum
+{
+  PROP_0,
+  PROP_VARIANTS,
+  PROP_FORMATS,
+  PROP_OUTPUT_DIR,
+  PROP_LOCATION,
+  PROP_ADAPTIVE,
+  PROP_BANDS,
+  PROP_MAX_PIXELS,
+  PROP_OVERWRITE,
+  PROP_BACKGROUND,
+};
+
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
+        GST_STATIC_CAPS ("image/jpeg; image/png; image/webp; ANY"));
+
+#define GST_TYPE_IMGCOMPRESS_BIN_ADAPTIVE                                      \
+  (gst_imgcompress_bin_adaptive_get_type ())
+static GType
+gst_imgcompress_bin_adaptive_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_IMGCOMPRESS_BIN_ADAPTIVE_OFF,
+        "Use the variants' qualities as they are", "off" },
+    { GST_IMGCOMPRESS_BIN_ADAPTIVE_FILE_SIZE,
+        "Cap qualities by the input's file-size band", "file-size" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstImgcompressBinAdaptive", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define gst_imgcompress_bin_parent_class parent_class
+G_DEFINE_TYPE (GstImgcompressBin, gst_imgcompress_bin, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (imgcompressbin, "imgcompressbin",
+    GST_RANK_NONE, GST_TYPE_IMGCOMPRESS_BIN,
+    GST_DEBUG_CATEGORY_INIT (gst_imgcompress_bin_debug, "imgcompressbin", 0,
+        "imgcompressbin"));
+
+static void gst_imgcompress_bin_finalize (GObject *object);
+static void gst_imgcompress_bin_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec);
+static void gst_imgcompress_bin_get_property (GObject *object, guint prop_id,
+    GValue *value, GParamSpec *pspec);
+static GstStateChangeReturn gst_imgcompress_bin_change_state (GstElement
+                                                                  *element,
+    GstStateChange transition);
+
+static void
+gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
+{
+  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+
+  gobject_class->finalize = gst_imgcompress_bin_finalize;
+  gobject_class->set_property = gst_imgcompress_bin_set_property;
+  gobject_class->get_property = gst_imgcompress_bin_get_property;
+
+  g_object_class_install_property (gobject_class, PROP_VARIANTS,
+      g_param_spec_string ("variants", "Variants",
+          "Comma-separated name:max-dimension:jpeg-quality:webp-quality "
+          "variants; read when going to READY",
+          DEFAULT_VARIANTS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_FORMATS,
+      g_param_spec_string ("formats", "Formats",
+          "Comma-separated output formats: jpeg, webp; read when going to "
+          "READY",
+          DEFAULT_FORMATS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_OUTPUT_DIR,
+      g_param_spec_string ("output-dir", "Output directory",
+          "Directory the files are written under", DEFAULT_OUTPUT_DIR,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_LOCATION,
+      g_param_spec_string ("location", "Location template",
+          "Path of each file under output-dir: {name} {variant} {ext} "
+          "{index} and %Y %m %d %H",
+          DEFAULT_LOCATION, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_ADAPTIVE,
+      g_param_spec_enum ("adaptive", "Adaptive quality",
+          "Whether the input's file size caps the variants' qualities",
+          GST_TYPE_IMGCOMPRESS_BIN_ADAPTIVE, DEFAULT_ADAPTIVE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_BANDS,
+      g_param_spec_string ("bands", "Quality bands",
+          "File-size bands SIZE:jpeg-quality:webp-quality, the last one '*'",
+          DEFAULT_BANDS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
+      g_param_spec_uint64 ("max-pixels", "Maximum pixels",
+          "Images with more pixels are refused before decoding (0 = no "
+          "limit)",
+          0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_OVERWRITE,
+      g_param_spec_boolean ("overwrite", "Overwrite",
+          "Replace existing files instead of failing", DEFAULT_OVERWRITE,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_BACKGROUND,
+      g_param_spec_uint ("background", "Background",
+          "ARGB colour transparent images are flattened on for JPEG", 0,
+          G_MAXUINT32, DEFAULT_BACKGROUND,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_set_static_metadata (element_class,
+      "Image variant compressor", "Codec/Encoder/Image/Bin",
+      "Writes thumbnail, preview and full variants of an image as JPEG and "
+      "WebP files, with metrics on the bus",
+      "gst-imgcompress authors");
+
+  element_class->change_state =
+      GST_DEBUG_FUNCPTR (gst_imgcompress_bin_change_state);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_IMGCOMPRESS_BIN_ADAPTIVE, 0);
+}
+
+static GstElement *
+make_child (GstImgcompressBin *self, const gchar *factory, const gchar *name)
+{
+  GstElement *element = gst_element_factory_make (factory, name);
+
+  if (element == NULL) {
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+        (_ ("Missing element '%s': check the GStreamer installation."),
+            factory),
+        (NULL));
+    return NULL;
+  }
+  gst_bin_add (GST_BIN (self), element);
+  return element;
+}
+
+static void on_have_type (GstElement *typefind, guint probability,
+    GstCaps *caps, GstImgcompressBin *self);
+
+static void
+gst_imgcompress_bin_init (GstImgcompressBin *self)
+{
+  GstPad *target;
+
+  self->variants = g_strdup (DEFAULT_VARIANTS);
+  self->formats = g_strdup (DEFAULT_FORMATS);
+  self->output_dir = g_strdup (DEFAULT_OUTPUT_DIR);
+  self->location = g_strdup (DEFAULT_LOCATION);
+  self->adaptive = DEFAULT_ADAPTIVE;
+  self->bands = g_strdup (DEFAULT_BANDS);
+  self->max_pixels = DEFAULT_MAX_PIXELS;
+  self->overwrite = DEFAULT_OVERWRITE;
+  self->background = DEFAULT_BACKGROUND;
+
+  /* typefind gives caps to inputs that come without (filesrc). */
+  self->typefind = gst_element_factory_make ("typefind", "typefind");
+  gst_bin_add (GST_BIN (self), self->typefind);
+  g_signal_connect (self->typefind, "have-type", G_CALLBACK (on_have_type),
+      self);
+
+  target = gst_element_get_static_pad (self->typefind, "sink");
+  self->sinkpad = gst_ghost_pad_new_from_template ("sink", target,
+      gst_static_pad_template_get (&sink_template));
+  gst_object_unref (target);
+  gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+}
+
+static void
+gst_imgcompress_bin_finalize (GObject *object)
+{
+  GstImgcompressBin *self = GST_IMGCOMPRESS_BIN (object);
+
+  g_free (self->variants);
+  g_free (self->formats);
+  g_free (self->output_dir);
+  g_free (self->location);
+  g_free (self->bands);
+
+  G_OBJECT_CLASS (parent_class)->finalize (object);
+}
+
+static void
+replace_string (gchar **field, const GValue *value, const gchar *fallback)
+{
+  const gchar *s = g_value_get_string (value);
+
+  g_free (*field);
+  *field = g_strdup (s ? s : fallback);
+}
+
+static void
+gst_imgcompress_bin_set_property (GObject *object, guint prop_id,
+    const GValue *value, GParamSpec *pspec)
+{
+  GstImgcompressBin *self = GST_IMGCOMPRESS_BIN (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_VARIANTS:
+      replace_string (&self->variants, value, DEFAULT_VARIANTS);
+      break;
+    case PROP_FORMATS:
+      replace_string (&self->formats, value, DEFAULT_FORMATS);
+      break;
+    case PROP_OUTPUT_DIR:
+      replace_string (&self->output_dir, value, DEFAULT_OUTPUT_DIR);
+      break;
+    case PROP_LOCATION:
+      replace_string (&self->location, value, DEFAULT_LOCATION);
+      break;
+    case PROP_ADAPTIVE:
+      self->adaptive = g_value_get_enum (value);
+      break;
+    case PROP_BANDS:
+      replace_string (&self->bands, value, DEFAULT_BANDS);
+      break;
+    case PROP_MAX_PIXELS:
+      self->max_pixels = g_value_get_uint64 (value);
+      break;
+    case PROP_OVERWRITE:
+      self->overwrite = g_value_get_boolean (value);
+      break;
+    case PROP_BACKGROUND:
+      self->background = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+gst_imgcompress_bin_get_property (GObject *object, guint prop_id, GValue *value,
+    GParamSpec *pspec)
+{
+  GstImgcompressBin *self = GST_IMGCOMPRESS_BIN (object);
+
+  GST_OBJECT_LOCK (self);
+  switch (prop_id) {
+    case PROP_VARIANTS:
+      g_value_set_string (value, self->variants);
+      break;
+    case PROP_FORMATS:
+      g_value_set_string (value, self->formats);
+      break;
+    case PROP_OUTPUT_DIR:
+      g_value_set_string (value, self->output_dir);
+      break;
+    case PROP_LOCATION:
+      g_value_set_string (value, self->location);
+      break;
+    case PROP_ADAPTIVE:
+      g_value_set_enum (value, self->adaptive);
+      break;
+    case PROP_BANDS:
+      g_value_set_string (value, self->bands);
+      break;
+    case PROP_MAX_PIXELS:
+      g_value_set_uint64 (value, self->max_pixels);
+      break;
+    case PROP_OVERWRITE:
+      g_value_set_boolean (value, self->overwrite);
+      break;
+    case PROP_BACKGROUND:
+      g_value_set_uint (value, self->background);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK (self);
+}
+
+static const gchar *
+encoder_for_format (GstImgcompressFormat format)
+{
+  switch (format) {
+    case GST_IMGCOMPRESS_FORMAT_JPEG:
+      return "turbojpegenc";
+    case GST_IMGCOMPRESS_FORMAT_WEBP:
+      return "imgwebpenc";
+    default:
+      return NULL;
+  }
+}
+
+static const gchar *
+decoder_for_caps (GstCaps *caps)
+{
+  switch (gst_imgcompress_format_from_caps (caps)) {
+    case GST_IMGCOMPRESS_FORMAT_JPEG:
+      return "turbojpegdec";
+    case GST_IMGCOMPRESS_FORMAT_WEBP:
+      return "imgwebpdec";
+    case GST_IMGCOMPRESS_FORMAT_PNG:
+      return "pngdec";
+    default:
+      return NULL;
+  }
+}
+
+static GstElement *
+make_queue (GstImgcompressBin *self)
+{
+  GstElement *queue = make_child (self, "queue", NULL);
+
+  /* One decoded frame may be tens of MB; bound by count only. */
+  if (queue)
+    g_object_set (queue, "max-size-bytes", 0, "max-size-time", (guint64) 0,
+        "max-size-buffers", 2, NULL);
+  return queue;
+}
+
+static gboolean
+build_format_branch (GstImgcompressBin *self, GstElement *tee,
+    GstImgcompressFormat format)
+{
+  GstElement *queue, *encoder, *sink;
+  gchar *output_dir, *location;
+  gboolean overwrite;
+
+  queue = make_queue (self);
+  encoder = make_child (self, encoder_for_format (format), NULL);
+  sink = make_child (self, "metricsink", NULL);
+  if (!queue || !encoder || !sink)
+    return FALSE;
+
+  /* Children are set without our lock: their notify reaches us. */
+  GST_OBJECT_LOCK (self);
+  output_dir = g_strdup (self->output_dir);
+  location = g_strdup (self->location);
+  overwrite = self->overwrite;
+  GST_OBJECT_UNLOCK (self);
+  g_object_set (sink, "output-dir", output_dir, "location", location,
+      "overwrite", overwrite, NULL);
+  g_free (output_dir);
+  g_free (location);
+
+  return gst_element_link_many (tee, queue, encoder, sink, NULL);
+}
+
+static gboolean
+build_variant_branch (GstImgcompressBin *self, const gchar *variant,
+    GstImgcompressFormat *formats, guint n_formats)
+{
+  GstElement *queue, *sizer, *tee;
+  gchar *pad_name;
+  gboolean linked;
+  guint i;
+
+  queue = make_queue (self);
+  sizer = make_child (self, "imgsizer", NULL);
+  tee = make_child (self, "tee", NULL);
+  if (!queue || !sizer || !tee)
+    return FALSE;
+
+  pad_name = g_strdup_printf ("src_%s", variant);
+  linked = gst_element_link_pads (self->variantsplit, pad_name, queue, "sink");
+  g_free (pad_name);
+  if (!linked || !gst_element_link_many (queue, sizer, tee, NULL))
+    return FALSE;
+
+  for (i = 0; i < n_formats; i++) {
+    if (!build_format_branch (self, tee, formats[i]))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_formats (GstImgcompressBin *self, const gchar *str,
+    GstImgcompressFormat *formats, guint *n_formats)
+{
+  gchar **names = g_strsplit (str, ",", -1);
+  gboolean ok = TRUE;
+  guint i;
+
+  *n_formats = 0;
+  for (i = 0; names[i] != NULL && ok; i++) {
+    GstImgcompressFormat f =
+        gst_imgcompress_format_from_string (g_strstrip (names[i]));
+    if (encoder_for_format (f) == NULL || *n_formats >= 2) {
+      GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+          (_ ("Unknown output format '%s': use jpeg and/or webp."), names[i]),
+          (NULL));
+      ok = FALSE;
+    } else {
+      formats[(*n_formats)++] = f;
+    }
+  }
+  g_strfreev (names);
+  if (ok && *n_formats == 0) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS,
+        (_ ("No output format given: use jpeg and/or webp.")), (NULL));
+    ok = FALSE;
+  }
+  return ok;
+}
+
+static gboolean
+build_variant_branches (GstImgcompressBin *self, const gchar *spec,
+    GstImgcompressFormat *formats, guint n_formats)
+{
+  GError *error = NULL;
+  GArray *variants;
+  gboolean ok = TRUE;
+  guint i;
+
+  variants = gst_imgcompress_variants_parse (spec, &error);
+  if (variants == NULL) {
+    GST_ELEMENT_ERROR (self, LIBRARY, SETTINGS, ("%s", error->message),
+        ("variants: %s", spec));
+    g_error_free (error);
+    return FALSE;
+  }
+  for (i = 0; ok && i < variants->len; i++) {
+    const gchar *name =
+        g_array_index (variants, GstImgcompressVariantInfo, i).variant;
+
+    ok = build_variant_branch (self, name, formats, n_formats);
+    if (!ok)
+      GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+          (_ ("Could not build the branch of variant '%s'."), name), (NULL));
+  }
+  g_array_unref (variants);
+  return ok;
+}
+
+static gboolean
+build_branches (GstImgcompressBin *self)
+{
+  GstImgcompressFormat formats[2];
+  guint n_formats;
+  gchar *variants, *format_str, *bands;
+  guint64 max_pixels;
+  gboolean adaptive, ok;
+
+  GST_OBJECT_LOCK (self);
+  variants = g_strdup (self->variants);
+  format_str = g_strdup (self->formats);
+  bands = g_strdup (self->bands);
+  max_pixels = self->max_pixels;
+  adaptive = self->adaptive != GST_IMGCOMPRESS_BIN_ADAPTIVE_OFF;
+  GST_OBJECT_UNLOCK (self);
+
+  ok = parse_formats (self, format_str, formats, &n_formats);
+
+  if (ok) {
+    self->adaptivequality =
+        make_child (self, "adaptivequality", "adaptivequality");
+    self->variantsplit = make_child (self, "variantsplit", "variantsplit");
+    ok = self->adaptivequality && self->variantsplit;
+  }
+  if (ok) {
+    g_object_set (self->adaptivequality, "max-pixels", max_pixels, "bands",
+        bands, NULL);
+    gst_util_set_object_arg (G_OBJECT (self->adaptivequality), "mode",
+        adaptive ? "file-size" : "off");
+    g_object_set (self->variantsplit, "variants", variants, NULL);
+    ok = gst_element_link (self->typefind, self->adaptivequality);
+  }
+
+  if (ok)
+    ok = build_variant_branches (self, variants, formats, n_formats);
+  g_free (variants);
+  g_free (format_str);
+  g_free (bands);
+
+  self->branches_built = ok;
+  return ok;
+}
+
+static void
+on_have_type (GstElement *typefind, guint probability, GstCaps *caps,
+    GstImgcompressBin *self)
+{
+  const gchar *factory = decoder_for_caps (caps);
+  GstElement *decoder;
+
+  GST_DEBUG_OBJECT (self, "input type %" GST_PTR_FORMAT, caps);
+
+  if (self->decoder != NULL)
+    return;
+
+  if (factory == NULL) {
+    gchar *desc = gst_caps_to_string (caps);
+    GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
+        (_ ("The input is not a JPEG, PNG or WebP image.")),
+        ("detected type %s", desc));
+    g_free (desc);
+    return;
+  }
+
+  decoder = make_child (self, factory, "decoder");
+  if (decoder == NULL)
+    return;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (decoder),
+          "max-pixels")) {
+    guint64 max_pixels;
+
+    GST_OBJECT_LOCK (self);
+    max_pixels = self->max_pixels;
+    GST_OBJECT_UNLOCK (self);
+    g_object_set (decoder, "max-pixels", max_pixels, NULL);
+  }
+  if (!gst_element_link_many (self->adaptivequality, decoder,
+          self->variantsplit, NULL)) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        (_ ("Could not link the %s decoder."), factory), (NULL));
+    return;
+  }
+  self->decoder = decoder;
+  gst_element_sync_state_with_parent (decoder);
+}
+
+/* The next input may be of another format: it gets its own decoder. */
+static void
+remove_decoder (GstImgcompressBin *self)
+{
+  if (self->decoder == NULL)
+    return;
+  gst_element_set_state (self->decoder, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self), self->decoder);
+  self->decoder = NULL;
+}
+
+static GstStateChangeReturn
+gst_imgcompress_bin_change_state (GstElement *element,
+    GstStateChange transition)
+{
+  GstImgcompressBin *self = GST_IMGCOMPRESS_BIN (element);
+  GstStateChangeReturn ret;
+
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !self->branches_built) {
+    if (!build_branches (self))
+      return GST_STATE_CHANGE_FAILURE;
+  }
+
+  ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
+
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+    remove_decoder (self);
+
+  return ret;
+}

@@ -1,0 +1,328 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* imgcompressbin end to end: real photos in, six decodable files of the
+ * right sizes out, metrics on the bus; bad input refused, nothing left. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <glib/gstdio.h>
+#include <gst/app/gstappsink.h>
+#include <gst/check/gstcheck.h>
+#include <string.h>
+#include <gst/imgcompress/imgcompress.h>
+
+#include "imgcheck.h"
+
+typedef struct
+{
+  GList *metrics; /* GstImgcompressMetrics * */
+  gchar *error;
+  gboolean eos;
+} RunResult;
+
+static void
+run_result_clear (RunResult *r)
+{
+  GList *l;
+
+  for (l = r->metrics; l != NULL; l = l->next) {
+    gst_imgcompress_metrics_clear (l->data);
+    g_free (l->data);
+  }
+  g_list_free (r->metrics);
+  g_free (r->error);
+  memset (r, 0, sizeof (*r));
+}
+
+/* Runs `filesrc location=input ! imgcompressbin output-dir=outdir extra`
+ * to EOS or error and collects what was posted. */
+static void
+run_bin (const gchar *input, const gchar *outdir, const gchar *extra,
+    RunResult *result)
+{
+  GstElement *pipeline;
+  GstBus *bus;
+  gchar *desc;
+  gboolean done = FALSE;
+
+  memset (result, 0, sizeof (*result));
+  desc = g_strdup_printf ("filesrc location=\"%s\" ! imgcompressbin "
+                          "output-dir=\"%s\" %s",
+      input, outdir, extra ? extra : "");
+  pipeline = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  fail_unless (pipeline != NULL);
+
+  bus = gst_element_get_bus (pipeline);
+  /* A refused input may fail the state change; the bus says why. */
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+
+  while (!done) {
+    GstMessage *msg = gst_bus_timed_pop (bus, 60 * GST_SECOND);
+    GstImgcompressMetrics m;
+
+    fail_unless (msg != NULL, "pipeline hung on %s", input);
+    switch (GST_MESSAGE_TYPE (msg)) {
+      case GST_MESSAGE_EOS:
+        result->eos = TRUE;
+        done = TRUE;
+        break;
+      case GST_MESSAGE_ERROR: {
+        GError *err = NULL;
+        gst_message_parse_error (msg, &err, NULL);
+        result->error = g_strdup (err->message);
+        g_error_free (err);
+        done = TRUE;
+        break;
+      }
+      case GST_MESSAGE_ELEMENT:
+        if (gst_imgcompress_metrics_message_parse (msg, &m))
+          result->metrics =
+              g_list_append (result->metrics, g_memdup2 (&m, sizeof (m)));
+        break;
+      default:
+        break;
+    }
+    gst_message_unref (msg);
+  }
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+}
+
+/* Decodes an output file to GRAY8 with the stock decoders. */
+static GstBuffer *
+decode_to_gray (const gchar *path, GstVideoInfo *info)
+{
+  GstElement *pipeline, *sink;
+  GstSample *sample;
+  GstBuffer *buf = NULL;
+  gchar *desc;
+
+  desc = g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! "
+                          "videoconvert ! video/x-raw,format=GRAY8 ! appsink "
+                          "name=sink",
+      path);
+  pipeline = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  fail_unless (pipeline != NULL);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 30 * GST_SECOND);
+  if (sample) {
+    fail_unless (gst_video_info_from_caps (info, gst_sample_get_caps (sample)));
+    buf = gst_buffer_ref (gst_sample_get_buffer (sample));
+    gst_sample_unref (sample);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return buf;
+}
+
+/* The reference: the original decoded by stock jpegdec and resized with
+ * stock videoscale's Lanczos to the same size. */
+static GstBuffer *
+reference_gray (const gchar *path, gint width, gint height, GstVideoInfo *info)
+{
+  GstElement *pipeline, *sink;
+  GstSample *sample;
+  GstBuffer *buf = NULL;
+  gchar *desc;
+
+  desc =
+      g_strdup_printf ("filesrc location=\"%s\" ! jpegdec ! videoconvert "
+                       "! videoscale method=lanczos ! "
+                       "video/x-raw,format=GRAY8,width=%d,"
+                       "height=%d,pixel-aspect-ratio=1/1 ! appsink name=sink",
+          path, width, height);
+  pipeline = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 60 * GST_SECOND);
+  if (sample) {
+    fail_unless (gst_video_info_from_caps (info, gst_sample_get_caps (sample)));
+    buf = gst_buffer_ref (gst_sample_get_buffer (sample));
+    gst_sample_unref (sample);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return buf;
+}
+
+static gint
+count_files (const gchar *dir)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+  gint n = 0;
+
+  if (d == NULL)
+    return 0;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    gchar *path = g_build_filename (dir, name, NULL);
+    if (g_file_test (path, G_FILE_TEST_IS_DIR))
+      n += count_files (path);
+    else
+      n++;
+    g_free (path);
+  }
+  g_dir_close (d);
+  return n;
+}
+
+static void
+remove_tree (const gchar *dir)
+{
+  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", (gchar *) dir, NULL };
+  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+      NULL, NULL);
+}
+
+static void
+check_photo_variants (const gchar *basename, guint full_w, guint full_h)
+{
+  static const struct
+  {
+    const gchar *variant;
+    guint box;
+  } variants[] = { { "thumbnail", 150 }, { "preview", 500 }, { "full", 2048 } };
+  gchar *input, *outdir, *stem;
+  RunResult r;
+  guint i, f;
+
+  input = imgcheck_corpus_file (basename);
+  if (input == NULL)
+    return;
+  outdir = g_dir_make_tmp ("imgcompressbin-XXXXXX", NULL);
+  run_bin (input, outdir, NULL, &r);
+  fail_unless (r.error == NULL, "error on %s: %s", basename, r.error);
+  fail_unless (r.eos);
+  fail_unless_equals_int (g_list_length (r.metrics), 6);
+  fail_unless_equals_int (count_files (outdir), 6);
+
+  stem = g_strndup (basename, strrchr (basename, '.') - basename);
+  for (i = 0; i < G_N_ELEMENTS (variants); i++) {
+    static const gchar *ext[] = { "jpg", "webp" };
+    guint ew, eh;
+
+    gst_imgcompress_fit_box (full_w, full_h, 1, 1, variants[i].box,
+        variants[i].box, FALSE, &ew, &eh);
+    for (f = 0; f < 2; f++) {
+      gchar *path = g_strdup_printf ("%s/%s/%s.%s", outdir, variants[i].variant,
+          stem, ext[f]);
+      GstVideoInfo out_info, ref_info;
+      GstBuffer *out, *ref;
+      gdouble ssim;
+
+      fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR), "no %s", path);
+      out = decode_to_gray (path, &out_info);
+      fail_unless (out != NULL, "%s does not decode", path);
+      fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&out_info), ew);
+      fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&out_info), eh);
+      ref = reference_gray (input, ew, eh, &ref_info);
+      fail_unless (ref != NULL);
+      ssim = imgcheck_frame_luma_ssim (out, &out_info, ref, &ref_info);
+      GST_INFO ("%s: SSIM %.4f", path, ssim);
+      fail_unless (ssim > 0.90, "%s: SSIM %.4f against a Lanczos reference",
+          path, ssim);
+      gst_buffer_unref (out);
+      gst_buffer_unref (ref);
+      g_free (path);
+    }
+  }
+
+  /* Every file was reported once, with sizes that match the file. */
+  {
+    GList *l;
+    for (l = r.metrics; l != NULL; l = l->next) {
+      GstImgcompressMetrics *m = l->data;
+      GStatBuf st;
+
+      fail_unless_equals_string (m->image, stem);
+      fail_unless (g_stat (m->location, &st) == 0, "%s", m->location);
+      fail_unless_equals_uint64 (m->output_bytes, st.st_size);
+      fail_unless (m->input_bytes > 0);
+      fail_unless (m->quality > 0);
+      fail_unless (GST_CLOCK_TIME_IS_VALID (m->processing_time));
+    }
+  }
+
+  run_result_clear (&r);
+  remove_tree (outdir);
+  g_free (stem);
+  g_free (outdir);
+  g_free (input);
+}
+
+GST_START_TEST (test_baseline_photo)
+{
+  check_photo_variants ("Kleiber_by_Lukas_Baubkus.jpg", 6028, 3391);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_progressive_photo)
+{
+  check_photo_variants ("FreshFlower.jpg", 1600, 1203);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_input_leaves_nothing)
+{
+  static const gchar *contents[] = {
+    "", /* zero bytes */
+    "\xff\xd8\xff\xe0 garbage that is not a JPEG at all ..........",
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (contents); i++) {
+    gchar *outdir = g_dir_make_tmp ("imgcompressbin-XXXXXX", NULL);
+    gchar *input = g_build_filename (outdir, "in.jpg", NULL);
+    gchar *out = g_build_filename (outdir, "out", NULL);
+    RunResult r;
+
+    fail_unless (g_file_set_contents (input, contents[i], -1, NULL));
+    run_bin (input, out, NULL, &r);
+    fail_unless (r.error != NULL, "case %u: no error", i);
+    GST_INFO ("case %u: %s", i, r.error);
+    fail_unless_equals_int (count_files (out), 0);
+    fail_unless (r.metrics == NULL);
+    run_result_clear (&r);
+    remove_tree (outdir);
+    g_free (out);
+    g_free (input);
+    g_free (outdir);
+  }
+}
+
+GST_END_TEST;
+
+static Suite *
+imgcompressbin_suite (void)
+{
+  Suite *s = suite_create ("imgcompressbin");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_baseline_photo);
+  tcase_add_test (tc, test_progressive_photo);
+  tcase_add_test (tc, test_bad_input_leaves_nothing);
+  return s;
+}
+
+GST_CHECK_MAIN (imgcompressbin);

@@ -1,0 +1,672 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* The batch tool, driven as a user drives it: its rules, its config file,
+ * its outputs, exit status, metrics files and behaviour on bad input and
+ * on Ctrl-C. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <glib/gstdio.h>
+#include <gst/check/gstcheck.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "imgcheck.h"
+#include "imgcompress-config.h"
+
+static const gchar *small_photos[] = { "FreshFlower.jpg", "GreenMeadow.jpg",
+  "Aqua.jpg", "GreenTraditional.jpg", "Garden.jpg", "YellowFlower.jpg" };
+
+static gchar *workdir;
+
+static void
+setup (void)
+{
+  workdir = g_dir_make_tmp ("imgcompress-tool-XXXXXX", NULL);
+}
+
+static void
+remove_tree (const gchar *dir)
+{
+  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", (gchar *) dir, NULL };
+  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+      NULL, NULL);
+}
+
+static void
+teardown (void)
+{
+  remove_tree (workdir);
+  g_free (workdir);
+}
+
+/* Runs the tool with @args (NULL-terminated), returns its exit status. */
+static gint
+run_tool (gchar **stderr_out, const gchar *first, ...)
+{
+  GPtrArray *argv = g_ptr_array_new ();
+  const gchar *arg;
+  gchar *err = NULL;
+  gint status = -1;
+  va_list ap;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("IMGCOMPRESS_TOOL"));
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
+    g_ptr_array_add (argv, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  fail_unless (g_spawn_sync (NULL, (gchar **) argv->pdata, NULL,
+      G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, NULL));
+  g_ptr_array_unref (argv);
+  GST_INFO ("tool stderr:\n%s", err);
+  if (stderr_out)
+    *stderr_out = err;
+  else
+    g_free (err);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+/* Copies @n corpus photos into a fresh input directory; NULL (test skips
+ * loudly) when the corpus is unavailable. */
+static gchar *
+make_input_dir (guint n, const gchar *suffix)
+{
+  gchar *corpus = imgcheck_corpus_dir ();
+  gchar *dir;
+  guint i;
+
+  if (corpus == NULL)
+    return NULL;
+  dir = g_build_filename (workdir, "in", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  for (i = 0; i < n; i++) {
+    const gchar *photo = small_photos[i % G_N_ELEMENTS (small_photos)];
+    gchar *src = g_build_filename (corpus, photo, NULL);
+    gchar *dst_name = g_strdup_printf ("%02u-%s%s", i, photo, suffix);
+    gchar *dst = g_build_filename (dir, dst_name, NULL);
+    gchar *data;
+    gsize size;
+
+    fail_unless (g_file_get_contents (src, &data, &size, NULL), "%s", src);
+    fail_unless (g_file_set_contents (dst, data, size, NULL));
+    g_free (data);
+    g_free (dst);
+    g_free (dst_name);
+    g_free (src);
+  }
+  g_free (corpus);
+  return dir;
+}
+
+static void
+collect_files (const gchar *dir, GPtrArray *out)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    gchar *path = g_build_filename (dir, name, NULL);
+    if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
+      collect_files (path, out);
+      g_free (path);
+    } else {
+      g_ptr_array_add (out, path);
+    }
+  }
+  g_dir_close (d);
+}
+
+static guint
+count_matching (const gchar *dir, const gchar *needle)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  guint i, n = 0;
+
+  collect_files (dir, files);
+  for (i = 0; i < files->len; i++)
+    if (needle == NULL || strstr (g_ptr_array_index (files, i), needle))
+      n++;
+  g_ptr_array_unref (files);
+  return n;
+}
+
+GST_START_TEST (test_thread_rule)
+{
+  fail_unless_equals_int (imgcompress_threads_for_cores (1), 1);
+  fail_unless_equals_int (imgcompress_threads_for_cores (2), 2);
+  fail_unless_equals_int (imgcompress_threads_for_cores (4), 4);
+  fail_unless_equals_int (imgcompress_threads_for_cores (8), 6);
+  fail_unless_equals_int (imgcompress_threads_for_cores (16), 14);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_chunk_size_from_memory)
+{
+  const guint64 mb = 1024 * 1024;
+
+  /* 50 % of what is available, 30 MB an image, clamped to 5..30. */
+  fail_unless_equals_int (imgcompress_chunk_size_for_memory (100 * mb, 30 * mb),
+      5);
+  fail_unless_equals_int (imgcompress_chunk_size_for_memory (600 * mb, 30 * mb),
+      10);
+  fail_unless_equals_int (imgcompress_chunk_size_for_memory (24000 * mb,
+                              30 * mb),
+      30);
+  fail_unless_equals_int (imgcompress_chunk_size_for_memory (0, 30 * mb), 5);
+}
+
+GST_END_TEST;
+
+static gchar *
+write_config (const gchar *text)
+{
+  gchar *path = g_build_filename (workdir, "test.ini", NULL);
+
+  fail_unless (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+GST_START_TEST (test_config_valid)
+{
+  ImgcompressConfig config;
+  const GstImgcompressVariantInfo *small, *big;
+  GError *error = NULL;
+  gchar *path;
+
+  path =
+      write_config ("[general]\nmax_threads = 3\nchunk_size = 7\n"
+                    "formats = webp\nlayout = date\nadaptive = false\n"
+                    "[variant small]\nmax_dimension = 100\njpeg_quality = 70\n"
+                    "webp_quality = 60\n[variant big]\nmax_dimension = 900\n"
+                    "jpeg_quality = 88\nwebp_quality = 82\n");
+  imgcompress_config_init (&config);
+  fail_unless (imgcompress_config_load_file (&config, path, &error), "%s",
+      error ? error->message : "");
+  fail_unless_equals_int (config.threads, 3);
+  fail_unless_equals_int (config.chunk_size, 7);
+  fail_unless_equals_string (config.formats, "webp");
+  fail_unless_equals_int (config.layout, IMGCOMPRESS_LAYOUT_DATE);
+  fail_unless (!config.adaptive);
+  fail_unless_equals_int (config.variants->len, 2);
+  small = &g_array_index (config.variants, GstImgcompressVariantInfo, 0);
+  big = &g_array_index (config.variants, GstImgcompressVariantInfo, 1);
+  fail_unless_equals_string (small->variant, "small");
+  fail_unless_equals_int (big->max_dimension, 900);
+  fail_unless_equals_int (big->jpeg_quality, 88);
+  fail_unless_equals_int (big->webp_quality, 82);
+  imgcompress_config_clear (&config);
+  g_free (path);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_config_invalid_cases)
+{
+  static const struct
+  {
+    const gchar *text;
+    const gchar *words[3];
+  } cases[] = {
+    { "[general]\nmax_threads = 0\n", { "[general]", "max_threads", "1 to" } },
+    { "[general]\nchunk_size = 31\n", { "[general]", "chunk_size", "30" } },
+    { "[general]\ncolour = blue\n", { "[general]", "colour", "known" } },
+    { "[general]\nlayout = tree\n", { "layout", "flat", "date" } },
+    { "[general]\nformats = gif\n", { "formats", "jpeg", "webp" } },
+    { "[variant x]\nmax_dimension = 0\njpeg_quality = 80\n"
+      "webp_quality = 75\n",
+        { "[variant x]", "max_dimension", "65535" } },
+    { "[variant x]\nmax_dimension = 10\njpeg_quality = 101\n"
+      "webp_quality = 75\n",
+        { "[variant x]", "jpeg_quality", "100" } },
+    { "[variant x]\nmax_dimension = 10\njpeg_quality = 80\n",
+        { "[variant x]", "webp_quality", "required" } },
+    { "[variant x]\nmax_dimension = 10\njpeg_quality = 80\n"
+      "webp_quality = 75\nsharpen = 1\n",
+        { "[variant x]", "sharpen", "known" } },
+    { "[output]\ndir = x\n", { "[output]", "no such group", NULL } },
+    { "[general\n", { "cannot read", NULL, NULL } },
+  };
+  guint i, w;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *path = write_config (cases[i].text);
+    gchar *err = NULL;
+    gint status;
+
+    status = run_tool (&err, "-c", path, "-o", workdir, path, NULL);
+    fail_unless_equals_int (status, 2);
+    fail_unless (strstr (err, path) != NULL, "case %u: file not named: %s", i,
+        err);
+    for (w = 0; w < G_N_ELEMENTS (cases[i].words) && cases[i].words[w]; w++)
+      fail_unless (strstr (err, cases[i].words[w]) != NULL,
+          "case %u: '%s' not in: %s", i, cases[i].words[w], err);
+    g_free (err);
+    g_free (path);
+  }
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_usage_errors)
+{
+  gchar *err = NULL;
+
+  fail_unless_equals_int (run_tool (&err, "--help", NULL), 0);
+  g_free (err);
+  fail_unless_equals_int (run_tool (&err, "-o", workdir, NULL), 2);
+  g_free (err);
+  fail_unless_equals_int (run_tool (&err, "--threads", "0", "-o", workdir,
+                              workdir, NULL),
+      2);
+  fail_unless_equals_int (run_tool (&err, "--variants", "a:b:c", "-o", workdir,
+                              workdir, NULL),
+      2);
+  fail_unless (strstr (err, "--variants") != NULL);
+  g_free (err);
+  fail_unless_equals_int (run_tool (&err, "--no-such-option", NULL), 2);
+  g_free (err);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_sequential_below_five)
+{
+  gchar *in, *out, *err = NULL;
+
+  in = make_input_dir (4, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (&err, "-v", "-j", "2", "-o", out, in, NULL),
+      0);
+  fail_unless (strstr (err, "1 in flight") != NULL, "%s", err);
+  fail_unless_equals_int (count_matching (out, NULL), 4 * 6);
+  g_free (err);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_parallel_from_five_and_json)
+{
+  gchar *in, *out, *json, *err = NULL;
+  JsonParser *parser;
+  JsonObject *root, *totals;
+  JsonArray *images;
+  guint i;
+
+  in = make_input_dir (6, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  json = g_build_filename (workdir, "metrics.json", NULL);
+  g_setenv ("IMGCOMPRESS_MEM_AVAILABLE", "629145600", TRUE); /* 600 MiB */
+  fail_unless_equals_int (run_tool (&err, "-v", "-j", "2", "--metrics-json",
+                              json, "-o", out, in, NULL),
+      0);
+  g_unsetenv ("IMGCOMPRESS_MEM_AVAILABLE");
+  fail_unless (strstr (err, "chunk size 10") != NULL, "%s", err);
+  fail_unless (strstr (err, "2 in flight") != NULL, "%s", err);
+  fail_unless_equals_int (count_matching (out, NULL), 6 * 6);
+
+  parser = json_parser_new ();
+  fail_unless (json_parser_load_from_file (parser, json, NULL));
+  root = json_node_get_object (json_parser_get_root (parser));
+  images = json_object_get_array_member (root, "images");
+  fail_unless_equals_int (json_array_get_length (images), 6);
+  for (i = 0; i < 6; i++) {
+    JsonObject *img = json_array_get_object_element (images, i);
+    JsonArray *outputs = json_object_get_array_member (img, "outputs");
+    guint j;
+
+    fail_unless (json_object_get_boolean_member (img, "ok"));
+    fail_unless_equals_int (json_array_get_length (outputs), 6);
+    for (j = 0; j < 6; j++) {
+      JsonObject *o = json_array_get_object_element (outputs, j);
+      GStatBuf st;
+      fail_unless (g_stat (json_object_get_string_member (o, "path"), &st) ==
+          0);
+      fail_unless_equals_int64 (json_object_get_int_member (o, "bytes"),
+          st.st_size);
+    }
+  }
+  totals = json_object_get_object_member (root, "totals");
+  fail_unless_equals_int (json_object_get_int_member (totals, "ok"), 6);
+  fail_unless_equals_int (json_object_get_int_member (totals, "failed"), 0);
+  g_object_unref (parser);
+  g_free (err);
+  g_free (json);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_thumbnails_first)
+{
+  gchar *in, *out, *json;
+  JsonParser *parser;
+  JsonArray *images;
+  gdouble last_thumb = 0, first_other = G_MAXDOUBLE;
+  guint i, j;
+
+  in = make_input_dir (6, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  json = g_build_filename (workdir, "metrics.json", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "--thumbnails-first",
+                              "--metrics-json", json, "-o", out, in, NULL),
+      0);
+
+  parser = json_parser_new ();
+  fail_unless (json_parser_load_from_file (parser, json, NULL));
+  images = json_object_get_array_member (
+      json_node_get_object (json_parser_get_root (parser)), "images");
+  for (i = 0; i < json_array_get_length (images); i++) {
+    JsonArray *outputs =
+        json_object_get_array_member (json_array_get_object_element (images, i),
+            "outputs");
+    fail_unless_equals_int (json_array_get_length (outputs), 6);
+    for (j = 0; j < json_array_get_length (outputs); j++) {
+      JsonObject *o = json_array_get_object_element (outputs, j);
+      gdouble t = json_object_get_double_member (o, "written_at_s");
+      if (g_str_equal (json_object_get_string_member (o, "variant"),
+              "thumbnail"))
+        last_thumb = MAX (last_thumb, t);
+      else
+        first_other = MIN (first_other, t);
+    }
+  }
+  fail_unless (last_thumb < first_other,
+      "a larger variant (%.3f s) came before the last thumbnail (%.3f s)",
+      first_other, last_thumb);
+  g_object_unref (parser);
+  g_free (json);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_date_layout)
+{
+  gchar *in, *out, *dated;
+  GDateTime *now;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "--layout", "date", "-o", out,
+                              in, NULL),
+      0);
+  now = g_date_time_new_now_local ();
+  dated = g_date_time_format (now, "%Y/%m/%d");
+  fail_unless_equals_int (count_matching (out, dated), 6);
+  {
+    gchar *thumb =
+        g_strdup_printf ("%s/%s/thumbnail/00-FreshFlower.jpg", out, dated);
+    fail_unless (g_file_test (thumb, G_FILE_TEST_IS_REGULAR), "%s", thumb);
+    g_free (thumb);
+  }
+  g_date_time_unref (now);
+  g_free (dated);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_bad_files_in_batch)
+{
+  gchar *in, *out, *err = NULL, *path;
+  static const struct
+  {
+    const gchar *name;
+    const gchar *data;
+    gsize size;
+  } bad[] = {
+    { "empty.jpg", "", 0 },
+    { "garbage.jpg", "\xff\xd8\xff\xe0\x00\x10JFIF garbage garbage", 26 },
+    { "text.png", "this is not a png", 17 },
+  };
+  guint i;
+
+  in = make_input_dir (5, "");
+  if (in == NULL)
+    return;
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    path = g_build_filename (in, bad[i].name, NULL);
+    fail_unless (g_file_set_contents (path, bad[i].data, bad[i].size, NULL));
+    g_free (path);
+  }
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (&err, "-j", "2", "-o", out, in, NULL), 1);
+  for (i = 0; i < G_N_ELEMENTS (bad); i++) {
+    gchar *stem =
+        g_strndup (bad[i].name, strchr (bad[i].name, '.') - bad[i].name);
+    fail_unless (strstr (err, bad[i].name) != NULL, "%s not reported: %s",
+        bad[i].name, err);
+    fail_unless_equals_int (count_matching (out, stem), 0);
+    g_free (stem);
+  }
+  /* The good images are complete; nothing temporary is left. */
+  fail_unless_equals_int (count_matching (out, NULL), 5 * 6);
+  fail_unless_equals_int (count_matching (out, "imgcompress-tmp"), 0);
+  fail_unless (strstr (err, "5 ok, 3 failed") != NULL, "%s", err);
+  g_free (err);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_name_collision_refused)
+{
+  gchar *in, *a, *b, *out, *err = NULL;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  /* Same stem, other extension and directory: same output names. */
+  a = g_build_filename (in, "00-FreshFlower.jpg", NULL);
+  b = g_build_filename (workdir, "00-FreshFlower.jpeg", NULL);
+  {
+    gchar *data;
+    gsize size;
+    fail_unless (g_file_get_contents (a, &data, &size, NULL));
+    fail_unless (g_file_set_contents (b, data, size, NULL));
+    g_free (data);
+  }
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (&err, "-o", out, a, b, NULL), 2);
+  fail_unless (strstr (err, "same output") != NULL, "%s", err);
+  fail_unless_equals_int (count_matching (out, NULL), 0);
+  g_free (err);
+  g_free (out);
+  g_free (a);
+  g_free (b);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_prometheus_file)
+{
+  gchar *in, *out, *prom, *text;
+  gchar **lines;
+  guint i, n_buckets = 0;
+  gdouble last = -1;
+  gboolean have_count = FALSE;
+
+  in = make_input_dir (2, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  prom = g_build_filename (workdir, "metrics.prom", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "--prometheus", prom, "-o", out,
+                              in, NULL),
+      0);
+  fail_unless (g_file_get_contents (prom, &text, NULL, NULL));
+
+  /* Text format: comments, then `name{labels} value`; histogram buckets
+   * cumulative, ending with +Inf equal to _count. */
+  lines = g_strsplit (text, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++) {
+    gchar *line = lines[i], *space;
+    gdouble value;
+
+    if (*line == '\0' || g_str_has_prefix (line, "# HELP ") ||
+        g_str_has_prefix (line, "# TYPE "))
+      continue;
+    fail_if (*line == '#', "bad comment: %s", line);
+    space = strrchr (line, ' ');
+    fail_unless (space != NULL, "no value: %s", line);
+    value = g_ascii_strtod (space + 1, NULL);
+    if (g_str_has_prefix (line, "image_processing_seconds_bucket")) {
+      fail_unless (value >= last, "buckets not cumulative: %s", line);
+      last = value;
+      n_buckets++;
+    }
+    if (g_str_has_prefix (line, "image_processing_seconds_count ")) {
+      fail_unless_equals_float (value, 2);
+      fail_unless_equals_float (last, 2);
+      have_count = TRUE;
+    }
+    if (g_str_has_prefix (line, "imgcompress_images_total "))
+      fail_unless_equals_float (value, 2);
+  }
+  fail_unless_equals_int (n_buckets, 6);
+  fail_unless (have_count);
+  fail_unless (strstr (text, "image_compression_ratio_bucket{le=\"0.3\"}"));
+  fail_unless (strstr (text, "# TYPE image_processing_seconds histogram"));
+  g_strfreev (lines);
+  g_free (text);
+  g_free (prom);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_stale_temps_removed)
+{
+  gchar *in, *out, *dir, *stale, *fresh;
+  struct utimbuf old;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  dir = g_build_filename (out, "preview", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  stale = g_build_filename (dir, ".old.jpg.a1b2c3.imgcompress-tmp", NULL);
+  fresh = g_build_filename (dir, ".new.jpg.d4e5f6.imgcompress-tmp", NULL);
+  fail_unless (g_file_set_contents (stale, "x", 1, NULL));
+  fail_unless (g_file_set_contents (fresh, "x", 1, NULL));
+  old.actime = old.modtime = time (NULL) - 2 * 3600;
+  fail_unless (utime (stale, &old) == 0);
+
+  fail_unless_equals_int (run_tool (NULL, "-q", "-o", out, in, NULL), 0);
+  fail_if (g_file_test (stale, G_FILE_TEST_EXISTS));
+  /* Another run may be writing that one right now. */
+  fail_unless (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  g_free (stale);
+  g_free (fresh);
+  g_free (dir);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_sigint_leaves_no_temporaries)
+{
+  gchar *in, *out;
+  gchar *argv[6];
+  GPid pid;
+  gint status;
+
+  in = make_input_dir (12, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  argv[0] = (gchar *) g_getenv ("IMGCOMPRESS_TOOL");
+  argv[1] = (gchar *) "-q";
+  argv[2] = (gchar *) "-o";
+  argv[3] = out;
+  argv[4] = in;
+  argv[5] = NULL;
+  fail_unless (g_spawn_async (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+      NULL, &pid, NULL));
+  /* Interrupt once the first files exist, mid-batch. */
+  while (count_matching (out, NULL) < 2 && waitpid (pid, &status, WNOHANG) == 0)
+    g_usleep (10000);
+  kill (pid, SIGINT);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFEXITED (status));
+  fail_unless_equals_int (WEXITSTATUS (status), 130);
+  fail_unless_equals_int (count_matching (out, "imgcompress-tmp"), 0);
+  /* Every image left is whole: all six files or none. */
+  {
+    guint i;
+    for (i = 0; i < 12; i++) {
+      gchar *prefix = g_strdup_printf ("/%02u-", i);
+      guint n = count_matching (out, prefix);
+      fail_unless (n == 0 || n == 6, "image %u has %u files", i, n);
+      g_free (prefix);
+    }
+  }
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+static Suite *
+imgcompress_tool_suite (void)
+{
+  Suite *s = suite_create ("imgcompress-tool");
+  TCase *tc = tcase_create ("general");
+
+  suite_add_tcase (s, tc);
+  tcase_set_timeout (tc, 120);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_thread_rule);
+  tcase_add_test (tc, test_chunk_size_from_memory);
+  tcase_add_test (tc, test_config_valid);
+  tcase_add_test (tc, test_config_invalid_cases);
+  tcase_add_test (tc, test_usage_errors);
+  tcase_add_test (tc, test_sequential_below_five);
+  tcase_add_test (tc, test_parallel_from_five_and_json);
+  tcase_add_test (tc, test_thumbnails_first);
+  tcase_add_test (tc, test_date_layout);
+  tcase_add_test (tc, test_bad_files_in_batch);
+  tcase_add_test (tc, test_name_collision_refused);
+  tcase_add_test (tc, test_prometheus_file);
+  tcase_add_test (tc, test_stale_temps_removed);
+  tcase_add_test (tc, test_sigint_leaves_no_temporaries);
+  return s;
+}
+
+GST_CHECK_MAIN (imgcompress_tool);

@@ -1,0 +1,470 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This program is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* Runs imgcompressbin pipelines in-process, a bounded number at once, on
+ * one main loop: one pipeline per image (and pass), results from the bus. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <glib/gstdio.h>
+#include <gst/imgcompress/gst-i18n-plugin.h>
+#include <gst/imgcompress/imgcompress.h>
+#include <string.h>
+
+#include "imgcompress-batch.h"
+
+struct _ImgcompressBatch
+{
+  ImgcompressBatchOptions options;
+  GPtrArray *images; /* ImgcompressImage, owned by the caller */
+  gchar **pass_variants; /* variant string per pass */
+  guint n_passes;
+  guint pass;
+  guint next; /* next image of the pass */
+  guint running;
+  guint in_flight_limit;
+  guint max_in_flight;
+  GList *jobs;
+  GMainLoop *loop;
+  gboolean interrupted;
+  guint finished;
+  GstClockTime total_processing;
+};
+
+typedef struct
+{
+  ImgcompressBatch *batch;
+  ImgcompressImage *image;
+  GstElement *pipeline;
+  guint watch_id;
+} Job;
+
+static void
+output_free (gpointer data)
+{
+  ImgcompressOutput *o = data;
+
+  g_free (o->variant);
+  g_free (o->format);
+  g_free (o->location);
+  g_free (o);
+}
+
+ImgcompressImage *
+imgcompress_image_new (const gchar *path, const gchar *name,
+    guint64 input_bytes)
+{
+  ImgcompressImage *image = g_new0 (ImgcompressImage, 1);
+
+  image->path = g_strdup (path);
+  image->name = g_strdup (name);
+  image->input_bytes = input_bytes;
+  image->outputs = g_ptr_array_new_with_free_func (output_free);
+  return image;
+}
+
+void
+imgcompress_image_free (ImgcompressImage *image)
+{
+  g_free (image->path);
+  g_free (image->name);
+  g_free (image->error);
+  g_ptr_array_unref (image->outputs);
+  g_free (image);
+}
+
+/* With --thumbnails-first the smallest variant of every image is made in a
+ * first pass, the others in a second: no larger variant is written before
+ * every thumbnail exists. */
+static void
+plan_passes (ImgcompressBatch *batch)
+{
+  const ImgcompressConfig *config = batch->options.config;
+  ImgcompressConfig first = *config, rest = *config;
+
+  if (!batch->options.thumbnails_first || config->variants->len < 2) {
+    batch->pass_variants = g_new0 (gchar *, 2);
+    batch->pass_variants[0] = imgcompress_config_variants_string (config);
+    batch->n_passes = 1;
+    return;
+  }
+
+  first.variants =
+      g_array_sized_new (FALSE, TRUE, sizeof (GstImgcompressVariantInfo), 1);
+  g_array_append_vals (first.variants, config->variants->data, 1);
+  rest.variants = g_array_sized_new (FALSE, TRUE,
+      sizeof (GstImgcompressVariantInfo), config->variants->len - 1);
+  g_array_append_vals (rest.variants,
+      &g_array_index (config->variants, GstImgcompressVariantInfo, 1),
+      config->variants->len - 1);
+
+  batch->pass_variants = g_new0 (gchar *, 3);
+  batch->pass_variants[0] = imgcompress_config_variants_string (&first);
+  batch->pass_variants[1] = imgcompress_config_variants_string (&rest);
+  batch->n_passes = 2;
+  /* The arrays share the config's strings: free only the containers. */
+  g_array_free (first.variants, TRUE);
+  g_array_free (rest.variants, TRUE);
+}
+
+ImgcompressBatch *
+imgcompress_batch_new (const ImgcompressBatchOptions *options,
+    GPtrArray *images)
+{
+  ImgcompressBatch *batch = g_new0 (ImgcompressBatch, 1);
+  guint limit;
+
+  batch->options = *options;
+  batch->images = images;
+  batch->loop = g_main_loop_new (NULL, FALSE);
+
+  /* The seed: fewer than 5 images run one after another. */
+  limit = images->len < 5 ? 1 : MAX (options->threads, 1);
+  if (options->chunk_size > 0)
+    limit = MIN (limit, options->chunk_size);
+  batch->in_flight_limit = limit;
+  batch->max_in_flight = MAX (g_get_num_processors (), limit);
+  if (images->len < 5)
+    batch->max_in_flight = 1;
+
+  plan_passes (batch);
+  return batch;
+}
+
+void
+imgcompress_batch_free (ImgcompressBatch *batch)
+{
+  g_strfreev (batch->pass_variants);
+  g_main_loop_unref (batch->loop);
+  g_free (batch);
+}
+
+guint
+imgcompress_batch_in_flight_limit (ImgcompressBatch *batch)
+{
+  return batch->in_flight_limit;
+}
+
+gboolean
+imgcompress_batch_was_interrupted (ImgcompressBatch *batch)
+{
+  return batch->interrupted;
+}
+
+static const gchar *
+location_template (const ImgcompressBatch *batch)
+{
+  if (batch->options.config->layout == IMGCOMPRESS_LAYOUT_DATE)
+    return "%Y/%m/%d/{variant}/{name}.{ext}";
+  return "{variant}/{name}.{ext}";
+}
+
+/* A failed or abandoned image leaves no file behind. */
+static void
+remove_outputs (ImgcompressImage *image)
+{
+  guint i;
+
+  for (i = 0; i < image->outputs->len; i++) {
+    ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
+    g_unlink (o->location);
+  }
+  g_ptr_array_set_size (image->outputs, 0);
+}
+
+static void
+record_output (Job *job, const GstImgcompressMetrics *m)
+{
+  ImgcompressOutput *o = g_new0 (ImgcompressOutput, 1);
+  ImgcompressBatch *batch = job->batch;
+
+  o->variant = g_strdup (m->variant);
+  o->format = g_strdup (m->format);
+  o->location = g_strdup (m->location);
+  o->width = m->width;
+  o->height = m->height;
+  o->quality = m->quality;
+  o->bytes = m->output_bytes;
+  o->ratio = m->compression_ratio;
+  o->processing_time = m->processing_time;
+  o->written_at_us = g_get_monotonic_time ();
+  g_ptr_array_add (job->image->outputs, o);
+
+  if (GST_CLOCK_TIME_IS_VALID (m->processing_time))
+    job->image->processing_time =
+        MAX (job->image->processing_time, m->processing_time);
+  if (m->input_bytes > 0)
+    job->image->input_bytes = m->input_bytes;
+
+  if (batch->options.on_output)
+    batch->options.on_output (batch, job->image, batch->options.user_data);
+}
+
+static void schedule (ImgcompressBatch *batch);
+
+static gdouble
+memory_used_fraction (void)
+{
+  gchar *contents = NULL, *p;
+  guint64 total = 0, avail = 0;
+
+  if (!g_file_get_contents ("/proc/meminfo", &contents, NULL, NULL))
+    return 0;
+  if ((p = strstr (contents, "MemTotal:")))
+    total = g_ascii_strtoull (p + 9, NULL, 10);
+  if ((p = strstr (contents, "MemAvailable:")))
+    avail = g_ascii_strtoull (p + 13, NULL, 10);
+  g_free (contents);
+  return total ? 1.0 - (gdouble) avail / total : 0;
+}
+
+static gdouble
+load_average (void)
+{
+  gchar *contents = NULL;
+  gdouble load = 0;
+
+  if (g_file_get_contents ("/proc/loadavg", &contents, NULL, NULL))
+    load = g_ascii_strtod (contents, NULL);
+  g_free (contents);
+  return load;
+}
+
+/* The seed's AdaptiveCompressionService: slow images and idle cores call
+ * for more parallelism, memory pressure for less. */
+static void
+adapt_in_flight_limit (ImgcompressBatch *batch)
+{
+  guint old = batch->in_flight_limit;
+  gdouble mean_s;
+
+  if (batch->finished == 0)
+    return;
+  mean_s = (gdouble) batch->total_processing / batch->finished / GST_SECOND;
+
+  if (memory_used_fraction () > 0.8 && batch->in_flight_limit > 1) {
+    batch->in_flight_limit--;
+  } else if (mean_s > 1.0 && batch->in_flight_limit < batch->max_in_flight &&
+      load_average () < g_get_num_processors () * 0.9) {
+    batch->in_flight_limit++;
+  }
+
+  if (batch->in_flight_limit != old && batch->options.verbose)
+    g_printerr (_ ("imgcompress: in-flight limit %u -> %u (mean %.2f s per "
+                   "image, memory %.0f %% used)\n"),
+        old, batch->in_flight_limit, mean_s, memory_used_fraction () * 100);
+}
+
+static void
+finish_job (Job *job)
+{
+  ImgcompressBatch *batch = job->batch;
+  ImgcompressImage *image = job->image;
+  gboolean last_pass = batch->pass + 1 == batch->n_passes;
+
+  g_source_remove (job->watch_id);
+  gst_element_set_state (job->pipeline, GST_STATE_NULL);
+  gst_object_unref (job->pipeline);
+  batch->jobs = g_list_remove (batch->jobs, job);
+  batch->running--;
+
+  if (image->failed) {
+    remove_outputs (image);
+  }
+  if (image->failed || last_pass) {
+    image->done = TRUE;
+    batch->finished++;
+    if (!image->failed)
+      batch->total_processing += image->processing_time;
+    if (batch->options.on_image_done)
+      batch->options.on_image_done (batch, image, batch->options.user_data);
+    adapt_in_flight_limit (batch);
+  }
+  g_free (job);
+
+  schedule (batch);
+}
+
+static gboolean
+on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  Job *job = user_data;
+  GstImgcompressMetrics m;
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_EOS:
+      finish_job (job);
+      return G_SOURCE_REMOVE;
+    case GST_MESSAGE_ERROR: {
+      GError *err = NULL;
+      gchar *debug = NULL;
+
+      gst_message_parse_error (msg, &err, &debug);
+      job->image->failed = TRUE;
+      g_free (job->image->error);
+      job->image->error = g_strdup (err->message);
+      if (job->batch->options.verbose && debug)
+        g_printerr ("imgcompress: %s: %s\n", job->image->path, debug);
+      g_error_free (err);
+      g_free (debug);
+      finish_job (job);
+      return G_SOURCE_REMOVE;
+    }
+    case GST_MESSAGE_ELEMENT:
+      if (gst_imgcompress_metrics_message_parse (msg, &m)) {
+        record_output (job, &m);
+        gst_imgcompress_metrics_clear (&m);
+      }
+      break;
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static GstElement *
+make_pipeline (ImgcompressBatch *batch, ImgcompressImage *image, GError **error)
+{
+  const ImgcompressConfig *config = batch->options.config;
+  GstElement *pipeline, *src, *bin;
+
+  pipeline = gst_pipeline_new (image->name);
+  src = gst_element_factory_make ("filesrc", NULL);
+  bin = gst_element_factory_make ("imgcompressbin", NULL);
+  if (src == NULL || bin == NULL) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        _ ("The imgcompress GStreamer plugins are not installed "
+           "(imgcompressbin not found)."));
+    gst_clear_object (&src);
+    gst_clear_object (&bin);
+    gst_object_unref (pipeline);
+    return NULL;
+  }
+  g_object_set (src, "location", image->path, NULL);
+  g_object_set (bin, "output-dir", batch->options.outdir, "location",
+      location_template (batch), "variants", batch->pass_variants[batch->pass],
+      "formats", config->formats, "max-pixels", config->max_pixels, "overwrite",
+      batch->options.overwrite, NULL);
+  gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
+      config->adaptive ? "file-size" : "off");
+  gst_bin_add_many (GST_BIN (pipeline), src, bin, NULL);
+  gst_element_link (src, bin);
+  return pipeline;
+}
+
+static void
+start_job (ImgcompressBatch *batch, ImgcompressImage *image)
+{
+  Job *job = g_new0 (Job, 1);
+  GError *error = NULL;
+  GstBus *bus;
+
+  job->batch = batch;
+  job->image = image;
+  job->pipeline = make_pipeline (batch, image, &error);
+  if (job->pipeline == NULL) {
+    image->failed = TRUE;
+    image->error = g_strdup (error->message);
+    image->done = TRUE;
+    g_error_free (error);
+    g_free (job);
+    batch->finished++;
+    if (batch->options.on_image_done)
+      batch->options.on_image_done (batch, image, batch->options.user_data);
+    return;
+  }
+
+  bus = gst_element_get_bus (job->pipeline);
+  job->watch_id = gst_bus_add_watch (bus, on_bus_message, job);
+  gst_object_unref (bus);
+
+  batch->jobs = g_list_prepend (batch->jobs, job);
+  batch->running++;
+  /* A refused input may fail the state change; its error is on the bus. */
+  gst_element_set_state (job->pipeline, GST_STATE_PLAYING);
+}
+
+static void
+schedule (ImgcompressBatch *batch)
+{
+  if (batch->interrupted) {
+    if (batch->running == 0)
+      g_main_loop_quit (batch->loop);
+    return;
+  }
+
+  while (batch->running < batch->in_flight_limit) {
+    ImgcompressImage *image;
+
+    if (batch->next >= batch->images->len) {
+      /* A new pass starts once every image is through the previous one. */
+      if (batch->running > 0)
+        return;
+      if (batch->pass + 1 >= batch->n_passes) {
+        g_main_loop_quit (batch->loop);
+        return;
+      }
+      batch->pass++;
+      batch->next = 0;
+      continue;
+    }
+    image = g_ptr_array_index (batch->images, batch->next++);
+    if (image->done)
+      continue;
+    start_job (batch, image);
+  }
+}
+
+static gboolean
+start_in_idle (gpointer data)
+{
+  schedule (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs every image; returns FALSE when any failed or the run was
+ * interrupted. */
+gboolean
+imgcompress_batch_run (ImgcompressBatch *batch)
+{
+  guint i;
+
+  g_idle_add (start_in_idle, batch);
+  g_main_loop_run (batch->loop);
+
+  for (i = 0; i < batch->images->len; i++) {
+    ImgcompressImage *image = g_ptr_array_index (batch->images, i);
+    if (image->failed || !image->done)
+      return FALSE;
+  }
+  return !batch->interrupted;
+}
+
+/* Stops every running pipeline (each removes its temporary file on the
+ * way down) and drops what the in-flight images had written. */
+void
+imgcompress_batch_interrupt (ImgcompressBatch *batch)
+{
+  GList *jobs, *l;
+
+  batch->interrupted = TRUE;
+  jobs = g_list_copy (batch->jobs);
+  for (l = jobs; l != NULL; l = l->next) {
+    Job *job = l->data;
+    job->image->failed = TRUE;
+    g_free (job->image->error);
+    job->image->error = g_strdup (_ ("interrupted"));
+    finish_job (job);
+  }
+  g_list_free (jobs);
+  if (batch->running == 0)
+    g_main_loop_quit (batch->loop);
+}

@@ -1,0 +1,416 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This program is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* What the tool tells: progress while running, the summary, the metrics
+ * JSON and the Prometheus text file. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+#include <gst/imgcompress/imgcompress.h>
+#include <gst/imgcompress/gst-i18n-plugin.h>
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imgcompress-report.h"
+
+/* The seed's Prometheus buckets. */
+static const gdouble time_buckets[] = { 0.1, 0.5, 1, 2, 5 };
+static const gdouble ratio_buckets[] = { 0.3, 0.5, 0.7, 0.9 };
+
+typedef struct
+{
+  guint64 counts[8]; /* per bucket, not cumulative; last = +Inf */
+  guint64 count;
+  gdouble sum;
+} Histogram;
+
+struct _ImgcompressReport
+{
+  GPtrArray *images;
+  gboolean quiet;
+  gboolean verbose;
+  gboolean tty;
+  gchar *prometheus_path;
+  gint64 start_us;
+  gint64 last_line_us;
+  guint done;
+  guint failed;
+  guint64 bytes_in;
+  guint64 bytes_out;
+  Histogram time_hist;
+  Histogram ratio_hist;
+};
+
+ImgcompressReport *
+imgcompress_report_new (GPtrArray *images, gboolean quiet, gboolean verbose,
+    const gchar *prometheus_path)
+{
+  ImgcompressReport *report = g_new0 (ImgcompressReport, 1);
+
+  report->images = images;
+  report->quiet = quiet;
+  report->verbose = verbose && !quiet;
+  report->tty = isatty (STDERR_FILENO);
+  report->prometheus_path = g_strdup (prometheus_path);
+  report->start_us = g_get_monotonic_time ();
+  return report;
+}
+
+void
+imgcompress_report_free (ImgcompressReport *report)
+{
+  g_free (report->prometheus_path);
+  g_free (report);
+}
+
+static void
+histogram_observe (Histogram *h, const gdouble *bounds, guint n_bounds,
+    gdouble value)
+{
+  guint i;
+
+  for (i = 0; i < n_bounds && value > bounds[i]; i++)
+    ;
+  h->counts[i]++;
+  h->count++;
+  h->sum += value;
+}
+
+static void
+print_progress (ImgcompressReport *report, gboolean force)
+{
+  gint64 now = g_get_monotonic_time ();
+  gdouble elapsed = (now - report->start_us) / 1e6;
+  gdouble rate = elapsed > 0 ? report->done / elapsed : 0;
+  guint total = report->images->len;
+  gdouble eta = rate > 0 ? (total - report->done) / rate : 0;
+
+  if (report->quiet)
+    return;
+  /* Without a terminal, a plain line every five seconds. */
+  if (!report->tty && !force && now - report->last_line_us < 5 * G_USEC_PER_SEC)
+    return;
+  report->last_line_us = now;
+
+  fprintf (stderr,
+      _ ("%s%u/%u images, %.1f images/s, %.1f MB in, %.1f MB "
+         "out, ETA %.0f s%s"),
+      report->tty ? "\r\033[K" : "", report->done, total, rate,
+      report->bytes_in / 1e6, report->bytes_out / 1e6, eta,
+      report->tty ? "" : "\n");
+  fflush (stderr);
+}
+
+/* Each file is told as soon as it exists (with --verbose), so a caller
+ * following the output sees thumbnails first with --thumbnails-first. */
+void
+imgcompress_report_output (ImgcompressReport *report, ImgcompressImage *image)
+{
+  ImgcompressOutput *o;
+
+  o = g_ptr_array_index (image->outputs, image->outputs->len - 1);
+  if (report->verbose) {
+    if (report->tty)
+      fprintf (stderr, "\r\033[K");
+    fprintf (stderr, _ ("wrote %s (%" G_GUINT64_FORMAT " bytes)\n"),
+        o->location, o->bytes);
+  }
+}
+
+void
+imgcompress_report_image_done (ImgcompressReport *report,
+    ImgcompressImage *image)
+{
+  GError *error = NULL;
+  guint i;
+
+  report->done++;
+  if (image->failed) {
+    report->failed++;
+    if (report->tty && !report->quiet)
+      fprintf (stderr, "\r\033[K");
+    fprintf (stderr, _ ("imgcompress: %s: %s\n"), image->path,
+        image->error ? image->error : _ ("failed"));
+  } else {
+    report->bytes_in += image->input_bytes;
+    histogram_observe (&report->time_hist, time_buckets,
+        G_N_ELEMENTS (time_buckets),
+        (gdouble) image->processing_time / GST_SECOND);
+    for (i = 0; i < image->outputs->len; i++) {
+      ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
+      report->bytes_out += o->bytes;
+      histogram_observe (&report->ratio_hist, ratio_buckets,
+          G_N_ELEMENTS (ratio_buckets), o->ratio);
+    }
+  }
+  print_progress (report, FALSE);
+
+  if (report->prometheus_path &&
+      !imgcompress_report_write_prometheus (report, &error)) {
+    fprintf (stderr, "imgcompress: %s\n", error->message);
+    g_clear_error (&error);
+  }
+}
+
+static gint
+compare_times (gconstpointer a, gconstpointer b)
+{
+  GstClockTime ta = *(const GstClockTime *) a;
+  GstClockTime tb = *(const GstClockTime *) b;
+
+  return (ta > tb) - (ta < tb);
+}
+
+static gdouble
+percentile_s (GArray *times, gdouble p)
+{
+  guint idx;
+
+  if (times->len == 0)
+    return 0;
+  idx = (guint) (p * (times->len - 1) + 0.5);
+  return (gdouble) g_array_index (times, GstClockTime, idx) / GST_SECOND;
+}
+
+void
+imgcompress_report_summary (ImgcompressReport *report)
+{
+  GArray *times = g_array_new (FALSE, FALSE, sizeof (GstClockTime));
+  GHashTable *per_format =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GList *keys, *l;
+  guint i, j;
+
+  if (report->quiet) {
+    g_array_unref (times);
+    g_hash_table_unref (per_format);
+    return;
+  }
+  print_progress (report, TRUE);
+  if (report->tty)
+    fprintf (stderr, "\n");
+
+  for (i = 0; i < report->images->len; i++) {
+    ImgcompressImage *image = g_ptr_array_index (report->images, i);
+    if (image->failed || !image->done)
+      continue;
+    g_array_append_val (times, image->processing_time);
+    for (j = 0; j < image->outputs->len; j++) {
+      ImgcompressOutput *o = g_ptr_array_index (image->outputs, j);
+      gchar *key = g_strdup_printf ("%s %s", o->format, o->variant);
+      guint64 *sums = g_hash_table_lookup (per_format, key);
+      if (sums == NULL) {
+        sums = g_new0 (guint64, 2);
+        g_hash_table_insert (per_format, key, sums);
+      } else {
+        g_free (key);
+      }
+      sums[0] += o->bytes;
+      sums[1] += image->input_bytes;
+    }
+  }
+  g_array_sort (times, compare_times);
+
+  fprintf (stderr, _ ("images: %u ok, %u failed\n"),
+      report->done - report->failed, report->failed);
+  fprintf (stderr,
+      _ ("bytes: %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT " out\n"),
+      report->bytes_in, report->bytes_out);
+  keys = g_list_sort (g_hash_table_get_keys (per_format),
+      (GCompareFunc) g_strcmp0);
+  for (l = keys; l != NULL; l = l->next) {
+    guint64 *sums = g_hash_table_lookup (per_format, l->data);
+    fprintf (stderr,
+        _ ("%s: %" G_GUINT64_FORMAT " bytes, %.1f %% smaller than the "
+           "inputs\n"),
+        (gchar *) l->data, sums[0],
+        sums[1] ? 100.0 * (1.0 - (gdouble) sums[0] / sums[1]) : 0);
+  }
+  g_list_free (keys);
+  fprintf (stderr, _ ("processing time per image: p50 %.3f s, p95 %.3f s\n"),
+      percentile_s (times, 0.5), percentile_s (times, 0.95));
+  fprintf (stderr, _ ("wall time: %.2f s\n"),
+      (g_get_monotonic_time () - report->start_us) / 1e6);
+
+  g_array_unref (times);
+  g_hash_table_unref (per_format);
+}
+
+static JsonNode *
+image_to_json (ImgcompressReport *report, ImgcompressImage *image)
+{
+  JsonBuilder *b = json_builder_new ();
+  JsonNode *node;
+  guint i;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "input");
+  json_builder_add_string_value (b, image->path);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, image->name);
+  json_builder_set_member_name (b, "input_bytes");
+  json_builder_add_int_value (b, image->input_bytes);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_boolean_value (b, image->done && !image->failed);
+  if (image->error) {
+    json_builder_set_member_name (b, "error");
+    json_builder_add_string_value (b, image->error);
+  }
+  json_builder_set_member_name (b, "processing_time_s");
+  json_builder_add_double_value (b,
+      (gdouble) image->processing_time / GST_SECOND);
+  json_builder_set_member_name (b, "outputs");
+  json_builder_begin_array (b);
+  for (i = 0; i < image->outputs->len; i++) {
+    ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "variant");
+    json_builder_add_string_value (b, o->variant);
+    json_builder_set_member_name (b, "format");
+    json_builder_add_string_value (b, o->format);
+    json_builder_set_member_name (b, "path");
+    json_builder_add_string_value (b, o->location);
+    json_builder_set_member_name (b, "width");
+    json_builder_add_int_value (b, o->width);
+    json_builder_set_member_name (b, "height");
+    json_builder_add_int_value (b, o->height);
+    json_builder_set_member_name (b, "bytes");
+    json_builder_add_int_value (b, o->bytes);
+    json_builder_set_member_name (b, "quality");
+    json_builder_add_int_value (b, o->quality);
+    json_builder_set_member_name (b, "ratio");
+    json_builder_add_double_value (b, o->ratio);
+    json_builder_set_member_name (b, "processing_time_s");
+    json_builder_add_double_value (b,
+        (gdouble) o->processing_time / GST_SECOND);
+    json_builder_set_member_name (b, "written_at_s");
+    json_builder_add_double_value (b,
+        (o->written_at_us - report->start_us) / 1e6);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  g_object_unref (b);
+  return node;
+}
+
+gboolean
+imgcompress_report_write_json (ImgcompressReport *report, const gchar *path,
+    GError **error)
+{
+  JsonBuilder *b = json_builder_new ();
+  JsonGenerator *gen;
+  JsonNode *root;
+  gchar *text;
+  gboolean ok;
+  guint i;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "images");
+  json_builder_begin_array (b);
+  for (i = 0; i < report->images->len; i++)
+    json_builder_add_value (b,
+        image_to_json (report, g_ptr_array_index (report->images, i)));
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "totals");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "images");
+  json_builder_add_int_value (b, report->images->len);
+  json_builder_set_member_name (b, "ok");
+  json_builder_add_int_value (b, report->done - report->failed);
+  json_builder_set_member_name (b, "failed");
+  json_builder_add_int_value (b, report->failed);
+  json_builder_set_member_name (b, "input_bytes");
+  json_builder_add_int_value (b, report->bytes_in);
+  json_builder_set_member_name (b, "output_bytes");
+  json_builder_add_int_value (b, report->bytes_out);
+  json_builder_set_member_name (b, "wall_time_s");
+  json_builder_add_double_value (b,
+      (g_get_monotonic_time () - report->start_us) / 1e6);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  gen = json_generator_new ();
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  ok = gst_imgcompress_file_set_contents (path, text, strlen (text),
+      GST_IMGCOMPRESS_FILE_FLAG_OVERWRITE, error);
+  g_free (text);
+  g_object_unref (gen);
+  json_node_unref (root);
+  g_object_unref (b);
+  return ok;
+}
+
+static void
+append_histogram (GString *s, const gchar *name, const gchar *help,
+    const Histogram *h, const gdouble *bounds, guint n_bounds)
+{
+  gchar num[G_ASCII_DTOSTR_BUF_SIZE];
+  guint64 cumulative = 0;
+  guint i;
+
+  g_string_append_printf (s, "# HELP %s %s\n# TYPE %s histogram\n", name, help,
+      name);
+  for (i = 0; i < n_bounds; i++) {
+    cumulative += h->counts[i];
+    g_string_append_printf (s, "%s_bucket{le=\"%s\"} %" G_GUINT64_FORMAT "\n",
+        name, g_ascii_formatd (num, sizeof (num), "%g", bounds[i]), cumulative);
+  }
+  g_string_append_printf (s, "%s_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n",
+      name, h->count);
+  g_string_append_printf (s, "%s_sum %s\n", name,
+      g_ascii_dtostr (num, sizeof (num), h->sum));
+  g_string_append_printf (s, "%s_count %" G_GUINT64_FORMAT "\n", name,
+      h->count);
+}
+
+/* Replaced atomically so node_exporter's textfile collector never reads a
+ * half-written file. */
+gboolean
+imgcompress_report_write_prometheus (ImgcompressReport *report, GError **error)
+{
+  GString *s = g_string_new (NULL);
+  gboolean ok;
+
+  append_histogram (s, "image_processing_seconds",
+      "Seconds from an image's arrival to its last file", &report->time_hist,
+      time_buckets, G_N_ELEMENTS (time_buckets));
+  append_histogram (s, "image_compression_ratio",
+      "Output bytes over input bytes, per file written", &report->ratio_hist,
+      ratio_buckets, G_N_ELEMENTS (ratio_buckets));
+  g_string_append_printf (s,
+      "# HELP imgcompress_images_total Images "
+      "processed\n# TYPE imgcompress_images_total counter\n"
+      "imgcompress_images_total %u\n",
+      report->done);
+  g_string_append_printf (s,
+      "# HELP imgcompress_failures_total Images that "
+      "failed\n# TYPE imgcompress_failures_total counter\n"
+      "imgcompress_failures_total %u\n",
+      report->failed);
+  g_string_append_printf (s,
+      "# HELP imgcompress_output_bytes_total Bytes "
+      "written\n# TYPE imgcompress_output_bytes_total counter\n"
+      "imgcompress_output_bytes_total %" G_GUINT64_FORMAT "\n",
+      report->bytes_out);
+
+  ok = gst_imgcompress_file_set_contents (report->prometheus_path, s->str,
+      s->len, GST_IMGCOMPRESS_FILE_FLAG_OVERWRITE, error);
+  g_string_free (s, TRUE);
+  return ok;
+}

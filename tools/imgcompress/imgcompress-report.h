@@ -1,0 +1,36 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This program is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+#ifndef __IMGCOMPRESS_REPORT_H__
+#define __IMGCOMPRESS_REPORT_H__
+
+#include <glib.h>
+
+#include "imgcompress-batch.h"
+
+G_BEGIN_DECLS
+
+typedef struct _ImgcompressReport ImgcompressReport;
+
+ImgcompressReport *imgcompress_report_new (GPtrArray *images, gboolean quiet,
+    gboolean verbose, const gchar *prometheus_path);
+void imgcompress_report_image_done (ImgcompressReport *report,
+    ImgcompressImage *image);
+void imgcompress_report_output (ImgcompressReport *report,
+    ImgcompressImage *image);
+void imgcompress_report_summary (ImgcompressReport *report);
+gboolean imgcompress_report_write_json (ImgcompressReport *report,
+    const gchar *path, GError **error);
+gboolean imgcompress_report_write_prometheus (ImgcompressReport *report,
+    GError **error);
+void imgcompress_report_free (ImgcompressReport *report);
+
+G_END_DECLS
+
+#endif /* __IMGCOMPRESS_REPORT_H__ */

@@ -1,0 +1,494 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This program is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* imgcompress: the seed service's whole job, on the imgcompress elements.
+ *
+ *   imgcompress [OPTIONS] INPUT... -o OUTDIR
+ *
+ * Exit status: 0 all images done, 1 some failed (or interrupted: 130),
+ * 2 usage or configuration error. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <gst/imgcompress/gst-i18n-plugin.h>
+#include <gst/imgcompress/imgcompress.h>
+#include <errno.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "imgcompress-batch.h"
+#include "imgcompress-config.h"
+#include "imgcompress-report.h"
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_INTERRUPTED 130
+
+#define STALE_TEMP_AGE_S 3600
+
+typedef struct
+{
+  gchar *config_file;
+  gchar *outdir;
+  gint threads;
+  gint chunk_size;
+  gchar *variants;
+  gchar *formats;
+  gchar *layout;
+  gchar *adaptive;
+  gint64 max_pixels;
+  gboolean thumbnails_first;
+  gboolean overwrite;
+  gboolean recursive;
+  gchar *metrics_json;
+  gchar *prometheus;
+  gboolean quiet;
+  gboolean verbose;
+  gboolean version;
+  gchar **inputs;
+} Options;
+
+static gboolean
+is_image_name (const gchar *name)
+{
+  static const gchar *exts[] = { ".jpg", ".jpeg", ".jpe", ".png", ".webp" };
+  gchar *lower = g_ascii_strdown (name, -1);
+  gboolean match = FALSE;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (exts) && !match; i++)
+    match = g_str_has_suffix (lower, exts[i]);
+  g_free (lower);
+  return match;
+}
+
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const gchar **) a, *(const gchar **) b);
+}
+
+static void
+collect_directory (const gchar *dir, gboolean recursive, GPtrArray *paths)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const gchar *name;
+  guint i;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    g_ptr_array_add (names, g_strdup (name));
+  g_dir_close (d);
+  /* Sorted, so runs are reproducible. */
+  g_ptr_array_sort (names, compare_names);
+
+  for (i = 0; i < names->len; i++) {
+    gchar *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+    if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
+      if (recursive)
+        collect_directory (path, recursive, paths);
+      g_free (path);
+    } else if (is_image_name (path)) {
+      g_ptr_array_add (paths, path);
+    } else {
+      g_free (path);
+    }
+  }
+  g_ptr_array_unref (names);
+}
+
+static gchar *
+stem_of (const gchar *path)
+{
+  gchar *base = g_path_get_basename (path);
+  gchar *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return base;
+}
+
+/* Two inputs that would write the same files are refused up front. */
+static gboolean
+check_name_collisions (GPtrArray *images, GError **error)
+{
+  GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean ok = TRUE;
+  guint i;
+
+  for (i = 0; ok && i < images->len; i++) {
+    ImgcompressImage *image = g_ptr_array_index (images, i);
+    ImgcompressImage *other = g_hash_table_lookup (seen, image->name);
+    if (other != NULL) {
+      g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+          _ ("%s and %s would write the same output files (name '%s'); "
+             "rename one or process them in separate runs"),
+          other->path, image->path, image->name);
+      ok = FALSE;
+    }
+    g_hash_table_insert (seen, image->name, image);
+  }
+  g_hash_table_unref (seen);
+  return ok;
+}
+
+/* Files and directories given on the command line, as images to make.  A
+ * missing input is not a usage error: it fails like any bad image. */
+static GPtrArray *
+collect_images (gchar **inputs, gboolean recursive)
+{
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *images =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) imgcompress_image_free);
+  guint i;
+
+  for (i = 0; inputs[i] != NULL; i++) {
+    if (g_file_test (inputs[i], G_FILE_TEST_IS_DIR))
+      collect_directory (inputs[i], recursive, paths);
+    else
+      g_ptr_array_add (paths, g_strdup (inputs[i]));
+  }
+  for (i = 0; i < paths->len; i++) {
+    const gchar *path = g_ptr_array_index (paths, i);
+    GStatBuf st;
+    gchar *stem = stem_of (path);
+
+    g_ptr_array_add (images,
+        imgcompress_image_new (path, stem,
+            g_stat (path, &st) == 0 ? (guint64) st.st_size : 0));
+    g_free (stem);
+  }
+  g_ptr_array_unref (paths);
+  return images;
+}
+
+static gboolean
+apply_options (ImgcompressConfig *config, Options *opts, GError **error)
+{
+  if (opts->config_file &&
+      !imgcompress_config_load_file (config, opts->config_file, error))
+    return FALSE;
+  if (opts->threads != 0) {
+    if (opts->threads < 1 || opts->threads > IMGCOMPRESS_MAX_THREADS) {
+      g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+          _ ("--threads must be from 1 to %d"), IMGCOMPRESS_MAX_THREADS);
+      return FALSE;
+    }
+    config->threads = opts->threads;
+  }
+  if (opts->chunk_size != 0) {
+    if (opts->chunk_size < IMGCOMPRESS_MIN_CHUNK ||
+        opts->chunk_size > IMGCOMPRESS_MAX_CHUNK) {
+      g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+          _ ("--chunk-size must be from %d to %d"), IMGCOMPRESS_MIN_CHUNK,
+          IMGCOMPRESS_MAX_CHUNK);
+      return FALSE;
+    }
+    config->chunk_size = opts->chunk_size;
+  }
+  if (opts->variants &&
+      !imgcompress_config_set_variants (config, opts->variants, "--variants",
+          error))
+    return FALSE;
+  if (opts->formats &&
+      !imgcompress_config_set_formats (config, opts->formats, "--formats",
+          error))
+    return FALSE;
+  if (opts->layout) {
+    if (strcmp (opts->layout, "flat") == 0)
+      config->layout = IMGCOMPRESS_LAYOUT_FLAT;
+    else if (strcmp (opts->layout, "date") == 0)
+      config->layout = IMGCOMPRESS_LAYOUT_DATE;
+    else {
+      g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+          _ ("--layout must be flat or date, not '%s'"), opts->layout);
+      return FALSE;
+    }
+  }
+  if (opts->adaptive) {
+    if (strcmp (opts->adaptive, "off") == 0)
+      config->adaptive = FALSE;
+    else if (strcmp (opts->adaptive, "file-size") == 0)
+      config->adaptive = TRUE;
+    else {
+      g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+          _ ("--adaptive-quality must be off or file-size, not '%s'"),
+          opts->adaptive);
+      return FALSE;
+    }
+  }
+  if (opts->max_pixels < 0) {
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("--max-pixels must not be negative"));
+    return FALSE;
+  }
+  if (opts->max_pixels > 0)
+    config->max_pixels = opts->max_pixels;
+  return TRUE;
+}
+
+static gboolean
+on_sigint (gpointer data)
+{
+  ImgcompressBatch *batch = data;
+
+  imgcompress_batch_interrupt (batch);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_image_done (ImgcompressBatch *batch, ImgcompressImage *image,
+    gpointer user_data)
+{
+  imgcompress_report_image_done (user_data, image);
+}
+
+static void
+on_output (ImgcompressBatch *batch, ImgcompressImage *image, gpointer user_data)
+{
+  imgcompress_report_output (user_data, image);
+}
+
+static gboolean
+parse_options (Options *opts, int *argc, char ***argv, GError **error)
+{
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->outdir,
+        N_ ("Directory the variants are written under (required)"), "OUTDIR" },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &opts->config_file,
+        N_ ("INI file: [general] and [variant NAME] groups"), "FILE" },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &opts->threads,
+        N_ ("Images processed at once (default: all cores up to 4, "
+            "cores - 2 from 8)"),
+        "N" },
+    { "chunk-size", 0, 0, G_OPTION_ARG_INT, &opts->chunk_size,
+        N_ ("Upper bound of images in flight, 5-30 (default: from available "
+            "memory)"),
+        "N" },
+    { "variants", 0, 0, G_OPTION_ARG_STRING, &opts->variants,
+        N_ ("Variants as NAME:MAX-DIMENSION:JPEG-Q:WEBP-Q,..."), "LIST" },
+    { "formats", 0, 0, G_OPTION_ARG_STRING, &opts->formats,
+        N_ ("Output formats: jpeg, webp or jpeg,webp"), "LIST" },
+    { "layout", 0, 0, G_OPTION_ARG_STRING, &opts->layout,
+        N_ ("flat (VARIANT/NAME.EXT) or date (YYYY/MM/DD/VARIANT/NAME.EXT)"),
+        "LAYOUT" },
+    { "adaptive-quality", 0, 0, G_OPTION_ARG_STRING, &opts->adaptive,
+        N_ ("off or file-size (cap qualities by input size)"), "MODE" },
+    { "max-pixels", 0, 0, G_OPTION_ARG_INT64, &opts->max_pixels,
+        N_ ("Refuse images with more pixels (default 100000000)"), "N" },
+    { "thumbnails-first", 0, 0, G_OPTION_ARG_NONE, &opts->thumbnails_first,
+        N_ ("Write every thumbnail before any larger variant"), NULL },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &opts->overwrite,
+        N_ ("Replace existing output files"), NULL },
+    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &opts->recursive,
+        N_ ("Descend into subdirectories of directory inputs"), NULL },
+    { "metrics-json", 0, 0, G_OPTION_ARG_FILENAME, &opts->metrics_json,
+        N_ ("Write per-image metrics and totals as JSON"), "FILE" },
+    { "prometheus", 0, 0, G_OPTION_ARG_FILENAME, &opts->prometheus,
+        N_ ("Keep a Prometheus text-format file up to date"), "FILE" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opts->quiet,
+        N_ ("Print errors only"), NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &opts->verbose,
+        N_ ("Print each file written and each change of parallelism"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &opts->version,
+        N_ ("Print the version and exit"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opts->inputs,
+        NULL, N_ ("INPUT...") },
+    { NULL }
+  };
+  GOptionContext *ctx;
+  gboolean ok;
+
+  ctx = g_option_context_new (_ ("INPUT... -o OUTDIR"));
+  g_option_context_set_summary (ctx,
+      _ ("Make thumbnail, preview and full variants of photos as JPEG and "
+         "WebP.\nINPUT is an image file or a directory of them.\n\n"
+         "Exit status: 0 all done, 1 some images failed, 2 usage or "
+         "configuration error, 130 interrupted."));
+  g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  ok = g_option_context_parse (ctx, argc, argv, error);
+  g_option_context_free (ctx);
+  return ok;
+}
+
+static void
+options_clear (Options *opts)
+{
+  g_free (opts->config_file);
+  g_free (opts->outdir);
+  g_free (opts->variants);
+  g_free (opts->formats);
+  g_free (opts->layout);
+  g_free (opts->adaptive);
+  g_free (opts->metrics_json);
+  g_free (opts->prometheus);
+  g_strfreev (opts->inputs);
+}
+
+/* The seed's cleanup: temporaries older than an hour are what a killed run
+ * left behind. */
+static void
+remove_stale_temps (const gchar *outdir, gboolean verbose)
+{
+  GError *error = NULL;
+  guint removed = 0;
+
+  if (!gst_imgcompress_file_remove_stale_temps (outdir, STALE_TEMP_AGE_S,
+          &removed, &error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_error_free (error);
+  } else if (verbose && removed > 0) {
+    g_printerr (_ ("imgcompress: removed %u stale temporary files\n"), removed);
+  }
+}
+
+static int
+run (Options *opts, ImgcompressConfig *config)
+{
+  ImgcompressBatchOptions bopts = { 0 };
+  ImgcompressReport *report;
+  ImgcompressBatch *batch;
+  GPtrArray *images;
+  GError *error = NULL;
+  gboolean ok;
+  int status;
+
+  images = collect_images (opts->inputs, opts->recursive);
+  if (images->len == 0) {
+    g_printerr (_ ("imgcompress: no image found in the inputs\n"));
+    g_ptr_array_unref (images);
+    return EXIT_USAGE;
+  }
+  if (!check_name_collisions (images, &error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_error_free (error);
+    g_ptr_array_unref (images);
+    return EXIT_USAGE;
+  }
+  if (g_mkdir_with_parents (opts->outdir, 0755) != 0) {
+    g_printerr (_ ("imgcompress: cannot create %s: %s\n"), opts->outdir,
+        g_strerror (errno));
+    g_ptr_array_unref (images);
+    return EXIT_FAILED;
+  }
+
+  remove_stale_temps (opts->outdir, opts->verbose && !opts->quiet);
+
+  report = imgcompress_report_new (images, opts->quiet, opts->verbose,
+      opts->prometheus);
+
+  bopts.config = config;
+  bopts.outdir = opts->outdir;
+  bopts.threads = config->threads ?
+      config->threads :
+      imgcompress_threads_for_cores (g_get_num_processors ());
+  bopts.chunk_size = config->chunk_size ?
+      config->chunk_size :
+      imgcompress_chunk_size_for_memory (imgcompress_mem_available (), 0);
+  bopts.overwrite = opts->overwrite;
+  bopts.thumbnails_first = opts->thumbnails_first;
+  bopts.verbose = opts->verbose && !opts->quiet;
+  bopts.on_image_done = on_image_done;
+  bopts.on_output = on_output;
+  bopts.user_data = report;
+
+  batch = imgcompress_batch_new (&bopts, images);
+  if (bopts.verbose)
+    g_printerr (_ ("imgcompress: %u images, %u threads, chunk size %u, "
+                   "%u in flight\n"),
+        images->len, bopts.threads, bopts.chunk_size,
+        imgcompress_batch_in_flight_limit (batch));
+  g_unix_signal_add (SIGINT, on_sigint, batch);
+  g_unix_signal_add (SIGTERM, on_sigint, batch);
+
+  ok = imgcompress_batch_run (batch);
+  imgcompress_report_summary (report);
+
+  if (opts->metrics_json &&
+      !imgcompress_report_write_json (report, opts->metrics_json, &error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_clear_error (&error);
+    ok = FALSE;
+  }
+  if (opts->prometheus &&
+      !imgcompress_report_write_prometheus (report, &error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_clear_error (&error);
+    ok = FALSE;
+  }
+
+  status = imgcompress_batch_was_interrupted (batch) ? EXIT_INTERRUPTED :
+      ok                                             ? 0 :
+                                                       EXIT_FAILED;
+  imgcompress_batch_free (batch);
+  imgcompress_report_free (report);
+  g_ptr_array_unref (images);
+  return status;
+}
+
+int
+main (int argc, char **argv)
+{
+  Options opts = { 0 };
+  ImgcompressConfig config;
+  GError *error = NULL;
+  int status;
+
+#ifdef ENABLE_NLS
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+#endif
+
+  if (!parse_options (&opts, &argc, &argv, &error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_printerr (_ ("Try 'imgcompress --help'.\n"));
+    g_error_free (error);
+    options_clear (&opts);
+    return EXIT_USAGE;
+  }
+  if (opts.version) {
+    g_print ("imgcompress %s (GStreamer %s)\n", VERSION, gst_version_string ());
+    options_clear (&opts);
+    return 0;
+  }
+  if (opts.outdir == NULL || opts.inputs == NULL) {
+    g_printerr (_ ("imgcompress: give at least one INPUT and -o OUTDIR\n"));
+    g_printerr (_ ("Try 'imgcompress --help'.\n"));
+    options_clear (&opts);
+    return EXIT_USAGE;
+  }
+
+  imgcompress_config_init (&config);
+  if (!apply_options (&config, &opts, &error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_error_free (error);
+    imgcompress_config_clear (&config);
+    options_clear (&opts);
+    return EXIT_USAGE;
+  }
+
+  status = run (&opts, &config);
+
+  imgcompress_config_clear (&config);
+  options_clear (&opts);
+  gst_deinit ();
+  return status;
+}
