@@ -16,7 +16,11 @@
  * Y444, GRAY8) is handed to libjpeg-turbo as raw YUV planes, without any
  * colour conversion; packed RGB input (RGB, RGBx, BGRx, xRGB) is converted
  * by libjpeg-turbo.  The YUV planes are taken as JPEG (full-range BT.601)
- * YCbCr, which is what turbojpegdec and jpegdec produce.
+ * YCbCr, which is what turbojpegdec and jpegdec produce; input whose caps say
+ * limited range (colorimetry range 16-235, as imgwebpdec outputs) is
+ * stretched to full range on the way in.  Input with alpha (RGBA, BGRA,
+ * ARGB, ABGR) is flattened on #GstTurbojpegEnc:background, JPEG having no
+ * alpha.
  *
  * Huffman tables are optimised by default (#GstTurbojpegEnc:optimize-coding),
  * which makes the files smaller than jpegenc's at the same quality.
@@ -53,6 +57,7 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 /* jpeglib.h needs stdio.h first */
 #include <jpeglib.h>
@@ -65,6 +70,7 @@ GST_DEBUG_CATEGORY_STATIC (turbojpegenc_debug);
 #define DEFAULT_OPTIMIZE_CODING TRUE
 #define DEFAULT_SUBSAMPLING GST_TURBOJPEG_SUBSAMPLING_AUTO
 #define DEFAULT_RESTART_INTERVAL 0
+#define DEFAULT_BACKGROUND 0xffffffff
 
 #define SOF_MARKER_BASELINE 0
 #define SOF_MARKER_PROGRESSIVE 2
@@ -77,6 +83,7 @@ enum
   PROP_OPTIMIZE_CODING,
   PROP_SUBSAMPLING,
   PROP_RESTART_INTERVAL,
+  PROP_BACKGROUND,
 };
 
 /* libjpeg reports errors by longjmp to the encode call. */
@@ -97,6 +104,7 @@ struct _GstTurbojpegEnc
   gboolean optimize_coding;
   GstTurbojpegSubsampling subsampling;
   guint restart_interval;
+  guint background;
 
   GstVideoCodecState *input_state;
 
@@ -108,6 +116,11 @@ struct _GstTurbojpegEnc
    * so that it survives the error longjmp */
   unsigned char *out;
   unsigned long out_size;
+
+  /* limited-range YUV input, expanded with the tables below */
+  gboolean expand_range;
+  guint8 luma_lut[256];
+  guint8 chroma_lut[256];
 
   /* padded rows handed to jpeg_write_raw_data / jpeg_write_scanlines */
   guint8 *scratch;
@@ -122,9 +135,11 @@ typedef struct
   gboolean optimize_coding;
   GstTurbojpegSubsampling subsampling;
   guint restart_interval;
+  guint background;
 } EncSettings;
 
-#define SINK_FORMATS "{ I420, Y42B, Y444, GRAY8, RGB, RGBx, BGRx, xRGB }"
+#define SINK_FORMATS                                                           \
+  "{ I420, Y42B, Y444, GRAY8, RGB, RGBx, BGRx, xRGB, RGBA, BGRA, ARGB, ABGR }"
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
@@ -190,6 +205,9 @@ gst_turbojpeg_enc_set_property (GObject *object, guint prop_id,
     case PROP_RESTART_INTERVAL:
       self->restart_interval = g_value_get_uint (value);
       break;
+    case PROP_BACKGROUND:
+      self->background = g_value_get_uint (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -219,6 +237,9 @@ gst_turbojpeg_enc_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_RESTART_INTERVAL:
       g_value_set_uint (value, self->restart_interval);
+      break;
+    case PROP_BACKGROUND:
+      g_value_set_uint (value, self->background);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -296,6 +317,7 @@ read_settings (GstTurbojpegEnc *self, EncSettings *settings)
   settings->optimize_coding = self->optimize_coding;
   settings->subsampling = self->subsampling;
   settings->restart_interval = self->restart_interval;
+  settings->background = self->background;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -311,6 +333,11 @@ gst_turbojpeg_enc_set_format (GstVideoEncoder *encoder,
   read_settings (self, &settings);
   g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
   self->input_state = gst_video_codec_state_ref (state);
+  /* JPEG's YCbCr is full range; limited-range input (imgwebpdec) is
+   * stretched on the way in so it does not come out washed out. */
+  self->expand_range = (GST_VIDEO_INFO_IS_YUV (&state->info) ||
+                           GST_VIDEO_INFO_IS_GRAY (&state->info)) &&
+      state->info.colorimetry.range == GST_VIDEO_COLOR_RANGE_16_235;
 
   caps = gst_caps_new_simple ("image/jpeg", "width", G_TYPE_INT,
       GST_VIDEO_INFO_WIDTH (&state->info), "height", G_TYPE_INT,
@@ -399,6 +426,29 @@ ensure_scratch (GstTurbojpegEnc *self, gsize size)
   return self->scratch != NULL;
 }
 
+static void
+apply_lut (guint8 *row, guint n, const guint8 *lut)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
+    row[i] = lut[row[i]];
+}
+
+/* 16-235 luma and 16-240 chroma to 0-255, rounded and clamped. */
+static void
+init_range_luts (GstTurbojpegEnc *self)
+{
+  gint i;
+
+  for (i = 0; i < 256; i++) {
+    gint y = ((i - 16) * 255 + 219 / 2) / 219;
+    gint c = 128 + (gint) floor ((i - 128) * 255.0 / 224.0 + 0.5);
+    self->luma_lut[i] = CLAMP (y, 0, 255);
+    self->chroma_lut[i] = CLAMP (c, 0, 255);
+  }
+}
+
 /* Copies one iMCU row of each plane into the scratch area, padded to
  * whole DCT blocks by repeating the last column and row (padding with
  * edge samples keeps the edge blocks cheap to code). */
@@ -422,6 +472,8 @@ fill_raw_rows (GstTurbojpegEnc *self, GstVideoFrame *frame, guint imcu_row,
 
       planes[c][r] = p;
       memcpy (p, src + (gsize) y * stride, comp_w);
+      if (self->expand_range)
+        apply_lut (p, comp_w, c == 0 ? self->luma_lut : self->chroma_lut);
       if (padded_w[c] > comp_w)
         memset (p + comp_w, p[comp_w - 1], padded_w[c] - comp_w);
       p += padded_w[c];
@@ -490,6 +542,13 @@ write_resampled_planes (GstTurbojpegEnc *self, GstVideoFrame *frame)
       row[3 * x + 1] = pu[x >> hs];
       row[3 * x + 2] = pv[x >> hs];
     }
+    if (self->expand_range) {
+      for (x = 0; x < width; x++) {
+        row[3 * x] = self->luma_lut[row[3 * x]];
+        row[3 * x + 1] = self->chroma_lut[row[3 * x + 1]];
+        row[3 * x + 2] = self->chroma_lut[row[3 * x + 2]];
+      }
+    }
     jpeg_write_scanlines (cinfo, &row, 1);
   }
   return TRUE;
@@ -514,11 +573,71 @@ write_packed (GstTurbojpegEnc *self, GstVideoFrame *frame)
   }
 }
 
+/* Byte offsets of R, G, B and A in a packed alpha format. */
+static gboolean
+alpha_layout (GstVideoFormat format, guint offsets[4])
+{
+  static const struct
+  {
+    GstVideoFormat format;
+    guint r, g, b, a;
+  } layouts[] = {
+    { GST_VIDEO_FORMAT_RGBA, 0, 1, 2, 3 },
+    { GST_VIDEO_FORMAT_BGRA, 2, 1, 0, 3 },
+    { GST_VIDEO_FORMAT_ARGB, 1, 2, 3, 0 },
+    { GST_VIDEO_FORMAT_ABGR, 3, 2, 1, 0 },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (layouts); i++) {
+    if (layouts[i].format == format) {
+      offsets[0] = layouts[i].r;
+      offsets[1] = layouts[i].g;
+      offsets[2] = layouts[i].b;
+      offsets[3] = layouts[i].a;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
+/* JPEG has no alpha: each pixel is composited over the background colour
+ * (straight alpha, as PNG and the alpha formats here carry it). */
+static gboolean
+write_flattened (GstTurbojpegEnc *self, GstVideoFrame *frame, guint background)
+{
+  struct jpeg_compress_struct *cinfo = &self->cinfo;
+  guint width = GST_VIDEO_FRAME_WIDTH (frame);
+  const guint8 bg[3] = { (background >> 16) & 0xff, (background >> 8) & 0xff,
+    background & 0xff };
+  guint off[4], x, k;
+  JSAMPROW row;
+
+  if (!alpha_layout (GST_VIDEO_FRAME_FORMAT (frame), off) ||
+      !ensure_scratch (self, (gsize) width * 3))
+    return FALSE;
+  row = self->scratch;
+
+  while (cinfo->next_scanline < cinfo->image_height) {
+    const guint8 *src = (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (frame, 0) +
+        (gsize) cinfo->next_scanline * GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+
+    for (x = 0; x < width; x++, src += 4) {
+      guint a = src[off[3]];
+      for (k = 0; k < 3; k++)
+        row[3 * x + k] = (src[off[k]] * a + bg[k] * (255 - a) + 127) / 255;
+    }
+    jpeg_write_scanlines (cinfo, &row, 1);
+  }
+  return TRUE;
+}
+
 typedef enum
 {
   INPUT_RAW,
   INPUT_RESAMPLED,
   INPUT_PACKED,
+  INPUT_ALPHA,
 } InputPath;
 
 /* Sets up cinfo for the frame; returns how the rows are handed over. */
@@ -542,6 +661,10 @@ configure_compressor (GstTurbojpegEnc *self, const GstVideoInfo *info,
     cinfo->in_color_space = JCS_YCbCr;
     cinfo->input_components = 3;
     path = INPUT_RAW;
+  } else if (GST_VIDEO_INFO_HAS_ALPHA (info)) {
+    cinfo->in_color_space = JCS_EXT_RGB;
+    cinfo->input_components = 3;
+    path = INPUT_ALPHA;
   } else {
     cinfo->in_color_space = packed_color_space (format, &components);
     cinfo->input_components = components;
@@ -628,6 +751,9 @@ gst_turbojpeg_enc_handle_frame (GstVideoEncoder *encoder,
       break;
     case INPUT_PACKED:
       write_packed (self, &vframe);
+      break;
+    case INPUT_ALPHA:
+      ok = write_flattened (self, &vframe, settings.background);
       break;
   }
   if (ok)
@@ -716,6 +842,13 @@ gst_turbojpeg_enc_class_init (GstTurbojpegEncClass *klass)
           DEFAULT_RESTART_INTERVAL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_BACKGROUND,
+      g_param_spec_uint ("background", "Background",
+          "Colour (0xAARRGGBB, alpha ignored) that images with alpha are "
+          "flattened on, since JPEG has no alpha; default white",
+          0, G_MAXUINT32, DEFAULT_BACKGROUND,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -741,6 +874,8 @@ gst_turbojpeg_enc_init (GstTurbojpegEnc *self)
   self->optimize_coding = DEFAULT_OPTIMIZE_CODING;
   self->subsampling = DEFAULT_SUBSAMPLING;
   self->restart_interval = DEFAULT_RESTART_INTERVAL;
+  self->background = DEFAULT_BACKGROUND;
+  init_range_luts (self);
 
   GST_PAD_SET_ACCEPT_TEMPLATE (GST_VIDEO_ENCODER_SINK_PAD (self));
 }

@@ -383,6 +383,7 @@ build_format_branch (GstImgcompressBin *self, GstElement *tee,
   GstElement *queue, *encoder, *sink;
   gchar *output_dir, *location;
   gboolean overwrite;
+  guint background;
 
   queue = make_queue (self);
   encoder = make_child (self, encoder_for_format (format), NULL);
@@ -395,9 +396,12 @@ build_format_branch (GstImgcompressBin *self, GstElement *tee,
   output_dir = g_strdup (self->output_dir);
   location = g_strdup (self->location);
   overwrite = self->overwrite;
+  background = self->background;
   GST_OBJECT_UNLOCK (self);
   g_object_set (sink, "output-dir", output_dir, "location", location,
       "overwrite", overwrite, NULL);
+  if (format == GST_IMGCOMPRESS_FORMAT_JPEG)
+    g_object_set (encoder, "background", background, NULL);
   g_free (output_dir);
   g_free (location);
 

@@ -43,6 +43,16 @@
 
 #define ROW_ALIGN 16
 
+/* The hot loops are compiled twice, for baseline x86-64 (SSE2) and for
+ * x86-64-v3 (AVX2 + FMA), and the loader picks one (ifunc): twice the
+ * vector width for the same portable C. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) &&          \
+    !defined(__clang__) && __GNUC__ >= 11
+#define IMG_HOT __attribute__ ((target_clones ("arch=x86-64-v3", "default")))
+#else
+#define IMG_HOT
+#endif
+
 /* Horizontal windows are padded to whole groups of this many taps. */
 #define H_TAP_MULTIPLE 4
 
@@ -329,7 +339,7 @@ img_resample_plan_get_taps (const ImgResamplePlan *plan, gboolean vertical)
 
 /* --- Source rows to float ---------------------------------------------- */
 
-static void
+IMG_HOT static void
 load_row (gfloat *restrict dst, const guint8 *restrict src, gsize n)
 {
   gsize i, n8 = n & ~(gsize) (ROW_ALIGN - 1);
@@ -340,7 +350,7 @@ load_row (gfloat *restrict dst, const guint8 *restrict src, gsize n)
     dst[i] = src[i];
 }
 
-static void
+IMG_HOT static void
 add_row (gfloat *restrict dst, const guint8 *restrict src, gsize n)
 {
   gsize i, n8 = n & ~(gsize) (ROW_ALIGN - 1);
@@ -352,7 +362,7 @@ add_row (gfloat *restrict dst, const guint8 *restrict src, gsize n)
 }
 
 /* 4-channel rows with alpha at @alpha: colour multiplied by alpha / 255. */
-static void
+IMG_HOT static void
 load_row_premultiplied (gfloat *restrict dst, const guint8 *restrict src,
     gsize n_pixels, gint alpha, gboolean add)
 {
@@ -379,7 +389,7 @@ load_row_premultiplied (gfloat *restrict dst, const guint8 *restrict src,
   }
 }
 
-static void
+IMG_HOT static void
 scale_row (gfloat *restrict row, gfloat factor, gsize n)
 {
   gsize i;
@@ -391,7 +401,7 @@ scale_row (gfloat *restrict row, gfloat factor, gsize n)
 
 /* Averages groups of @k pixels of @src (@n_pixels wide) into @dst; the
  * last group may be partial and is averaged over what it has. */
-static void
+IMG_HOT static void
 box_shrink_row (gfloat *restrict dst, const gfloat *restrict src,
     guint n_pixels, guint nc, guint k, gfloat row_factor)
 {
@@ -475,7 +485,7 @@ produce_shrunk_row (const RowSource *rs, guint j, gfloat *dst)
 #define IMG_UNROLL
 #endif
 
-static void
+IMG_HOT static void
 vertical_filter (gfloat *restrict acc, gfloat *const *rows,
     const gfloat *restrict w, guint taps, gsize n)
 {
@@ -506,7 +516,7 @@ vertical_filter (gfloat *restrict acc, gfloat *const *rows,
 /* The dot products keep independent partial sums (four taps at a time,
  * which the compiler turns into one vector operation) so that successive
  * additions do not wait on each other. */
-static void
+IMG_HOT static void
 horizontal_filter_1 (gfloat *restrict out, const gfloat *restrict in,
     const AxisFilter *f)
 {
@@ -527,7 +537,7 @@ horizontal_filter_1 (gfloat *restrict out, const gfloat *restrict in,
   }
 }
 
-static void
+IMG_HOT static void
 horizontal_filter_3 (gfloat *restrict out, const gfloat *restrict in,
     const AxisFilter *f)
 {
@@ -549,7 +559,7 @@ horizontal_filter_3 (gfloat *restrict out, const gfloat *restrict in,
   }
 }
 
-static void
+IMG_HOT static void
 horizontal_filter_4 (gfloat *restrict out, const gfloat *restrict in,
     const AxisFilter *f)
 {
@@ -599,7 +609,7 @@ to_byte (gfloat v)
   return (guint8) (i < 0 ? 0 : (i > 255 ? 255 : i));
 }
 
-static void
+IMG_HOT static void
 store_row_contiguous (guint8 *restrict dst, const gfloat *restrict line,
     gsize n)
 {

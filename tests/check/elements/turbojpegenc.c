@@ -20,6 +20,7 @@
 #include <gst/imgcompress/imgcompress.h>
 #include <gst/video/video.h>
 #include <stdio.h>
+#include <math.h>
 #include <string.h>
 #include <jpeglib.h>
 
@@ -182,9 +183,13 @@ encode (const gchar *element, GstVideoFormat format, const gchar *props,
     h = gst_harness_new (element);
   }
   gst_video_info_set_format (&info, format, W, H);
+  /* Full-range YCbCr, as the JPEG decoders deliver it. */
   caps_str = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,"
-                              "framerate=0/1",
-      gst_video_format_to_string (format), W, H);
+                              "framerate=0/1%s",
+      gst_video_format_to_string (format), W, H,
+      GST_VIDEO_FORMAT_INFO_IS_RGB (gst_video_format_get_info (format)) ?
+          "" :
+          ",colorimetry=1:4:0:0");
   gst_harness_set_src_caps_str (h, caps_str);
   g_free (caps_str);
   fail_unless_equals_int (gst_harness_push (h, make_frame (&info)),
@@ -453,6 +458,98 @@ GST_START_TEST (test_decodable_by_djpeg_and_jpegdec)
 
 GST_END_TEST;
 
+/* Encodes one uniform @format frame of @caps_extra whose every byte of
+ * plane 0 is @value (and chroma neutral); returns the decoded mean luma. */
+static gdouble
+encode_uniform (GstVideoFormat format, const gchar *caps_extra,
+    const gchar *props, const guint8 *pixel, guint pixel_size)
+{
+  GstHarness *h;
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  GstBuffer *in, *out;
+  Decoded d;
+  gchar *caps_str, *desc;
+  gdouble sum = 0;
+  guint x, y, i;
+
+  desc = g_strdup_printf ("turbojpegenc %s", props ? props : "");
+  h = gst_harness_new_parse (desc);
+  g_free (desc);
+  gst_video_info_set_format (&info, format, W, H);
+  caps_str = g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,"
+                              "framerate=0/1%s",
+      gst_video_format_to_string (format), W, H, caps_extra);
+  gst_harness_set_src_caps_str (h, caps_str);
+  g_free (caps_str);
+
+  in = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+  gst_video_frame_map (&frame, &info, in, GST_MAP_WRITE);
+  if (GST_VIDEO_INFO_IS_YUV (&info)) {
+    for (i = 0; i < GST_VIDEO_FRAME_N_PLANES (&frame); i++)
+      memset (GST_VIDEO_FRAME_PLANE_DATA (&frame, i), i == 0 ? pixel[0] : 128,
+          GST_VIDEO_FRAME_PLANE_STRIDE (&frame, i) *
+              GST_VIDEO_FRAME_COMP_HEIGHT (&frame, i));
+  } else {
+    for (y = 0; y < H; y++)
+      for (x = 0; x < W; x++)
+        memcpy ((guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+                y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + x * pixel_size,
+            pixel, pixel_size);
+  }
+  gst_video_frame_unmap (&frame);
+
+  fail_unless_equals_int (gst_harness_push (h, in), GST_FLOW_OK);
+  out = gst_harness_pull (h);
+  fail_unless (out != NULL);
+  decode_jpeg (out, &d);
+  for (i = 0; i < d.width * d.height; i++)
+    sum += d.luma[i];
+  g_free (d.luma);
+  gst_buffer_unref (out);
+  gst_harness_teardown (h);
+  return sum / (W * H);
+}
+
+GST_START_TEST (test_limited_range_input_expanded)
+{
+  const guint8 black = 16, white = 235;
+
+  /* imgwebpdec delivers limited-range I420: its black and white must stay
+   * black and white in the JPEG. */
+  fail_unless (encode_uniform (GST_VIDEO_FORMAT_I420, ",colorimetry=2:4:0:0",
+                   NULL, &black, 1) < 2.0);
+  fail_unless (encode_uniform (GST_VIDEO_FORMAT_I420, ",colorimetry=2:4:0:0",
+                   NULL, &white, 1) > 253.0);
+  /* Full-range input is written as it is. */
+  fail_unless (fabs (encode_uniform (GST_VIDEO_FORMAT_I420,
+                         ",colorimetry=1:4:0:0", NULL, &black, 1) -
+                   16) < 2.0);
+}
+
+GST_END_TEST;
+
+GST_START_TEST (test_alpha_flattened_on_background)
+{
+  const guint8 transparent_red[4] = { 255, 0, 0, 0 };
+  const guint8 opaque_black[4] = { 0, 0, 0, 255 };
+  const guint8 half_black_bgra[4] = { 0, 0, 0, 128 };
+
+  /* Fully transparent shows the background, whatever its colour. */
+  fail_unless (encode_uniform (GST_VIDEO_FORMAT_RGBA, "", NULL, transparent_red,
+                   4) > 253.0);
+  fail_unless (encode_uniform (GST_VIDEO_FORMAT_RGBA, "",
+                   "background=0xff000000", transparent_red, 4) < 2.0);
+  fail_unless (encode_uniform (GST_VIDEO_FORMAT_RGBA, "", NULL, opaque_black,
+                   4) < 2.0);
+  /* Half-transparent black over white is mid grey. */
+  fail_unless (fabs (encode_uniform (GST_VIDEO_FORMAT_BGRA, "", NULL,
+                         half_black_bgra, 4) -
+                   127) < 3.0);
+}
+
+GST_END_TEST;
+
 static Suite *
 turbojpegenc_suite (void)
 {
@@ -467,6 +564,8 @@ turbojpegenc_suite (void)
   tcase_add_test (tc, test_optimized_not_larger_than_jpegenc);
   tcase_add_test (tc, test_quality_from_events);
   tcase_add_test (tc, test_decodable_by_djpeg_and_jpegdec);
+  tcase_add_test (tc, test_limited_range_input_expanded);
+  tcase_add_test (tc, test_alpha_flattened_on_background);
   return s;
 }
 

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 #include <gst/app/gstappsink.h>
 #include <gst/check/gstcheck.h>
+#include <gst/check/gstharness.h>
 #include <string.h>
 #include <gst/imgcompress/imgcompress.h>
 
@@ -311,6 +312,118 @@ GST_START_TEST (test_bad_input_leaves_nothing)
 
 GST_END_TEST;
 
+/* Writes a 400x300 RGBA PNG: left half transparent, right half opaque
+ * red. */
+static void
+write_alpha_png (const gchar *path)
+{
+  GstHarness *h = gst_harness_new ("pngenc");
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  GstBuffer *buf, *png;
+  GstMapInfo map;
+  guint x, y;
+
+  gst_harness_set_src_caps_str (h,
+      "video/x-raw,format=RGBA,width=400,"
+      "height=300,framerate=0/1");
+  gst_video_info_set_format (&info, GST_VIDEO_FORMAT_RGBA, 400, 300);
+  buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
+  gst_video_frame_map (&frame, &info, buf, GST_MAP_WRITE);
+  for (y = 0; y < 300; y++) {
+    guint8 *row = (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+        y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+    for (x = 0; x < 400; x++) {
+      guint8 *p = row + 4 * x;
+      p[0] = 220;
+      p[1] = 20;
+      p[2] = 20;
+      p[3] = x < 200 ? 0 : 255;
+    }
+  }
+  gst_video_frame_unmap (&frame);
+  fail_unless_equals_int (gst_harness_push (h, buf), GST_FLOW_OK);
+  png = gst_harness_pull (h);
+  gst_buffer_map (png, &map, GST_MAP_READ);
+  fail_unless (g_file_set_contents (path, (gchar *) map.data, map.size, NULL));
+  gst_buffer_unmap (png, &map);
+  gst_buffer_unref (png);
+  gst_harness_teardown (h);
+}
+
+/* Pixel (x, y) of an image file decoded to RGBA by the stock decoders. */
+static void
+decoded_rgba_pixel (const gchar *path, guint x, guint y, guint8 rgba[4])
+{
+  GstElement *pipeline, *sink;
+  GstSample *sample;
+  GstVideoFrame frame;
+  GstVideoInfo info;
+  gchar *desc;
+
+  desc = g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! "
+                          "videoconvert ! video/x-raw,format=RGBA ! appsink "
+                          "name=sink",
+      path);
+  pipeline = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 30 * GST_SECOND);
+  fail_unless (sample != NULL, "%s does not decode", path);
+  gst_video_info_from_caps (&info, gst_sample_get_caps (sample));
+  gst_video_frame_map (&frame, &info, gst_sample_get_buffer (sample),
+      GST_MAP_READ);
+  memcpy (rgba,
+      (guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+          y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0) + 4 * x,
+      4);
+  gst_video_frame_unmap (&frame);
+  gst_sample_unref (sample);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+}
+
+GST_START_TEST (test_png_alpha_to_webp_alpha_and_flat_jpeg)
+{
+  gchar *dir = g_dir_make_tmp ("imgcompressbin-XXXXXX", NULL);
+  gchar *input = g_build_filename (dir, "logo.png", NULL);
+  gchar *out = g_build_filename (dir, "out", NULL);
+  gchar *jpg = g_build_filename (out, "preview", "logo.jpg", NULL);
+  gchar *webp = g_build_filename (out, "preview", "logo.webp", NULL);
+  guint8 px[4];
+  RunResult r;
+
+  write_alpha_png (input);
+  run_bin (input, out, "background=0xff0000ff", &r);
+  fail_unless (r.error == NULL, "%s", r.error);
+  fail_unless_equals_int (count_files (out), 6);
+
+  /* JPEG: the transparent half is the background (blue here). */
+  decoded_rgba_pixel (jpg, 20, 150, px);
+  fail_unless (px[2] > 240 && px[0] < 15 && px[1] < 15, "got %u,%u,%u", px[0],
+      px[1], px[2]);
+  decoded_rgba_pixel (jpg, 380, 150, px);
+  fail_unless (px[0] > 200 && px[2] < 40, "got %u,%u,%u", px[0], px[1], px[2]);
+  /* WebP keeps the alpha. */
+  decoded_rgba_pixel (webp, 20, 150, px);
+  fail_unless_equals_int (px[3], 0);
+  decoded_rgba_pixel (webp, 380, 150, px);
+  fail_unless_equals_int (px[3], 255);
+  fail_unless (px[0] > 200 && px[2] < 40);
+
+  run_result_clear (&r);
+  remove_tree (dir);
+  g_free (webp);
+  g_free (jpg);
+  g_free (out);
+  g_free (input);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 imgcompressbin_suite (void)
 {
@@ -322,6 +435,7 @@ imgcompressbin_suite (void)
   tcase_add_test (tc, test_baseline_photo);
   tcase_add_test (tc, test_progressive_photo);
   tcase_add_test (tc, test_bad_input_leaves_nothing);
+  tcase_add_test (tc, test_png_alpha_to_webp_alpha_and_flat_jpeg);
   return s;
 }
 
