@@ -14,8 +14,10 @@ each in its own gst-launch-1.0 process, the fastest of REPEATS runs; and
 Pillow's Image.thumbnail((BOX, BOX), LANCZOS) (its default reducing_gap=2.0,
 timed as the resize() it performs) runs in this process on the same photo
 decoded to RGB, as the seed service uses it.  Speeds are
-megapixels of SOURCE pixels per second of wall time; GStreamer runs are
-planar YUV as decoded (1.5 bytes a pixel for I420), Pillow runs are RGB.
+megapixels of SOURCE pixels per second, of CPU time (user + system, which
+other load on the machine disturbs least) and of wall time (what the
+2-thread run is about); GStreamer runs are planar YUV as decoded (1.5 bytes
+a pixel for I420), Pillow runs are RGB.
 
     bench/imgsizer-speed.py [--build DIR] [--frames N] [--repeats N] [PHOTO.jpg ...]
 
@@ -70,16 +72,20 @@ def decode_to_raw(photo, out_path):
 
 
 def run_gst(raw, fmt, w, h, frames, scaler, env, repeats):
-    """Fastest of @repeats runs: the least disturbed by other load."""
-    return min(run_gst_once(raw, fmt, w, h, frames, scaler, env)
-               for _ in range(repeats))
+    """(wall, cpu) seconds, each the least of @repeats runs: the least
+    disturbed by other load."""
+    runs = [run_gst_once(raw, fmt, w, h, frames, scaler, env)
+            for _ in range(repeats)]
+    return min(r[0] for r in runs), min(r[1] for r in runs)
 
 
 def run_gst_once(raw, fmt, w, h, frames, scaler, env):
     # The frame is read once; imagefreeze pushes that same buffer @frames
     # times, so the run is start-up + one read + @frames resizes.
-    caps = "video/x-raw,format=%s,width=%d,height=%d,framerate=1/1" % (
-        fmt, w, h)
+    # Square pixels said explicitly: left open, negotiation fixates the
+    # pixel-aspect-ratio to 1/2147483647 and the scalers shrink a sliver.
+    caps = ("video/x-raw,format=%s,width=%d,height=%d,framerate=1/1,"
+            "pixel-aspect-ratio=1/1" % (fmt, w, h))
     cmd = ["gst-launch-1.0", "-q", "multifilesrc", "location=" + raw,
            "stop-index=0", "caps=" + caps, "!", "imagefreeze",
            "num-buffers=%d" % frames, "!"]
@@ -108,10 +114,10 @@ def pillow_thumbnail_once(photo, box, frames):
     # (reducing_gap=2.0: an integer reduce(), then Lanczos), without the
     # copy the seed makes first, which is not resizing.
     size = fit_box(im.width, im.height, box)
-    t0 = time.monotonic()
+    t0 = time.process_time()
     for _ in range(frames):
         im.resize(size, Image.LANCZOS, reducing_gap=2.0)
-    return time.monotonic() - t0
+    return time.process_time() - t0
 
 
 def main():
@@ -136,12 +142,16 @@ def main():
               for p in (args.photos or DEFAULT_PHOTOS)]
 
     print("load average at start: %.2f %.2f %.2f" % os.getloadavg())
-    print("%-32s %-11s %5s %-10s %9s %9s %9s %9s %9s %7s" % (
-        "photo", "source", "box", "output", "base s", "sizer", "sizer-2t",
-        "vscale", "pillow", "x vs"))
-    print("%-32s %-11s %5s %-10s %9s %9s %9s %9s %9s %7s" % (
-        "", "", "", "", "", "MP/s", "MP/s", "MP/s", "MP/s", "vscale"))
-    totals = {"sizer": 0.0, "sizer2": 0.0, "vscale": 0.0, "pillow": 0.0}
+    head = "%-28s %-9s %4s %-9s %7s %7s %7s %7s %7s %7s %6s"
+    print(head % ("photo", "source", "box", "output", "sizer", "sizer",
+                  "sizer2t", "vscale", "vscale", "pillow", "x vs"))
+    print(head % ("", "", "", "", "cpu", "wall", "wall", "cpu", "wall",
+                  "cpu", "vscale"))
+    print(head % ("", "", "", "", "MP/s", "MP/s", "MP/s", "MP/s", "MP/s",
+                  "MP/s", "cpu"))
+    keys = ("sizer_cpu", "sizer_wall", "sizer2_wall", "vscale_cpu",
+            "vscale_wall", "pillow_cpu")
+    totals = dict.fromkeys(keys, 0.0)
     mp_total = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         # Builds the registry once, outside the measurements.
@@ -153,40 +163,46 @@ def main():
             mp = w * h / 1e6 * args.frames
             for box in BOXES:
                 ow, oh = fit_box(w, h, box)
-                base, _ = run_gst(raw, fmt, w, h, args.frames, ["identity"],
-                                  env, args.repeats)
-                sizer, _ = run_gst(raw, fmt, w, h, args.frames,
-                                   ["imgsizer", "max-dimension=%d" % box], env,
+                name = os.path.basename(photo)[:28]
+                if (ow, oh) == (w, h):
+                    print("%-28s %-9s %4d fits: imgsizer is passthrough" % (
+                        name, "%dx%d" % (w, h), box))
+                    continue
+
+                def gst(scaler):
+                    return run_gst(raw, fmt, w, h, args.frames, scaler, env,
                                    args.repeats)
-                sizer2, _ = run_gst(raw, fmt, w, h, args.frames,
-                                    ["imgsizer", "max-dimension=%d" % box,
-                                     "n-threads=2"], env, args.repeats)
-                vscale, _ = run_gst(raw, fmt, w, h, args.frames,
-                                    ["videoscale", "method=lanczos", "!",
-                                     "video/x-raw,width=%d,height=%d,"
-                                     "pixel-aspect-ratio=1/1" % (ow, oh)],
-                                    env, args.repeats)
-                pil = pillow_thumbnail_speed(photo, box, args.frames,
-                                             args.repeats)
-                net = {k: max(v - base, 1e-6) for k, v in
-                       (("sizer", sizer), ("sizer2", sizer2),
-                        ("vscale", vscale))}
-                net["pillow"] = pil
-                for k in totals:
+
+                base = gst(["identity"])
+                sizer = gst(["imgsizer", "max-dimension=%d" % box])
+                sizer2 = gst(["imgsizer", "max-dimension=%d" % box,
+                              "n-threads=2"])
+                vscale = gst(["videoscale", "method=lanczos", "!",
+                              "video/x-raw,width=%d,height=%d,"
+                              "pixel-aspect-ratio=1/1" % (ow, oh)])
+                net = {
+                    "sizer_wall": sizer[0] - base[0],
+                    "sizer_cpu": sizer[1] - base[1],
+                    "sizer2_wall": sizer2[0] - base[0],
+                    "vscale_wall": vscale[0] - base[0],
+                    "vscale_cpu": vscale[1] - base[1],
+                    "pillow_cpu": pillow_thumbnail_speed(photo, box,
+                                                         args.frames,
+                                                         args.repeats),
+                }
+                net = {k: max(v, 1e-6) for k, v in net.items()}
+                for k in keys:
                     totals[k] += net[k]
                 mp_total += mp
-                print("%-32s %-11s %5d %-10s %9.3f %9.1f %9.1f %9.1f %9.1f "
-                      "%7.1f" % (
-                          os.path.basename(photo)[:32], "%dx%d" % (w, h), box,
-                          "%dx%d" % (ow, oh), base, mp / net["sizer"],
-                          mp / net["sizer2"], mp / net["vscale"],
-                          mp / net["pillow"], net["vscale"] / net["sizer"]))
+                print((head.replace("7s", "7.0f").replace("6s", "6.1f")) % (
+                    (name, "%dx%d" % (w, h), box, "%dx%d" % (ow, oh)) +
+                    tuple(mp / net[k] for k in keys) +
+                    (net["vscale_cpu"] / net["sizer_cpu"],)))
                 sys.stdout.flush()
-    print("%-32s %-11s %5s %-10s %9s %9.1f %9.1f %9.1f %9.1f %7.1f" % (
-        "all (source MP / summed time)", "", "", "", "",
-        mp_total / totals["sizer"], mp_total / totals["sizer2"],
-        mp_total / totals["vscale"], mp_total / totals["pillow"],
-        totals["vscale"] / totals["sizer"]))
+    print((head.replace("7s", "7.0f").replace("6s", "6.1f")) % (
+        ("all: source MP / summed time", "", "", "") +
+        tuple(mp_total / totals[k] for k in keys) +
+        (totals["vscale_cpu"] / totals["sizer_cpu"],)))
     print("load average at end: %.2f %.2f %.2f" % os.getloadavg())
 
 

@@ -43,14 +43,26 @@ def _target(tid, description, value, target, met, detail):
     }
 
 
-def _ratio_target(tid, description, ours, anchor, limit, what):
+def _why(result, *names):
+    """Why a figure of names is missing: their statuses."""
+    parts = []
+    for name in names:
+        t = result["tools"].get(name)
+        if t is None:
+            parts.append("%s not run (--tools)" % name)
+        elif t.get("status") != "ok" or not t.get("median"):
+            parts.append("%s %s" % (name, t.get("status") or "failed"))
+    return ", ".join(parts) or "no figure"
+
+
+def _ratio_target(result, tid, description, ours, anchor, limit, what, anchor_name):
     if ours is None or anchor is None or anchor <= 0:
-        return _target(tid, description, None, limit, None, "not measured")
+        return _target(tid, description, None, limit, None, _why(result, "ours", anchor_name))
     ratio = ours / anchor
     if ratio <= limit:
-        detail = "met: %.2fx (limit %.2fx)" % (ratio, limit)
+        detail = "%.2fx (limit %.2fx)" % (ratio, limit)
     else:
-        detail = "missed: %.2fx, limit %.2fx -- ours needs %.0f%% less %s" % (
+        detail = "%.2fx, limit %.2fx: ours needs %.0f%% less %s" % (
             ratio,
             limit,
             100 * (1 - limit / ratio),
@@ -65,22 +77,26 @@ def evaluate_targets(result):
     for anchor, limit in WALL_TARGETS:
         targets.append(
             _ratio_target(
+                result,
                 "wall_vs_" + anchor,
                 "wall time: ours <= %.2f x %s" % (limit, anchor),
                 ours_wall,
                 _median(result, anchor, "wall_s"),
                 limit,
                 "wall time",
+                anchor,
             )
         )
     targets.append(
         _ratio_target(
+            result,
             "bytes_vs_pillow",
             "total bytes: ours <= Pillow's",
             _median(result, "ours", "output_bytes"),
             _median(result, "pillow", "output_bytes"),
             1.0,
             "output bytes",
+            "pillow",
         )
     )
     for variant in VARIANTS:
@@ -89,38 +105,48 @@ def evaluate_targets(result):
             ours, pillow = _ssim(result, "ours", key), _ssim(result, "pillow", key)
             desc = "SSIM %s: ours >= Pillow's - %.3f" % (key, SSIM_TOLERANCE)
             if ours is None or pillow is None:
-                targets.append(_target("ssim_" + key, desc, None, None, None, "not measured"))
+                targets.append(_target("ssim_" + key, desc, None, None, None,
+                                       _why(result, "ours", "pillow")))
                 continue
             diff = ours - pillow
             met = diff >= -SSIM_TOLERANCE
-            detail = "%s: %.4f vs %.4f (%+.4f)" % ("met" if met else "missed", ours, pillow, diff)
+            detail = "%.4f vs %.4f (%+.4f)" % (ours, pillow, diff)
             if not met:
                 detail += ", short by %.4f" % (-SSIM_TOLERANCE - diff)
             targets.append(_target("ssim_" + key, desc, diff, -SSIM_TOLERANCE, met, detail))
     rss = _median(result, "ours", "peak_rss_bytes")
     if rss is None:
         targets.append(_target("peak_rss", "peak RSS <= 128 MiB", None, RSS_TARGET_MIB, None,
-                               "not measured"))
+                               _why(result, "ours")))
     else:
         mib = rss / MIB
         met = mib <= RSS_TARGET_MIB
-        detail = "%s: %.0f MiB" % ("met" if met else "missed", mib)
+        detail = "%.0f MiB" % mib
         if not met:
             detail += ", %.0f MiB over" % (mib - RSS_TARGET_MIB)
         targets.append(_target("peak_rss", "peak RSS <= %d MiB" % RSS_TARGET_MIB, mib,
                                RSS_TARGET_MIB, met, detail))
     ttft = ((result.get("ours_extra") or {}).get("time_to_first_thumbnail") or {}).get("median_s")
     if ttft is None:
+        why = _why(result, "ours")
+        if why == "no figure":
+            why = ((result.get("ours_extra") or {}).get("time_to_first_thumbnail") or {}).get(
+                "error", why)
         targets.append(_target("ttft", "time to first thumbnail <= 80 ms", None, TTFT_TARGET_S,
-                               None, "not measured"))
+                               None, why))
     else:
         met = ttft <= TTFT_TARGET_S
-        detail = "%s: %.0f ms" % ("met" if met else "missed", ttft * 1000)
+        detail = "%.0f ms" % (ttft * 1000)
         if not met:
             detail += ", %.0f ms over" % ((ttft - TTFT_TARGET_S) * 1000)
         targets.append(_target("ttft", "time to first thumbnail <= 80 ms", ttft, TTFT_TARGET_S,
                                met, detail))
     return targets
+
+
+def verdict_word(target, markdown=False):
+    word = {True: "met", False: "missed", None: "not measured"}[target["met"]]
+    return "**%s**" % word if markdown and target["met"] is not None else word
 
 
 def write_json(result, path):
@@ -149,9 +175,8 @@ def write_chart(result, path):
                          median["output_bytes"] / 1e6))
     if not rows:
         return "no tool finished"
-    terminals = subprocess.run([gnuplot, "-e", "set terminal"], capture_output=True,
-                               text=True).stdout + subprocess.run(
-        [gnuplot, "-e", "set terminal"], capture_output=True, text=True).stderr
+    listing = subprocess.run([gnuplot, "-e", "set terminal"], capture_output=True, text=True)
+    terminals = listing.stdout + listing.stderr
     terminal = "pngcairo size 1000,420 font 'sans,10'" if "pngcairo" in terminals else \
         "png size 1000,420"
     with tempfile.TemporaryDirectory() as tmp:
@@ -169,18 +194,19 @@ def write_chart(result, path):
                 "set terminal " + terminal,
                 "set output '%s'" % path.replace("'", "''"),
                 "set multiplot layout 1,2 title '%s'" % title,
-                "set style data histograms",
                 "set style fill solid 0.7 border -1",
-                "set boxwidth 0.7",
-                "set yrange [0:*]",
+                "set boxwidth 0.6 absolute",
+                "set xrange [-0.6:%f]" % (len(rows) - 0.4),
                 "set grid ytics",
                 "unset key",
                 "set xtics rotate by -20 scale 0",
                 "set title 'Wall time (s, lower is better)'",
-                "plot '%s' using 2:xtic(1) lc rgb '#3b6ea5', '' using 0:2:(sprintf('%%.2f', $2)) "
+                "set yrange [0:%f]" % (1.15 * max(r[1] for r in rows)),
+                "plot '%s' using 0:2:xtic(1) with boxes lc rgb '#3b6ea5', '' using 0:2:(sprintf('%%.2f', $2)) "
                 "with labels offset 0,0.7 notitle" % data,
                 "set title 'Output (MB, all 6 files per image)'",
-                "plot '%s' using 3:xtic(1) lc rgb '#c8702a', '' using 0:3:(sprintf('%%.2f', $3)) "
+                "set yrange [0:%f]" % (1.15 * max(r[2] for r in rows)),
+                "plot '%s' using 0:3:xtic(1) with boxes lc rgb '#c8702a', '' using 0:3:(sprintf('%%.2f', $3)) "
                 "with labels offset 0,0.7 notitle" % data,
                 "unset multiplot",
             ]
@@ -356,11 +382,9 @@ def render_markdown(result, chart_name, chart_error):
     lines += ["", "## Targets (issue 7): ours against the anchors", ""]
     lines += ["| Target | Verdict |", "|---|---|"]
     for target in result.get("targets", []):
-        verdict = target["detail"]
-        if target["met"] is True:
-            verdict = "**met** -- " + verdict
-        elif target["met"] is False:
-            verdict = "**missed** -- " + verdict
+        verdict = "%s: %s" % (verdict_word(target, markdown=True), target["detail"])
+        if target["met"] is None:
+            verdict = "not measured (%s)" % target["detail"]
         lines.append("| %s | %s |" % (target["description"], verdict))
     lines += ["", "## Ours alone", ""]
     lines += _ours_alone(result)

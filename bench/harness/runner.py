@@ -14,6 +14,14 @@ from .workload import FORMATS, VARIANTS
 
 TTFT_IMAGE = "Kleiber_by_Lukas_Baubkus"
 
+# Generous for a loaded 2-core machine (every tool does the smallest image
+# in well under a second), short enough that a hung tool costs little.
+WARM_UP_TIMEOUT_S = 30
+
+
+def default_timeout_s(n_images):
+    return 30 + 10 * n_images
+
 
 def log(message):
     print("bench: " + message, file=sys.stderr, flush=True)
@@ -54,16 +62,19 @@ class Bench:
 
     # -- measuring one run --------------------------------------------------
 
-    def _measure(self, tool, images, outdir, threads, tag):
+    def _measure(self, tool, images, outdir, threads, tag, timeout_s=None, metrics_json=None):
         _rm(outdir)
         os.makedirs(outdir)
-        argvs, concurrency = tool.job(images, outdir, threads)
+        if metrics_json:
+            argvs, concurrency = [tool.argv(images, outdir, threads, metrics_json)], 1
+        else:
+            argvs, concurrency = tool.job(images, outdir, threads)
         log_path = os.path.join(self.workdir, "%s-%s.log" % (tool.name, tag))
         job = procmon.run_job(
             argvs,
             concurrency=concurrency,
             env=tool.env(threads),
-            timeout_s=self.timeout_s,
+            timeout_s=timeout_s or self.timeout_s,
             log_path=log_path,
         )
         expected = workload.expected_outputs(outdir, images)
@@ -127,7 +138,7 @@ class Bench:
         smallest = workload.quick_subset(self.images, 1)
         for tool in self.active():
             run = self._measure(tool, smallest, os.path.join(self.workdir, tool.name, "warm-up"),
-                                self.threads, "warm-up")
+                                self.threads, "warm-up", timeout_s=WARM_UP_TIMEOUT_S)
             if not run["ok"]:
                 self._fail(tool, "warm-up run failed: %s" % run["error"])
 
@@ -211,7 +222,7 @@ class Bench:
                 ours.argv([image], outdir, self.threads),
                 paths,
                 env=ours.env(self.threads),
-                timeout_s=self.timeout_s,
+                timeout_s=WARM_UP_TIMEOUT_S,
                 log_path=os.path.join(self.workdir, "ours-ttft.log"),
             )
             walls.append(time.perf_counter() - start)
@@ -238,15 +249,7 @@ class Bench:
     def _single_thread_run(self, ours):
         outdir = os.path.join(self.workdir, "ours", "one-thread")
         metrics = os.path.join(self.workdir, "ours-one-thread-metrics.json")
-        saved_job = ours.job
-        try:
-            ours.job = lambda images, out, threads: (
-                [ours.argv(images, out, threads, metrics_json=metrics)],
-                1,
-            )
-            run = self._measure(ours, self.images, outdir, 1, "one-thread")
-        finally:
-            ours.job = saved_job
+        run = self._measure(ours, self.images, outdir, 1, "one-thread", metrics_json=metrics)
         _rm(outdir)
         run["metrics_json"] = metrics if os.path.exists(metrics) else None
         return run
@@ -288,7 +291,7 @@ class Bench:
             points = []
             for image in self.images:
                 run = self._measure(ours, [image], os.path.join(self.workdir, "ours", "alone"), 1,
-                                    "alone")
+                                    "alone", timeout_s=WARM_UP_TIMEOUT_S)
                 if run["ok"]:
                     points.append((image.name, image.width * image.height / 1e6, run["wall_s"]))
             _rm(os.path.join(self.workdir, "ours", "alone"))
@@ -429,7 +432,7 @@ def run(root, args, tools, all_images, images):
         args.rounds,
         args.quick,
         workdir,
-        timeout_s=args.timeout or (120 + 30 * len(images)),
+        timeout_s=args.timeout or default_timeout_s(len(images)),
         ttft_image=ttft_image(all_images),
     )
     info = machine.describe(root)

@@ -237,12 +237,15 @@ class Sharp(Tool):
             if versions is None:
                 log("sharp: npm install %s into %s" % (SHARP_SPEC, self.prefix))
                 os.makedirs(self.prefix, exist_ok=True)
+                # Few, short retries: without network the harness must
+                # still finish --quick in CI's time.
                 install = subprocess.run(
                     [npm, "install", "--prefix", self.prefix, "--no-audit", "--no-fund",
-                     "--loglevel=error", SHARP_SPEC],
+                     "--loglevel=error", "--fetch-retries=1", "--fetch-retry-mintimeout=2000",
+                     "--fetch-retry-maxtimeout=5000", "--fetch-timeout=60000", SHARP_SPEC],
                     capture_output=True,
                     text=True,
-                    timeout=600,
+                    timeout=300,
                 )
                 if install.returncode != 0:
                     tail = (install.stderr or install.stdout).strip().splitlines()[-3:]

@@ -2,6 +2,7 @@
 
 import math
 import os
+import sys
 from collections import namedtuple
 
 from PIL import Image
@@ -65,9 +66,13 @@ def load_corpus(directory):
         path = os.path.join(directory, entry)
         if not os.path.isfile(path):
             continue
-        with Image.open(path) as im:
-            width, height = im.size
-            progressive = bool(im.info.get("progressive") or im.info.get("progression"))
+        try:
+            with Image.open(path) as im:
+                width, height = im.size
+                progressive = bool(im.info.get("progressive") or im.info.get("progression"))
+        except (OSError, SyntaxError, ValueError) as e:
+            print("bench: ignoring %s: %s" % (path, e), file=sys.stderr)
+            continue
         images.append(
             CorpusImage(
                 path=path,

@@ -23,7 +23,9 @@ links=$(mktemp -d)
 trap 'rm -rf "$links"' EXIT
 i=0
 for f in "$src"/*.jpg "$src"/*.jpeg "$src"/*.JPG; do
-  [ -f "$f" ] && [ "$i" -lt "$max" ] || continue
+  if [ ! -f "$f" ] || [ "$i" -ge "$max" ]; then
+    continue
+  fi
   link=$(printf 'img-%05d.jpg' "$i")
   ln -s "$f" "$links/$link"
   echo "${link%.jpg} <- $f"

@@ -29,7 +29,7 @@ gst-launch-1.0 -m filesrc location="$photo" ! adaptivequality ! turbojpegdec \
   grep -o 'imgcompress-metrics.*' |
   while IFS= read -r msg; do
     ns=$(field "$msg" processing-time)
-    printf '%-9s %-4s %4sx%-4s %7s bytes  q%-3s ratio %.3f  %s ms\n' \
+    printf '%-9s %-4s %4sx%-4s %7s bytes  q%-3s ratio %.4f  %s ms\n' \
       "$(field "$msg" variant)" "$(field "$msg" format)" \
       "$(field "$msg" width)" "$(field "$msg" height)" \
       "$(field "$msg" output-bytes)" "$(field "$msg" quality)" \

@@ -51,7 +51,12 @@
  *   buffers that do not are the continuation of the current image.  The
  *   input-bytes are then the bytes received by the time the header was read
  *   (the whole image when it arrives in one buffer).
- * While a header is incomplete every buffer continues the image.
+ * A signature also starts a new image while the current one's header is
+ * still incomplete: that image was cut short and is refused, rather than
+ * risking to read the next image's header as its own.  (A stream cut into
+ * chunks with no size from upstream could, very rarely, have a chunk start
+ * on the signature of an embedded Exif thumbnail; use a source that knows
+ * the size, such as filesrc, for such input.)
  *
  * ## Example launch line
  * |[
@@ -208,7 +213,6 @@ gst_adaptive_quality_init (GstAdaptiveQuality *self)
 
   self->srcpad = gst_pad_new_from_static_template (&src_template, "src");
   GST_PAD_SET_PROXY_CAPS (self->srcpad);
-  GST_PAD_SET_PROXY_SCHEDULING (self->srcpad);
   gst_element_add_pad (GST_ELEMENT (self), self->srcpad);
 
   self->image_name = g_strdup (DEFAULT_IMAGE_NAME);
@@ -428,8 +432,6 @@ buffer_starts_image (GstAdaptiveQuality *self, GstBuffer *buffer)
 
   if (self->boundary)
     return TRUE;
-  if (self->sniffing)
-    return FALSE;
   if (self->upstream_bytes > 0)
     return self->image_bytes >= self->upstream_bytes;
 
@@ -451,10 +453,9 @@ begin_image (GstAdaptiveQuality *self)
   self->refused = FALSE;
   self->image_bytes = 0;
 
-  /* The size only tells where the image ends when the stream holds one
-   * image; asked again at every boundary event. */
-  if (self->boundary)
-    self->upstream_bytes = query_upstream_bytes (self);
+  /* Upstream's size is the image's size only for the first image after a
+   * boundary event; bytes beyond it are images of unknown size. */
+  self->upstream_bytes = self->boundary ? query_upstream_bytes (self) : 0;
   self->boundary = FALSE;
 
   GST_OBJECT_LOCK (self);
@@ -472,6 +473,16 @@ begin_image (GstAdaptiveQuality *self)
       name, self->upstream_bytes);
 }
 
+/* Drops what was held back; the rest of the image will be dropped too. */
+static GstFlowReturn
+mark_refused (GstAdaptiveQuality *self)
+{
+  gst_adapter_clear (self->header_adapter);
+  self->refused = TRUE;
+  self->sniffing = FALSE;
+  return GST_FLOW_ERROR;
+}
+
 static GstFlowReturn
 refuse_unreadable (GstAdaptiveQuality *self, const gchar *why)
 {
@@ -480,10 +491,7 @@ refuse_unreadable (GstAdaptiveQuality *self, const gchar *why)
           "JPEG, PNG or WebP file."),
           self->info.name),
       ("%s", why));
-  gst_adapter_clear (self->header_adapter);
-  self->refused = TRUE;
-  self->sniffing = FALSE;
-  return GST_FLOW_ERROR;
+  return mark_refused (self);
 }
 
 static GstFlowReturn
@@ -493,10 +501,7 @@ refuse_truncated (GstAdaptiveQuality *self)
       (_ ("Image \"%s\" ends before its header is complete."), self->info.name),
       ("%" G_GSIZE_FORMAT " bytes received, the header needs %" G_GSIZE_FORMAT,
           gst_adapter_available (self->header_adapter), self->header_needed));
-  gst_adapter_clear (self->header_adapter);
-  self->refused = TRUE;
-  self->sniffing = FALSE;
-  return GST_FLOW_ERROR;
+  return mark_refused (self);
 }
 
 static GstFlowReturn
@@ -509,10 +514,21 @@ refuse_too_large (GstAdaptiveQuality *self, guint64 max_pixels)
           self->info.name, self->info.width, self->info.height, limit),
       ("max-pixels is %s", limit));
   g_free (limit);
-  gst_adapter_clear (self->header_adapter);
-  self->refused = TRUE;
-  self->sniffing = FALSE;
-  return GST_FLOW_ERROR;
+  return mark_refused (self);
+}
+
+/* The decoder is chosen from the caps: a PNG announced as JPEG would reach
+ * the wrong one. */
+static GstFlowReturn
+refuse_format_mismatch (GstAdaptiveQuality *self,
+    GstImgcompressFormat caps_format)
+{
+  GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+      (_ ("Image \"%s\" is a %s file, but the stream says %s."),
+          self->info.name, gst_imgcompress_format_to_string (self->info.format),
+          gst_imgcompress_format_to_string (caps_format)),
+      (NULL));
+  return mark_refused (self);
 }
 
 static void
@@ -580,7 +596,7 @@ check_header (GstAdaptiveQuality *self, const GstImgcompressHeaderInfo *header)
   }
   if (caps_format != GST_IMGCOMPRESS_FORMAT_UNKNOWN &&
       caps_format != header->format)
-    return refuse_unreadable (self, "the header's format differs from caps");
+    return refuse_format_mismatch (self, caps_format);
 
   GST_OBJECT_LOCK (self);
   max_pixels = self->max_pixels;
@@ -613,9 +629,7 @@ sniff_held_bytes (GstAdaptiveQuality *self)
     case GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA:
       self->header_needed = header.needed;
       if (header.needed > MAX_HEADER_BYTES)
-        return refuse_unreadable (self,
-            "no image dimensions in the first "
-            "8 MiB");
+        return refuse_unreadable (self, "no dimensions in the first 8 MiB");
       if (self->upstream_bytes > 0 && header.needed > self->upstream_bytes)
         return refuse_truncated (self);
       GST_LOG_OBJECT (self, "header needs %" G_GSIZE_FORMAT " bytes",
@@ -632,8 +646,14 @@ gst_adaptive_quality_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 {
   GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (parent);
 
-  if (buffer_starts_image (self, buffer))
+  if (buffer_starts_image (self, buffer)) {
+    if (self->sniffing) {
+      refuse_truncated (self);
+      gst_buffer_unref (buffer);
+      return GST_FLOW_ERROR;
+    }
     begin_image (self);
+  }
   self->image_bytes += gst_buffer_get_size (buffer);
 
   if (self->refused) {

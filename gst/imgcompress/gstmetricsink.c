@@ -471,7 +471,9 @@ check_relative_path (const gchar *path, GError **error)
 
   if (*path == '\0' || g_path_is_absolute (path)) {
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "the location \"%s\" must be a relative path under output-dir", path);
+        "the location expands to \"%s\": not a relative path under "
+        "output-dir",
+        path);
     return FALSE;
   }
   parts = g_strsplit (path, G_DIR_SEPARATOR_S, -1);
@@ -479,14 +481,15 @@ check_relative_path (const gchar *path, GError **error)
   for (i = 0; i < n && ok; i++) {
     if (strcmp (parts[i], "..") == 0) {
       g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-          "the location \"%s\" must not leave output-dir (\"..\")", path);
+          "the location expands to \"%s\": \"..\" would leave output-dir",
+          path);
       ok = FALSE;
     }
   }
   last = n > 0 ? parts[n - 1] : "";
   if (ok && (*last == '\0' || strcmp (last, ".") == 0)) {
     g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "the location \"%s\" must end with a file name", path);
+        "the location expands to \"%s\": no file name at the end", path);
     ok = FALSE;
   }
   g_strfreev (parts);
@@ -953,6 +956,13 @@ gst_metric_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
         (_ ("Received an empty image; there is nothing to write.")),
         ("zero-size buffer %" GST_PTR_FORMAT, buffer));
     return GST_FLOW_ERROR;
+  }
+
+  if (self->format == GST_IMGCOMPRESS_FORMAT_UNKNOWN) {
+    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
+        (_ ("Received an image before its format (no caps).")),
+        ("buffer %" GST_PTR_FORMAT " without caps", buffer));
+    return GST_FLOW_NOT_NEGOTIATED;
   }
 
   file_settings_read (self, &settings);

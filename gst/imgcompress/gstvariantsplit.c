@@ -371,11 +371,26 @@ variant_for_request_locked (GstVariantSplit *self, const gchar *pad_name)
   return v;
 }
 
+/* An upstream variantsplit's variant event must not replace the one each
+ * of our pads carries (cascaded variants). */
+static gboolean
+is_variant_event (GstEvent *event)
+{
+  const GstStructure *s;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_DOWNSTREAM_STICKY)
+    return FALSE;
+  s = gst_event_get_structure (event);
+  return s && gst_structure_has_name (s, GST_IMGCOMPRESS_VARIANT_EVENT_NAME);
+}
+
 static gboolean
 forward_sticky_event (GstPad *pad, GstEvent **event, gpointer user_data)
 {
   GstPad *srcpad = GST_PAD (user_data);
 
+  if (is_variant_event (*event))
+    return TRUE;
   if (gst_pad_store_sticky_event (srcpad, *event) != GST_FLOW_OK)
     GST_DEBUG_OBJECT (srcpad, "could not store %s",
         GST_EVENT_TYPE_NAME (*event));
@@ -540,6 +555,11 @@ gst_variant_split_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
   gboolean is_caps = GST_EVENT_TYPE (event) == GST_EVENT_CAPS;
   gboolean res;
 
+  if (is_variant_event (event)) {
+    GST_DEBUG_OBJECT (self, "dropping upstream variant event");
+    gst_event_unref (event);
+    return TRUE;
+  }
   res = gst_pad_event_default (pad, parent, event);
   if (is_caps)
     resend_variant_events (self);

@@ -210,6 +210,27 @@ record_output (Job *job, const GstImgcompressMetrics *m)
 
 static void schedule (ImgcompressBatch *batch);
 
+/* Files the streaming threads wrote while the main loop was busy are
+ * still on the bus: they must be known before a failed image is rolled
+ * back. */
+static void
+collect_pending_outputs (Job *job)
+{
+  GstBus *bus = gst_element_get_bus (job->pipeline);
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL) {
+    GstImgcompressMetrics m;
+
+    if (gst_imgcompress_metrics_message_parse (msg, &m)) {
+      record_output (job, &m);
+      gst_imgcompress_metrics_clear (&m);
+    }
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+}
+
 static gdouble
 memory_used_fraction (void)
 {
@@ -271,6 +292,9 @@ finish_job (Job *job)
   gboolean last_pass = batch->pass + 1 == batch->n_passes;
 
   g_source_remove (job->watch_id);
+  /* READY stops the streaming threads but keeps the bus; NULL flushes it. */
+  gst_element_set_state (job->pipeline, GST_STATE_READY);
+  collect_pending_outputs (job);
   gst_element_set_state (job->pipeline, GST_STATE_NULL);
   gst_object_unref (job->pipeline);
   batch->jobs = g_list_remove (batch->jobs, job);

@@ -55,7 +55,8 @@ GstImgcompressFormat gst_imgcompress_format_from_caps (const GstCaps *caps);
 
 /**
  * GstImgcompressImageInfo:
- * @name: the image's name (basename of the input, without directories)
+ * @name: the image's name: the input's file name without directories and
+ *     without its extension ("photo" for /in/photo.jpg)
  * @input_bytes: size of the encoded input in bytes
  * @width: width in pixels, from the header
  * @height: height in pixels, from the header

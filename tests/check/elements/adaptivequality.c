@@ -972,6 +972,32 @@ GST_START_TEST (test_header_held_back_then_truncated)
 
 GST_END_TEST;
 
+/* One buffer per image: an image cut inside its Exif is refused when the
+ * next image arrives, instead of taking the next image's header. */
+GST_START_TEST (test_cut_image_then_next_image)
+{
+  GstBus *bus;
+  GstHarness *h = harness_with_bus ("image/jpeg", &bus);
+  GByteArray *cut = make_jpeg (640, 480, 20000, 100, NULL);
+  GByteArray *next = make_jpeg (800, 600, 0, 100, NULL);
+
+  fail_unless_equals_int (gst_harness_push (h,
+                              gst_buffer_new_memdup (cut->data, 5000)),
+      GST_FLOW_OK);
+  fail_unless_equals_int (gst_harness_push (h, buffer_from_array (next)),
+      GST_FLOW_ERROR);
+  check_error (bus, GST_STREAM_ERROR, GST_STREAM_ERROR_FORMAT, "image-0");
+  fail_unless_equals_int (gst_harness_buffers_received (h), 0);
+  fail_unless_equals_int (count_image_events (h), 0);
+
+  g_byte_array_unref (cut);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+GST_END_TEST;
+
 /* multifilesrc / appsrc: one buffer is one image; a buffer without a
  * signature continues the image before it. */
 GST_START_TEST (test_two_images_in_one_stream)
@@ -1131,6 +1157,61 @@ GST_START_TEST (test_filesrc_name_size_and_order)
 
 GST_END_TEST;
 
+GST_START_TEST (test_corpus_photo_event)
+{
+  gchar *path = imgcheck_corpus_file ("Kleiber_by_Lukas_Baubkus.jpg");
+  gchar *desc;
+  GstElement *pipeline, *sink;
+  GstPad *pad;
+  GstMessage *msg;
+  GStatBuf st;
+  Recorder rec = { g_string_new (NULL),
+    {
+        0,
+    },
+    g_byte_array_new () };
+
+  gst_imgcompress_image_info_init (&rec.info);
+  if (path == NULL)
+    goto done;
+  fail_unless (g_stat (path, &st) == 0);
+  desc = g_strdup_printf ("filesrc location=\"%s\" ! typefind ! "
+                          "adaptivequality ! fakesink name=sink",
+      path);
+  pipeline = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  pad = gst_element_get_static_pad (sink, "sink");
+  gst_pad_add_probe (pad,
+      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      record_probe, &rec, NULL);
+  msg = run_pipeline (pipeline);
+  fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
+  gst_message_unref (msg);
+
+  fail_unless_equals_string (rec.order->str, "IB");
+  fail_unless_equals_string (rec.info.name, "Kleiber_by_Lukas_Baubkus");
+  fail_unless_equals_uint64 (rec.info.input_bytes, st.st_size);
+  fail_unless_equals_uint64 (rec.bytes->len, st.st_size);
+  fail_unless_equals_int (rec.info.width, 6028);
+  fail_unless_equals_int (rec.info.height, 3391);
+  fail_unless_equals_int (rec.info.format, GST_IMGCOMPRESS_FORMAT_JPEG);
+  /* 4.2 MiB: between 1 and 5 MiB */
+  fail_unless_equals_int (rec.info.jpeg_quality, 80);
+  fail_unless_equals_int (rec.info.webp_quality, 75);
+  gst_object_unref (pad);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+
+done:
+  g_free (path);
+  g_byte_array_unref (rec.bytes);
+  g_string_free (rec.order, TRUE);
+  gst_imgcompress_image_info_clear (&rec.info);
+}
+
+GST_END_TEST;
+
 /* A file cut inside its Exif: filesrc says how long it is, so the element
  * knows the header cannot complete. */
 GST_START_TEST (test_filesrc_truncated_file)
@@ -1268,7 +1349,9 @@ adaptivequality_suite (void)
   tcase_add_test (tc_element, test_caps_format_mismatch_refused);
   tcase_add_test (tc_element, test_header_held_back_then_truncated);
   tcase_add_test (tc_element, test_two_images_in_one_stream);
+  tcase_add_test (tc_element, test_cut_image_then_next_image);
   tcase_add_test (tc_element, test_filesrc_name_size_and_order);
+  tcase_add_test (tc_element, test_corpus_photo_event);
   tcase_add_test (tc_element, test_filesrc_truncated_file);
   tcase_add_test (tc_element, test_multifilesrc_images);
 

@@ -414,6 +414,47 @@ GST_START_TEST (test_odd_i420_sizes)
 
 GST_END_TEST;
 
+/* 4:2:2 turned a quarter: the chroma planes, half width before, must come
+ * out half width of the turned frame, so they are resampled, not just
+ * moved; flat colour stays flat, every sample of every plane. */
+GST_START_TEST (test_y42b_quarter_turn)
+{
+  static const gint sizes[][3] = { { 9, 5, 0 }, { 101, 60, 40 }, { 8, 8, 0 } };
+  guint i, p, x, y;
+
+  for (i = 0; i < G_N_ELEMENTS (sizes); i++) {
+    GstHarness *h = sizer_new (sizes[i][2]);
+    OutFrame of;
+
+    set_caps (h, "Y42B", sizes[i][0], sizes[i][1], 0, 0);
+    push_orientation (h, "rotate-90");
+    fail_unless_equals_int (gst_harness_push (h,
+                                make_frame (h, fill_constant_yuv)),
+        GST_FLOW_OK);
+    pull_frame (h, &of);
+    fail_unless (GST_VIDEO_FRAME_WIDTH (&of.frame) <
+        GST_VIDEO_FRAME_HEIGHT (&of.frame));
+    for (p = 0; p < 3; p++) {
+      guint cw = GST_VIDEO_FRAME_COMP_WIDTH (&of.frame, p);
+      guint ch = GST_VIDEO_FRAME_COMP_HEIGHT (&of.frame, p);
+
+      if (p > 0) {
+        fail_unless_equals_int (cw,
+            (GST_VIDEO_FRAME_WIDTH (&of.frame) + 1) / 2);
+        fail_unless_equals_int (ch, GST_VIDEO_FRAME_HEIGHT (&of.frame));
+      }
+      for (y = 0; y < ch; y++)
+        for (x = 0; x < cw; x++)
+          fail_unless_equals_int (sample_at (&of, p, x, y, 0),
+              fill_constant_yuv (p, 0, 0, 0));
+    }
+    out_frame_clear (&of);
+    gst_harness_teardown (h);
+  }
+}
+
+GST_END_TEST;
+
 /* --- Orientation ------------------------------------------------------- */
 
 /* A small plane held as rows of @nc-byte pixels. */
@@ -953,6 +994,7 @@ imgsizer_suite (void)
   tcase_add_test (tc, test_orientation_known_before_caps);
   tcase_add_test (tc, test_passthrough_when_it_fits);
   tcase_add_test (tc, test_odd_i420_sizes);
+  tcase_add_test (tc, test_y42b_quarter_turn);
   tcase_add_test (tc, test_each_orientation_pixel_by_pixel);
   tcase_add_test (tc, test_auto_orient_off);
   tcase_add_test (tc, test_alpha_edge_does_not_darken);

@@ -891,6 +891,38 @@ GST_START_TEST (test_empty_buffer_is_an_error)
 
 GST_END_TEST;
 
+GST_START_TEST (test_buffer_without_caps_is_an_error)
+{
+  gchar *dir = make_test_dir ();
+  gchar *debug = NULL;
+  GstHarness *h;
+  GstBus *bus;
+  GstSegment segment;
+  GError *err;
+
+  h = setup_sink (dir, &bus, NULL);
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  fail_unless (gst_harness_push_event (h,
+      gst_event_new_stream_start ("no-caps")));
+  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&segment)));
+  fail_unless_equals_int (gst_harness_push (h,
+                              make_image_buffer (100, 13, 85, 1)),
+      GST_FLOW_NOT_NEGOTIATED);
+  err = pop_error (bus, &debug);
+  fail_unless (g_error_matches (err, GST_CORE_ERROR,
+                   GST_CORE_ERROR_NEGOTIATION),
+      "%s", err->message);
+  g_error_free (err);
+  g_free (debug);
+  fail_unless_equals_int (count_files (dir, FALSE), 0);
+
+  teardown_sink (h, bus);
+  remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 /* Tests of the atomic file module */
 
 GST_START_TEST (test_set_contents_creates_and_refuses)
@@ -1076,6 +1108,7 @@ metricsink_suite (void)
   tcase_add_test (tc_sink, test_hostile_names_stay_inside_output_dir);
   tcase_add_test (tc_sink, test_stats_property);
   tcase_add_test (tc_sink, test_empty_buffer_is_an_error);
+  tcase_add_test (tc_sink, test_buffer_without_caps_is_an_error);
 
   suite_add_tcase (s, tc_file);
   tcase_add_test (tc_file, test_set_contents_creates_and_refuses);

@@ -426,6 +426,7 @@ GST_START_TEST (test_caps_change_and_image_events)
   Branch *full = branch_new ("full", TRUE);
   Branch *branches[] = { thumb, full };
   GstImgcompressImageInfo image;
+  GstImgcompressVariantInfo upstream_variant, own;
   GstCaps *caps;
   guint i, second[2];
 
@@ -444,6 +445,13 @@ GST_START_TEST (test_caps_change_and_image_events)
     second[i] = branches[i]->items.length;
   fail_unless (gst_pad_push_event (upstream,
       gst_imgcompress_image_event_new (&image)));
+  /* an upstream variant event (cascaded split) does not replace ours */
+  gst_imgcompress_variant_info_init (&upstream_variant);
+  upstream_variant.variant = g_strdup ("upstream");
+  upstream_variant.max_dimension = 999;
+  fail_unless (gst_pad_push_event (upstream,
+      gst_imgcompress_variant_event_new (&upstream_variant)));
+  gst_imgcompress_variant_info_clear (&upstream_variant);
   caps = gst_caps_from_string ("video/x-raw,format=Y444,width=3000,"
                                "height=2000,framerate=0/1");
   fail_unless (gst_pad_push_event (upstream, gst_event_new_caps (caps)));
@@ -461,6 +469,9 @@ GST_START_TEST (test_caps_change_and_image_events)
     GstImgcompressImageInfo got;
     GstPad *pad = branches[i]->sinkpad;
 
+    fail_unless (gst_imgcompress_pad_get_variant_info (pad, &own));
+    fail_unless_equals_string (own.variant, branches[i]->variant);
+    gst_imgcompress_variant_info_clear (&own);
     fail_unless (gst_imgcompress_pad_get_image_info (pad, &got));
     fail_unless_equals_string (got.name, "second");
     fail_unless_equals_int (got.width, 3000);
