@@ -550,9 +550,12 @@ main (int argc, char **argv)
 
   root = json_object_new ();
   for (i = 2; i < argc; i++) {
-    GstPlugin *plugin = gst_plugin_load_file (argv[i], &error);
+    /* Absolute, as GST_PLUGIN_LOADING_WHITELIST matches directories. */
+    gchar *path = g_canonicalize_filename (argv[i], NULL);
+    GstPlugin *plugin = gst_plugin_load_file (path, &error);
     JsonObject *desc;
 
+    g_free (path);
     if (plugin == NULL) {
       g_printerr ("%s: %s\n", argv[i], error->message);
       return 1;

@@ -171,6 +171,11 @@ def run_job(argvs, concurrency=1, env=None, timeout_s=600, log_path=None, cwd=No
             returncodes.append(proc.returncode)
         wall = time.perf_counter() - start
     finally:
+        # Interrupted (Ctrl-C reaches only the harness: the tools run in
+        # sessions of their own): leave no tool running behind.
+        for proc in running.values():
+            _kill_group(proc)
+            proc.wait()
         sampler.stop()
         if log is not subprocess.DEVNULL:
             log.close()
@@ -219,6 +224,7 @@ def time_to_file(argv, paths, env=None, timeout_s=60, log_path=None):
     written atomically (renamed into place), so existing means complete."""
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL
     first = None
+    proc = None
     try:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -246,6 +252,11 @@ def time_to_file(argv, paths, env=None, timeout_s=60, log_path=None):
             _kill_group(proc)
             proc.wait()
         return first, proc.returncode
+    except BaseException:
+        if proc is not None and proc.returncode is None:
+            _kill_group(proc)
+            proc.wait()
+        raise
     finally:
         if log is not subprocess.DEVNULL:
             log.close()

@@ -162,8 +162,9 @@ def write_json(result, path):
 
 
 def write_chart(result, path):
-    """Two bar charts side by side: median wall time and output bytes per
-    tool.  Returns None on success, else why no chart was drawn."""
+    """Bar charts of median wall time and output bytes per tool, and, when
+    measured, ours' per-image cost against megapixels with its fitted line.
+    Returns None on success, else why no chart was drawn."""
     gnuplot = shutil.which("gnuplot")
     if not gnuplot:
         return "gnuplot not installed (Debian package gnuplot-nox)"
@@ -175,43 +176,66 @@ def write_chart(result, path):
                          median["output_bytes"] / 1e6))
     if not rows:
         return "no tool finished"
+    cost = ((result.get("ours_extra") or {}).get("per_image_cost") or {})
+    points, fit = cost.get("points") or [], cost.get("fit")
+    panels = 3 if points and fit else 2
     listing = subprocess.run([gnuplot, "-e", "set terminal"], capture_output=True, text=True)
-    terminals = listing.stdout + listing.stderr
-    terminal = "pngcairo size 1000,420 font 'sans,10'" if "pngcairo" in terminals else \
-        "png size 1000,420"
+    size = "%d,420" % (500 * panels)
+    terminal = ("pngcairo size %s font 'sans,10'" % size
+                if "pngcairo" in listing.stdout + listing.stderr else "png size " + size)
+    title = "%d images, %d threads, %s" % (
+        len(result["corpus"]["images"]),
+        result["threads"],
+        "quick run" if result["quick"] else
+        "median of %d rounds" % result["rounds"] if result["rounds"] > 1 else "1 round",
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        data = os.path.join(tmp, "data")
-        with open(data, "w") as f:
+        bars = os.path.join(tmp, "bars")
+        with open(bars, "w") as f:
             for label, wall, mb in rows:
                 f.write('"%s" %.4f %.4f\n' % (label.replace('"', "'"), wall, mb))
-        title = "%d images, %d threads, %s" % (
-            len(result["corpus"]["images"]),
-            result["threads"],
-            "quick run" if result["quick"] else "median of %d rounds" % result["rounds"],
-        )
-        script = "\n".join(
-            [
-                "set terminal " + terminal,
-                "set output '%s'" % path.replace("'", "''"),
-                "set multiplot layout 1,2 title '%s'" % title,
-                "set style fill solid 0.7 border -1",
-                "set boxwidth 0.6 absolute",
-                "set xrange [-0.6:%f]" % (len(rows) - 0.4),
-                "set grid ytics",
-                "unset key",
-                "set xtics rotate by -20 scale 0",
-                "set title 'Wall time (s, lower is better)'",
-                "set yrange [0:%f]" % (1.15 * max(r[1] for r in rows)),
-                "plot '%s' using 0:2:xtic(1) with boxes lc rgb '#3b6ea5', '' using 0:2:(sprintf('%%.2f', $2)) "
-                "with labels offset 0,0.7 notitle" % data,
-                "set title 'Output (MB, all 6 files per image)'",
-                "set yrange [0:%f]" % (1.15 * max(r[2] for r in rows)),
-                "plot '%s' using 0:3:xtic(1) with boxes lc rgb '#c8702a', '' using 0:3:(sprintf('%%.2f', $3)) "
-                "with labels offset 0,0.7 notitle" % data,
-                "unset multiplot",
+        script = [
+            "set terminal " + terminal,
+            "set output '%s'" % path.replace("'", "''"),
+            "set multiplot layout 1,%d title '%s'" % (panels, title),
+            "set style fill solid 0.7 border -1",
+            "set boxwidth 0.6 absolute",
+            "set xrange [-0.6:%f]" % (len(rows) - 0.4),
+            "set grid ytics",
+            "unset key",
+            "set xtics rotate by -20 scale 0",
+            "set title 'Wall time (s, lower is better)'",
+            "set yrange [0:%f]" % (1.15 * max(r[1] for r in rows)),
+            "plot '%s' using 0:2:xtic(1) with boxes lc rgb '#3b6ea5', "
+            "'' using 0:2:(sprintf('%%.2f', $2)) with labels offset 0,0.7 notitle" % bars,
+            "set title 'Output (MB, all 6 files per image)'",
+            "set yrange [0:%f]" % (1.15 * max(r[2] for r in rows)),
+            "plot '%s' using 0:3:xtic(1) with boxes lc rgb '#c8702a', "
+            "'' using 0:3:(sprintf('%%.2f', $3)) with labels offset 0,0.7 notitle" % bars,
+        ]
+        if panels == 3:
+            scatter = os.path.join(tmp, "cost")
+            with open(scatter, "w") as f:
+                for p in points:
+                    f.write("%.4f %.3f %d\n" % (p["megapixels"], p["time_ms"],
+                                                 1 if p.get("progressive") else 0))
+            script += [
+                "set title 'Ours: per-image time vs megapixels (1 thread)'",
+                "set xtics norotate autofreq",
+                "set xlabel 'megapixels'",
+                "set ylabel 'ms'",
+                "set grid xtics ytics",
+                "set xrange [0:*]",
+                "set yrange [0:*]",
+                "set key top left",
+                "plot '%s' using 1:($3 == 0 ? $2 : 1/0) with points pt 7 lc rgb '#3b6ea5' "
+                "title 'baseline', '' using 1:($3 == 1 ? $2 : 1/0) with points pt 5 "
+                "lc rgb '#c8702a' title 'progressive', %f + %f * x with lines "
+                "lc rgb '#888888' title 'fit'"
+                % (scatter, fit["intercept_ms"], fit["slope_ms_per_mp"]),
             ]
-        )
-        out = subprocess.run([gnuplot], input=script, capture_output=True, text=True)
+        script.append("unset multiplot")
+        out = subprocess.run([gnuplot], input="\n".join(script), capture_output=True, text=True)
     if out.returncode != 0 or not os.path.exists(path):
         return "gnuplot failed: %s" % out.stderr.strip()[-300:]
     return None
@@ -296,8 +320,8 @@ def render_markdown(result, chart_name, chart_error):
         "",
         "%d JPEG photos (%s of the corpus's %d), %d progressive, from %s to %s pixels: "
         "the JPEGs of the Debian packages mate-backgrounds and lomiri-wallpapers-20.04 "
-        "(`tests/files/fetch-corpus.sh`; the design brief counts 19, the packages hold 20, "
-        "all are used). Each image becomes 6 files: "
+        "(`tests/files/fetch-corpus.sh`; the design brief counts 19 JPEGs, the packages "
+        "hold 20). Each image becomes 6 files: "
         % (
             len(images),
             "all" if len(images) == corpus["images_in_corpus"] else "a subset",
@@ -320,7 +344,7 @@ def render_markdown(result, chart_name, chart_error):
         "",
         "## Results",
         "",
-        "| Tool | Wall s | CPU s | Peak RSS MiB | Output MB | Wall vs ours | Status |",
+        "| Tool | Wall s | CPU s | Peak RSS MiB | Output MB | Wall / ours | Status |",
         "|---|---:|---:|---:|---:|---:|---|",
     ]
     ours_wall = _median(result, "ours", "wall_s")
@@ -345,6 +369,14 @@ def render_markdown(result, chart_name, chart_error):
                 status,
             )
         )
+    spreads = []
+    for name in _tools_in_order(result):
+        t = result["tools"][name]
+        walls = ["%.2f" % r["wall_s"] for r in t.get("rounds", []) if r.get("ok")]
+        if len(walls) > 1:
+            spreads.append("%s %s" % (t.get("label") or name, ", ".join(walls)))
+    if spreads:
+        lines += ["", "Wall time of each round (s), in round order: " + "; ".join(spreads) + "."]
     keys = ["%s/%s" % (v.name, f.name) for v in VARIANTS for f in FORMATS]
     heads = ["%s %s" % (v.name, "JPEG" if f.name == "jpeg" else "WebP")
              for v in VARIANTS for f in FORMATS]
@@ -392,7 +424,8 @@ def render_markdown(result, chart_name, chart_error):
     if chart_error:
         lines += ["(No chart: %s.)" % chart_error, ""]
     else:
-        lines += ["![Wall time and output bytes per tool](%s)" % chart_name, ""]
+        lines += ["![Wall time and output bytes per tool; ours' per-image cost](%s)"
+                  % chart_name, ""]
     lines += _method(result)
     return "\n".join(lines) + "\n"
 
@@ -458,7 +491,7 @@ def _method(result):
         "## How it is measured",
         "",
         "- **Tools.** *ours*: `build/tools/imgcompress/imgcompress -q -j N "
-        "--adaptive-quality off --variants ... --formats jpeg,webp -o OUT FILES...` with the "
+        "--adaptive-quality off --variants ... --formats jpeg,webp --layout flat -o OUT FILES...` with the "
         "build-tree plugins (adaptive quality off and the variants spelled out so it does "
         "exactly the others' workload). *Pillow*: `bench/pillow_service.py -j N` (the seed's "
         "service: thread pool, `Image.thumbnail(box, LANCZOS)` per variant, JPEG "

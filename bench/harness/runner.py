@@ -296,12 +296,17 @@ class Bench:
                     points.append((image.name, image.width * image.height / 1e6, run["wall_s"]))
             _rm(os.path.join(self.workdir, "ours", "alone"))
         fit = _fit_line([(mp, s * 1000) for _, mp, s in points])
+        progressive = {i.name: i.progressive for i in self.images}
         if fit:
             log("ours: per-image cost %.1f ms/MP + %.1f ms (r2 %.3f)"
                 % (fit["slope_ms_per_mp"], fit["intercept_ms"], fit["r2"]))
         return {
             "method": method,
-            "points": [{"image": n, "megapixels": mp, "time_ms": s * 1000} for n, mp, s in points],
+            "points": [
+                {"image": n, "megapixels": mp, "time_ms": s * 1000,
+                 "progressive": progressive.get(n, False)}
+                for n, mp, s in points
+            ],
             "fit": fit,
         }
 

@@ -22,6 +22,12 @@ def cache_dir():
     return os.path.join(base, "gst-imgcompress")
 
 
+def _registry(name):
+    """A GStreamer registry file of the harness's own, per tool."""
+    os.makedirs(cache_dir(), exist_ok=True)
+    return os.path.join(cache_dir(), "bench-registry-%s.bin" % name)
+
+
 def _base_env():
     env = dict(os.environ)
     for var in ("GST_PLUGIN_PATH", "GST_PLUGIN_PATH_1_0", "GST_DEBUG", "GST_DEBUG_FILE"):
@@ -94,7 +100,7 @@ class Ours(Tool):
         )
         # A registry of its own: alternating with stock gst-launch-1.0 on one
         # registry file would rewrite it (plugin set differs) on every run.
-        env["GST_REGISTRY_1_0"] = os.path.join(cache_dir(), "bench-registry-ours.bin")
+        env["GST_REGISTRY_1_0"] = _registry("ours")
         return env
 
     def argv(self, images, outdir, threads, metrics_json=None):
@@ -109,6 +115,8 @@ class Ours(Tool):
             workload.VARIANTS_ARG,
             "--formats",
             "jpeg,webp",
+            "--layout",
+            "flat",
             "-o",
             outdir,
         ]
@@ -177,7 +185,7 @@ class StockGst(Tool):
 
     def env(self, threads):
         env = _base_env()
-        env["GST_REGISTRY_1_0"] = os.path.join(cache_dir(), "bench-registry-stock.bin")
+        env["GST_REGISTRY_1_0"] = _registry("stock")
         return env
 
     def pipeline(self, image, outdir):

@@ -307,7 +307,7 @@ parse_options (Options *opts, int *argc, char ***argv, GError **error)
     { "version", 0, 0, G_OPTION_ARG_NONE, &opts->version,
         N_ ("Print the version and exit"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opts->inputs,
-        NULL, N_ ("INPUT...") },
+        NULL, NULL },
     { NULL }
   };
   GOptionContext *ctx;
@@ -465,7 +465,7 @@ main (int argc, char **argv)
     return EXIT_USAGE;
   }
   if (opts.version) {
-    g_print ("imgcompress %s (GStreamer %s)\n", VERSION, gst_version_string ());
+    g_print ("imgcompress %s (%s)\n", VERSION, gst_version_string ());
     options_clear (&opts);
     return 0;
   }

@@ -218,6 +218,36 @@ GST_START_TEST (test_config_valid)
 
 GST_END_TEST;
 
+GST_START_TEST (test_shipped_configs_load)
+{
+  static const struct
+  {
+    const gchar *file;
+    guint n_variants;
+  } configs[] = { { "low-memory.ini", 2 }, { "high-memory.ini", 3 } };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (configs); i++) {
+    ImgcompressConfig config;
+    GError *error = NULL;
+    gchar *path = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "examples",
+        "config", configs[i].file, NULL);
+
+    imgcompress_config_init (&config);
+    fail_unless (imgcompress_config_load_file (&config, path, &error), "%s: %s",
+        path, error ? error->message : "");
+    fail_unless_equals_int (config.variants->len, configs[i].n_variants);
+    fail_unless_equals_string (g_array_index (config.variants,
+                                   GstImgcompressVariantInfo, 0)
+                                   .variant,
+        "thumbnail");
+    imgcompress_config_clear (&config);
+    g_free (path);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_config_invalid_cases)
 {
   static const struct
@@ -655,6 +685,7 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_thread_rule);
   tcase_add_test (tc, test_chunk_size_from_memory);
   tcase_add_test (tc, test_config_valid);
+  tcase_add_test (tc, test_shipped_configs_load);
   tcase_add_test (tc, test_config_invalid_cases);
   tcase_add_test (tc, test_usage_errors);
   tcase_add_test (tc, test_sequential_below_five);
