@@ -419,7 +419,9 @@ GST_END_TEST;
  * moved; flat colour stays flat, every sample of every plane. */
 GST_START_TEST (test_y42b_quarter_turn)
 {
-  static const gint sizes[][3] = { { 9, 5, 0 }, { 101, 60, 40 }, { 8, 8, 0 } };
+  /* width, height, box, turned width, turned height */
+  static const gint sizes[][5] = { { 9, 5, 0, 5, 9 }, { 101, 60, 40, 24, 40 },
+    { 8, 8, 0, 8, 8 } };
   guint i, p, x, y;
 
   for (i = 0; i < G_N_ELEMENTS (sizes); i++) {
@@ -432,8 +434,8 @@ GST_START_TEST (test_y42b_quarter_turn)
                                 make_frame (h, fill_constant_yuv)),
         GST_FLOW_OK);
     pull_frame (h, &of);
-    fail_unless (GST_VIDEO_FRAME_WIDTH (&of.frame) <
-        GST_VIDEO_FRAME_HEIGHT (&of.frame));
+    fail_unless_equals_int (GST_VIDEO_FRAME_WIDTH (&of.frame), sizes[i][3]);
+    fail_unless_equals_int (GST_VIDEO_FRAME_HEIGHT (&of.frame), sizes[i][4]);
     for (p = 0; p < 3; p++) {
       guint cw = GST_VIDEO_FRAME_COMP_WIDTH (&of.frame, p);
       guint ch = GST_VIDEO_FRAME_COMP_HEIGHT (&of.frame, p);
