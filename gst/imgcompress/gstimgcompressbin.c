@@ -128,45 +128,54 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
   g_object_class_install_property (gobject_class, PROP_VARIANTS,
       g_param_spec_string ("variants", "Variants",
           "Comma-separated name:max-dimension:jpeg-quality:webp-quality "
-          "variants; read when going to READY",
+          "variants, one output directory each; read when going to READY "
+          "(default thumbnail:150:80:75,preview:500:85:80,full:2048:90:85)",
           DEFAULT_VARIANTS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_FORMATS,
       g_param_spec_string ("formats", "Formats",
-          "Comma-separated output formats: jpeg, webp; read when going to "
-          "READY",
+          "Output formats: jpeg, webp or jpeg,webp; read when going to "
+          "READY (default jpeg,webp)",
           DEFAULT_FORMATS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_OUTPUT_DIR,
       g_param_spec_string ("output-dir", "Output directory",
-          "Directory the files are written under", DEFAULT_OUTPUT_DIR,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "Directory the files are written under, created when missing; "
+          "read when going to READY (default \".\", the current directory)",
+          DEFAULT_OUTPUT_DIR, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_LOCATION,
       g_param_spec_string ("location", "Location template",
-          "Path of each file under output-dir: {name} {variant} {ext} "
-          "{index} and %Y %m %d %H",
+          "Path of each file under output-dir, as metricsink's location: "
+          "{name} {variant} {ext} {index} and %Y %m %d %H are replaced "
+          "(default {variant}/{name}.{ext})",
           DEFAULT_LOCATION, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_ADAPTIVE,
       g_param_spec_enum ("adaptive", "Adaptive quality",
-          "Whether the input's file size caps the variants' qualities",
+          "Whether the input's file size caps the variants' qualities, "
+          "following bands (default file-size)",
           GST_TYPE_IMGCOMPRESS_BIN_ADAPTIVE, DEFAULT_ADAPTIVE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_BANDS,
       g_param_spec_string ("bands", "Quality bands",
-          "File-size bands SIZE:jpeg-quality:webp-quality, the last one '*'",
+          "Comma-separated size:jpeg-quality:webp-quality bands: inputs "
+          "smaller than size (e.g. 1MiB) get those quality caps, '*' matches "
+          "any size (default 1MiB:85:80,5MiB:80:75,*:75:70)",
           DEFAULT_BANDS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
       g_param_spec_uint64 ("max-pixels", "Maximum pixels",
-          "Images with more pixels are refused before decoding (0 = no "
-          "limit)",
+          "Images with more pixels are refused with an error before "
+          "decoding (0 = no limit; default 100000000)",
           0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_OVERWRITE,
       g_param_spec_boolean ("overwrite", "Overwrite",
-          "Replace existing files instead of failing", DEFAULT_OVERWRITE,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+          "Replace existing files; when FALSE an existing file is an error "
+          "and is left untouched (default FALSE)",
+          DEFAULT_OVERWRITE, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_BACKGROUND,
       g_param_spec_uint ("background", "Background",
-          "ARGB colour transparent images are flattened on for JPEG", 0,
-          G_MAXUINT32, DEFAULT_BACKGROUND,
+          "Colour (0xAARRGGBB, alpha ignored) that images with alpha are "
+          "flattened on for JPEG, which has no alpha; WebP keeps the alpha "
+          "(default 0xFFFFFFFF, white)",
+          0, G_MAXUINT32, DEFAULT_BACKGROUND,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
@@ -408,11 +417,24 @@ build_format_branch (GstImgcompressBin *self, GstElement *tee,
   return gst_element_link_many (tee, queue, encoder, sink, NULL);
 }
 
+/* What a variant branch carries: planar 4:2:0 or grey for photos, packed
+ * RGB(A) for PNG. */
+static GstCaps *
+branch_caps (void)
+{
+  static GstStaticCaps caps =
+      GST_STATIC_CAPS ("video/x-raw, format = (string) "
+                       "{ I420, GRAY8, RGBA, BGRA, ARGB, RGB, BGR }");
+
+  return gst_static_caps_get (&caps);
+}
+
 static gboolean
 build_variant_branch (GstImgcompressBin *self, const gchar *variant,
     GstImgcompressFormat *formats, guint n_formats)
 {
   GstElement *queue, *sizer, *tee;
+  GstCaps *caps;
   gchar *pad_name;
   gboolean linked;
   guint i;
@@ -426,7 +448,13 @@ build_variant_branch (GstImgcompressBin *self, const gchar *variant,
   pad_name = g_strdup_printf ("src_%s", variant);
   linked = gst_element_link_pads (self->variantsplit, pad_name, queue, "sink");
   g_free (pad_name);
-  if (!linked || !gst_element_link_many (queue, sizer, tee, NULL))
+  /* 4:2:2 and 4:4:4 photos leave imgsizer as 4:2:0, as every web encoder
+   * wants them: the chroma is resampled there at no extra cost. */
+  caps = branch_caps ();
+  linked = linked && gst_element_link (queue, sizer) &&
+      gst_element_link_filtered (sizer, tee, caps);
+  gst_caps_unref (caps);
+  if (!linked)
     return FALSE;
 
   for (i = 0; i < n_formats; i++) {
@@ -539,6 +567,68 @@ build_branches (GstImgcompressBin *self)
   return ok;
 }
 
+/* The decoder, in a bin of its own so that it is replaced as one piece.
+ * PNG may decode to 16-bit or paletted layouts: a converter brings those to
+ * 8-bit RGB(A) or grey, and is passthrough for the usual ones. */
+static GstElement *
+make_decode_chain (GstImgcompressBin *self, const gchar *factory)
+{
+  GstElement *chain, *decoder, *last;
+  GstPad *pad;
+  guint64 max_pixels;
+
+  decoder = gst_element_factory_make (factory, NULL);
+  if (decoder == NULL) {
+    GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+        (_ ("Missing element '%s': check the GStreamer installation."),
+            factory),
+        (NULL));
+    return NULL;
+  }
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (decoder),
+          "max-pixels")) {
+    GST_OBJECT_LOCK (self);
+    max_pixels = self->max_pixels;
+    GST_OBJECT_UNLOCK (self);
+    g_object_set (decoder, "max-pixels", max_pixels, NULL);
+  }
+
+  chain = gst_bin_new ("decoder");
+  gst_bin_add (GST_BIN (chain), decoder);
+  last = decoder;
+  if (g_str_equal (factory, "pngdec")) {
+    GstElement *convert = gst_element_factory_make ("videoconvert", NULL);
+    GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
+    GstCaps *caps = gst_caps_from_string ("video/x-raw, format = (string) "
+                                          "{ RGBA, RGB, GRAY8 }");
+
+    if (convert == NULL || filter == NULL) {
+      gst_clear_object (&convert);
+      gst_clear_object (&filter);
+      gst_caps_unref (caps);
+      gst_object_unref (chain);
+      GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
+          (_ ("Missing element '%s': check the GStreamer installation."),
+              "videoconvert"),
+          (NULL));
+      return NULL;
+    }
+    g_object_set (filter, "caps", caps, NULL);
+    gst_caps_unref (caps);
+    gst_bin_add_many (GST_BIN (chain), convert, filter, NULL);
+    gst_element_link_many (decoder, convert, filter, NULL);
+    last = filter;
+  }
+
+  pad = gst_element_get_static_pad (decoder, "sink");
+  gst_element_add_pad (chain, gst_ghost_pad_new ("sink", pad));
+  gst_object_unref (pad);
+  pad = gst_element_get_static_pad (last, "src");
+  gst_element_add_pad (chain, gst_ghost_pad_new ("src", pad));
+  gst_object_unref (pad);
+  return chain;
+}
+
 static void
 on_have_type (GstElement *typefind, guint probability, GstCaps *caps,
     GstImgcompressBin *self)
@@ -560,18 +650,10 @@ on_have_type (GstElement *typefind, guint probability, GstCaps *caps,
     return;
   }
 
-  decoder = make_child (self, factory, "decoder");
+  decoder = make_decode_chain (self, factory);
   if (decoder == NULL)
     return;
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (decoder),
-          "max-pixels")) {
-    guint64 max_pixels;
-
-    GST_OBJECT_LOCK (self);
-    max_pixels = self->max_pixels;
-    GST_OBJECT_UNLOCK (self);
-    g_object_set (decoder, "max-pixels", max_pixels, NULL);
-  }
+  gst_bin_add (GST_BIN (self), decoder);
   if (!gst_element_link_many (self->adaptivequality, decoder,
           self->variantsplit, NULL)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,

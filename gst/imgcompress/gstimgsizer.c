@@ -571,6 +571,70 @@ gst_img_sizer_transform_frame (GstVideoFilter *filter, GstVideoFrame *in_frame,
 
 /* --- Negotiation ----------------------------------------------------- */
 
+/* Planar YUV with more chroma than 4:2:0 may come out as I420: its chroma
+ * planes are resampled anyway, so reducing them costs nothing extra and
+ * spares the encoders a conversion.  The input's own format is preferred. */
+static const gchar *chroma_reducible[] = { "Y444", "Y42B" };
+
+static gboolean
+format_reduces_to_i420 (const gchar *format)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (chroma_reducible); i++)
+    if (g_strcmp0 (format, chroma_reducible[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The formats on the other side for one format on this side. */
+static void
+append_other_formats (GValue *list, const gchar *format,
+    GstPadDirection direction)
+{
+  GValue v = G_VALUE_INIT;
+  guint i;
+
+  g_value_init (&v, G_TYPE_STRING);
+  g_value_set_string (&v, format);
+  gst_value_list_append_value (list, &v);
+  if (direction == GST_PAD_SINK && format_reduces_to_i420 (format)) {
+    g_value_set_string (&v, "I420");
+    gst_value_list_append_value (list, &v);
+  } else if (direction == GST_PAD_SRC && g_strcmp0 (format, "I420") == 0) {
+    for (i = 0; i < G_N_ELEMENTS (chroma_reducible); i++) {
+      g_value_set_string (&v, chroma_reducible[i]);
+      gst_value_list_append_value (list, &v);
+    }
+  }
+  g_value_unset (&v);
+}
+
+static void
+widen_format (GstStructure *s, GstPadDirection direction)
+{
+  const GValue *formats = gst_structure_get_value (s, "format");
+  GValue list = G_VALUE_INIT;
+  guint i;
+
+  if (formats == NULL)
+    return;
+  g_value_init (&list, GST_TYPE_LIST);
+  if (GST_VALUE_HOLDS_LIST (formats)) {
+    for (i = 0; i < gst_value_list_get_size (formats); i++)
+      append_other_formats (&list,
+          g_value_get_string (gst_value_list_get_value (formats, i)),
+          direction);
+  } else if (G_VALUE_HOLDS_STRING (formats)) {
+    append_other_formats (&list, g_value_get_string (formats), direction);
+  }
+  if (gst_value_list_get_size (&list) == 1)
+    gst_structure_set_value (s, "format", gst_value_list_get_value (&list, 0));
+  else if (gst_value_list_get_size (&list) > 1)
+    gst_structure_set_value (s, "format", &list);
+  g_value_unset (&list);
+}
+
 static GstCaps *
 gst_img_sizer_transform_caps (GstBaseTransform *trans,
     GstPadDirection direction, GstCaps *caps, GstCaps *filter)
@@ -586,12 +650,13 @@ gst_img_sizer_transform_caps (GstBaseTransform *trans,
       continue;
 
     s = gst_structure_copy (s);
-    /* Same format, any size: the size is chosen in fixate_caps. */
+    /* Any size: the size is chosen in fixate_caps. */
     gst_structure_set (s, "width", GST_TYPE_INT_RANGE, 1, G_MAXINT, "height",
         GST_TYPE_INT_RANGE, 1, G_MAXINT, NULL);
     if (gst_structure_has_field (s, "pixel-aspect-ratio"))
       gst_structure_set (s, "pixel-aspect-ratio", GST_TYPE_FRACTION_RANGE, 1,
           G_MAXINT, G_MAXINT, 1, NULL);
+    widen_format (s, direction);
     gst_caps_append_structure_full (ret, s, gst_caps_features_copy (f));
   }
 
@@ -648,7 +713,9 @@ gst_img_sizer_set_info (GstVideoFilter *filter, GstCaps *incaps,
 {
   GstImgSizer *self = GST_IMG_SIZER (filter);
 
-  if (GST_VIDEO_INFO_FORMAT (in_info) != GST_VIDEO_INFO_FORMAT (out_info)) {
+  if (GST_VIDEO_INFO_FORMAT (in_info) != GST_VIDEO_INFO_FORMAT (out_info) &&
+      !(GST_VIDEO_INFO_FORMAT (out_info) == GST_VIDEO_FORMAT_I420 &&
+          format_reduces_to_i420 (GST_VIDEO_INFO_NAME (in_info)))) {
     GST_WARNING_OBJECT (self, "cannot convert %s to %s",
         GST_VIDEO_INFO_NAME (in_info), GST_VIDEO_INFO_NAME (out_info));
     return FALSE;

@@ -417,6 +417,61 @@ GST_END_TEST;
 /* 4:2:2 turned a quarter: the chroma planes, half width before, must come
  * out half width of the turned frame, so they are resampled, not just
  * moved; flat colour stays flat, every sample of every plane. */
+/* Y444 (chroma edge at luma 101) into a box that wants I420 downstream:
+ * chroma is reduced by the resampler, not dropped, and the edge stays where
+ * it was; flat areas keep their value.  Same size too (no resize, still a
+ * conversion, so no passthrough). */
+static guint8
+fill_y444_edge (guint plane, guint x, guint y, guint c)
+{
+  static const guint8 dark[] = { 40, 70, 180 }, bright[] = { 200, 170, 60 };
+
+  return x < 101 ? dark[plane] : bright[plane];
+}
+
+GST_START_TEST (test_chroma_reduced_to_i420)
+{
+  static const guint boxes[] = { 100, 0 };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (boxes); i++) {
+    GstHarness *h = gst_harness_new_parse ("imgsizer ! capsfilter "
+                                           "caps=video/x-raw,format=I420");
+    GstElement *sizer = gst_harness_find_element (h, "imgsizer");
+    OutFrame of;
+    gint ow, ew = boxes[i] ? 100 : 201;
+    gdouble scale = boxes[i] ? 201.0 / 100.0 : 1.0;
+    gdouble crossing;
+
+    g_object_set (sizer, "max-dimension", boxes[i], NULL);
+    gst_object_unref (sizer);
+    set_caps (h, "Y444", 201, 81, 0, 0);
+    fail_unless_equals_int (gst_harness_push (h,
+                                make_frame (h, fill_y444_edge)),
+        GST_FLOW_OK);
+    pull_frame (h, &of);
+    fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&of.info),
+        GST_VIDEO_FORMAT_I420);
+    ow = GST_VIDEO_INFO_WIDTH (&of.info);
+    fail_unless_equals_int (ow, ew);
+    fail_unless_equals_int (GST_VIDEO_INFO_COMP_WIDTH (&of.info, 1),
+        (ow + 1) / 2);
+    /* Flat areas keep their chroma. */
+    fail_unless (ABS (sample_at (&of, 1, 2, 2, 0) - 70) <= 1);
+    fail_unless (ABS (sample_at (&of, 2, (ow + 1) / 2 - 2, 2, 0) - 60) <= 1);
+    /* The edge is at luma 101 of the source in both planes (the centre of
+     * JPEG-sited I420 chroma sample 0 is luma 1 of the output). */
+    crossing = row_crossing (&of, 0, 2, ow, scale, 0.5 * scale);
+    fail_unless (fabs (crossing - 101) < 1.5, "luma edge at %f", crossing);
+    crossing = row_crossing (&of, 1, 2, (ow + 1) / 2, 2 * scale, scale);
+    fail_unless (fabs (crossing - 101) < 2.5, "chroma edge at %f", crossing);
+    out_frame_clear (&of);
+    gst_harness_teardown (h);
+  }
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_y42b_quarter_turn)
 {
   /* width, height, box, turned width, turned height */
@@ -1005,6 +1060,7 @@ imgsizer_suite (void)
   tcase_add_test (tc, test_answers_size_hint);
   tcase_add_test (tc, test_threads_give_same_pixels);
   tcase_add_test (tc, test_ssim_against_pillow_lanczos);
+  tcase_add_test (tc, test_chroma_reduced_to_i420);
   return s;
 }
 
