@@ -152,6 +152,9 @@ serialize_value (const GValue *value)
     return NULL;
   if (G_TYPE_IS_BOXED (type) && g_value_get_boxed (value) == NULL)
     return NULL;
+  /* gst_value_serialize() would quote and escape it as a string */
+  if (type == GST_TYPE_STRUCTURE)
+    return gst_structure_to_string (gst_value_get_structure (value));
   return gst_value_serialize (value);
 }
 

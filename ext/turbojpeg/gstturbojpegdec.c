@@ -58,6 +58,7 @@
 #include "gstturbojpegdec.h"
 
 #include <gst/imgcompress/gst-i18n-plugin.h>
+#include <gst/imgcompress/gstimgcompressbytes.h>
 #include <gst/imgcompress/imgcompress.h>
 #include <gst/tag/tag.h>
 #include <string.h>
@@ -452,7 +453,7 @@ read_header_info (const guint8 *data, gsize size, HeaderInfo *info)
       pos += 2;
       continue;
     }
-    len = GST_READ_UINT16_BE (data + pos + 2);
+    len = gst_imgcompress_read_uint16_be (data + pos + 2);
     if (len < 2 || pos + 2 + len > size)
       return have_sof;
     payload = data + pos + 4;
@@ -461,8 +462,8 @@ read_header_info (const guint8 *data, gsize size, HeaderInfo *info)
     if (marker == 0xda)
       break;
     if (marker_is_sof (marker) && len >= 6 && !have_sof) {
-      info->height = GST_READ_UINT16_BE (payload + 1);
-      info->width = GST_READ_UINT16_BE (payload + 3);
+      info->height = gst_imgcompress_read_uint16_be (payload + 1);
+      info->width = gst_imgcompress_read_uint16_be (payload + 3);
       have_sof = TRUE;
     } else if (marker == 0xe1 && info->orientation == 0) {
       info->orientation = gst_imgcompress_exif_parse_orientation (payload, len);

@@ -818,7 +818,9 @@ gst_turbojpeg_enc_class_init (GstTurbojpegEncClass *klass)
               GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_PROGRESSIVE,
       g_param_spec_boolean ("progressive", "Progressive",
-          "Write progressive JPEG (SOF2) instead of baseline (SOF0)",
+          "Write progressive JPEG (SOF2), which browsers show coarse to fine, "
+          "instead of baseline (SOF0); slower to encode and decode "
+          "(default FALSE)",
           DEFAULT_PROGRESSIVE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY));
@@ -838,8 +840,10 @@ gst_turbojpeg_enc_class_init (GstTurbojpegEncClass *klass)
               GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_RESTART_INTERVAL,
       g_param_spec_uint ("restart-interval", "Restart interval",
-          "Write a restart marker every this many MCUs (0 = none)", 0, 65535,
-          DEFAULT_RESTART_INTERVAL,
+          "Write a restart marker every this many MCUs, so that a decoder "
+          "can resume after damaged data, at a few bytes per marker "
+          "(0 = none, default 0)",
+          0, 65535, DEFAULT_RESTART_INTERVAL,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_BACKGROUND,

@@ -50,6 +50,7 @@
 #include "gstimgwebpdec.h"
 
 #include <gst/imgcompress/gst-i18n-plugin.h>
+#include <gst/imgcompress/gstimgcompressbytes.h>
 #include <gst/imgcompress/imgcompress.h>
 #include <string.h>
 #include <webp/decode.h>
@@ -376,7 +377,7 @@ check_chunk_layout (GstImgWebpDec *self, const guint8 *data, gsize len,
   guint64 offset = RIFF_HEADER_SIZE;
 
   while (offset + CHUNK_HEADER_SIZE <= len) {
-    guint64 chunk_size = GST_READ_UINT32_LE (data + offset + 4);
+    guint64 chunk_size = gst_imgcompress_read_uint32_le (data + offset + 4);
     guint64 end = offset + CHUNK_HEADER_SIZE + chunk_size;
 
     if (end > total)
@@ -438,7 +439,7 @@ gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
   if (memcmp (header, "RIFF", 4) != 0 || memcmp (header + 8, "WEBP", 4) != 0)
     return post_not_webp_error (self, header);
 
-  riff_size = GST_READ_UINT32_LE (header + 4);
+  riff_size = gst_imgcompress_read_uint32_le (header + 4);
   /* "WEBP" and at least one chunk header */
   if (riff_size < 4 + CHUNK_HEADER_SIZE)
     return post_bad_riff_size_error (self, riff_size, "too small for a chunk");

@@ -228,6 +228,7 @@ gst_variant_split_finalize (GObject *object)
 
   g_free (self->variants_str);
   g_free (self->variants_error);
+  g_free (self->awaited_image);
   g_array_unref (self->variants);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
@@ -511,6 +512,7 @@ gst_variant_split_chain (GstPad *sinkpad, GstObject *parent, GstBuffer *buffer)
   GST_OBJECT_LOCK (self);
   allow_not_linked = self->allow_not_linked;
   GST_OBJECT_UNLOCK (self);
+  g_clear_pointer (&self->awaited_image, g_free);
 
   combined = allow_not_linked ? GST_FLOW_OK : GST_FLOW_NOT_LINKED;
   for (i = 0; i < pads->len; i++) {
@@ -548,6 +550,38 @@ resend_variant_events (GstVariantSplit *self)
   g_ptr_array_unref (pads);
 }
 
+/* A decoder that meets a truncated or corrupt file may end the stream
+ * without a picture and without an error (the stock pngdec does): an image
+ * announced upstream that never arrives is an error, not a silent drop. */
+static gboolean
+check_awaited_image (GstVariantSplit *self)
+{
+  if (self->awaited_image == NULL)
+    return TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("Image \"%s\" could not be decoded: it is truncated or corrupt."),
+          self->awaited_image),
+      ("no picture for the image before the end of the stream or the next "
+       "image"));
+  g_clear_pointer (&self->awaited_image, g_free);
+  return FALSE;
+}
+
+static gboolean
+note_image_event (GstVariantSplit *self, GstEvent *event)
+{
+  GstImgcompressImageInfo info;
+  gboolean ok;
+
+  gst_imgcompress_image_info_init (&info);
+  if (!gst_imgcompress_image_event_parse (event, &info))
+    return TRUE;
+  ok = check_awaited_image (self);
+  self->awaited_image = g_strdup (info.name ? info.name : "");
+  gst_imgcompress_image_info_clear (&info);
+  return ok;
+}
+
 static gboolean
 gst_variant_split_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
 {
@@ -560,6 +594,14 @@ gst_variant_split_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     gst_event_unref (event);
     return TRUE;
   }
+  if ((GST_EVENT_TYPE (event) == GST_EVENT_EOS &&
+          !check_awaited_image (self)) ||
+      !note_image_event (self, event)) {
+    gst_event_unref (event);
+    return FALSE;
+  }
+  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
+    g_clear_pointer (&self->awaited_image, g_free);
   res = gst_pad_event_default (pad, parent, event);
   if (is_caps)
     resend_variant_events (self);
@@ -733,5 +775,7 @@ gst_variant_split_change_state (GstElement *element, GstStateChange transition)
       return GST_STATE_CHANGE_FAILURE;
     }
   }
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+    g_clear_pointer (&self->awaited_image, g_free);
   return GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 }

@@ -30,6 +30,10 @@ struct _GstVariantSplit
   GArray *variants; /* the last valid variant list */
   gchar *variants_error; /* why variants_str is not valid, or NULL */
   gboolean allow_not_linked;
+
+  /* streaming thread only: the name of an image announced by an
+   * imgcompress-image event and not yet followed by a picture */
+  gchar *awaited_image;
 };
 
 G_END_DECLS

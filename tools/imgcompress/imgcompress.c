@@ -452,7 +452,7 @@ main (int argc, char **argv)
 
 #ifdef ENABLE_NLS
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, GST_IMGCOMPRESS_LOCALEDIR ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 #endif

@@ -16,10 +16,15 @@
 #ifdef ENABLE_NLS
 #include <glib/gi18n-lib.h>
 #include <locale.h>
+/* The environment variable IMGCOMPRESS_LOCALEDIR replaces the install
+ * prefix's catalogues, so that the test suite uses the build tree's. */
+#define GST_IMGCOMPRESS_LOCALEDIR()                                            \
+  (g_getenv ("IMGCOMPRESS_LOCALEDIR") ? g_getenv ("IMGCOMPRESS_LOCALEDIR") :   \
+                                        LOCALEDIR)
 #define GST_IMGCOMPRESS_BIND_TEXTDOMAIN()                                      \
   G_STMT_START                                                                 \
   {                                                                            \
-    bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);                               \
+    bindtextdomain (GETTEXT_PACKAGE, GST_IMGCOMPRESS_LOCALEDIR ());            \
     bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");                        \
   }                                                                            \
   G_STMT_END

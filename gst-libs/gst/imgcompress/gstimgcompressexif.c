@@ -23,6 +23,7 @@
 #endif
 
 #include "gstimgcompressexif.h"
+#include "gstimgcompressbytes.h"
 
 #include <string.h>
 
@@ -36,13 +37,15 @@
 static guint
 read_u16 (const guint8 *p, gboolean little_endian)
 {
-  return little_endian ? GST_READ_UINT16_LE (p) : GST_READ_UINT16_BE (p);
+  return little_endian ? gst_imgcompress_read_uint16_le (p) :
+                         gst_imgcompress_read_uint16_be (p);
 }
 
 static guint32
 read_u32 (const guint8 *p, gboolean little_endian)
 {
-  return little_endian ? GST_READ_UINT32_LE (p) : GST_READ_UINT32_BE (p);
+  return little_endian ? gst_imgcompress_read_uint32_le (p) :
+                         gst_imgcompress_read_uint32_be (p);
 }
 
 /* Looks for the orientation entry in IFD0 of the TIFF structure @tiff. */

@@ -28,6 +28,7 @@
 #endif
 
 #include "gstimgcompresssniff.h"
+#include "gstimgcompressbytes.h"
 
 #include <string.h>
 
@@ -123,9 +124,9 @@ read_jpeg_sof (const guint8 *data, gsize size, gsize pos,
   if (size < pos + 10)
     return need_more (info, pos + 10);
 
-  length = GST_READ_UINT16_BE (data + pos + 2);
-  height = GST_READ_UINT16_BE (data + pos + 5);
-  width = GST_READ_UINT16_BE (data + pos + 7);
+  length = gst_imgcompress_read_uint16_be (data + pos + 2);
+  height = gst_imgcompress_read_uint16_be (data + pos + 5);
+  width = gst_imgcompress_read_uint16_be (data + pos + 7);
   components = data[pos + 9];
 
   if (components == 0 || length < 8 + 3 * components)
@@ -173,7 +174,7 @@ sniff_jpeg (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
 
     if (size < pos + 4)
       return need_more (info, pos + 4);
-    length = GST_READ_UINT16_BE (data + pos + 2);
+    length = gst_imgcompress_read_uint16_be (data + pos + 2);
     if (length < 2)
       return invalid (info, "JPEG segment length below 2");
     /* pos grows by at most 65537 per segment and stays below size + 65537:
@@ -239,11 +240,11 @@ sniff_png (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     return need_more (info, PNG_HEADER_BYTES);
 
   if (png_crc32 (data + PNG_IHDR_TYPE_OFFSET, 4 + PNG_IHDR_DATA_BYTES) !=
-      GST_READ_UINT32_BE (data + PNG_IHDR_CRC_OFFSET))
+      gst_imgcompress_read_uint32_be (data + PNG_IHDR_CRC_OFFSET))
     return invalid (info, "PNG IHDR CRC mismatch");
 
-  width = GST_READ_UINT32_BE (data + 16);
-  height = GST_READ_UINT32_BE (data + 20);
+  width = gst_imgcompress_read_uint32_be (data + 16);
+  height = gst_imgcompress_read_uint32_be (data + 20);
   depth = data[24];
   colour_type = data[25];
   if (width > G_MAXINT32 || height > G_MAXINT32)
@@ -277,8 +278,8 @@ read_webp_vp8 (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     return need_more (info, p + WEBP_VP8_HEADER_BYTES);
 
   /* 14 bits of size, 2 bits of upscaling hint */
-  return found (info, GST_READ_UINT16_LE (data + p + 6) & 0x3fff,
-      GST_READ_UINT16_LE (data + p + 8) & 0x3fff, FALSE);
+  return found (info, gst_imgcompress_read_uint16_le (data + p + 6) & 0x3fff,
+      gst_imgcompress_read_uint16_le (data + p + 8) & 0x3fff, FALSE);
 }
 
 static GstImgcompressSniffResult
@@ -292,7 +293,7 @@ read_webp_vp8l (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
   if (size < p + WEBP_VP8L_HEADER_BYTES)
     return need_more (info, p + WEBP_VP8L_HEADER_BYTES);
 
-  bits = GST_READ_UINT32_LE (data + p + 1);
+  bits = gst_imgcompress_read_uint32_le (data + p + 1);
   if (bits >> 29 != 0)
     return invalid (info, "unknown WebP VP8L version");
   return found (info, (bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1,
@@ -328,12 +329,12 @@ sniff_webp (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     return need_more (info, WEBP_CHUNK_OFFSET);
 
   info->format = GST_IMGCOMPRESS_FORMAT_WEBP;
-  if (GST_READ_UINT32_LE (data + 4) < 4 + 8)
+  if (gst_imgcompress_read_uint32_le (data + 4) < 4 + 8)
     return invalid (info, "WebP RIFF size too small for a chunk");
   if (size < WEBP_PAYLOAD_OFFSET)
     return need_more (info, WEBP_PAYLOAD_OFFSET);
 
-  chunk_size = GST_READ_UINT32_LE (data + WEBP_CHUNK_OFFSET + 4);
+  chunk_size = gst_imgcompress_read_uint32_le (data + WEBP_CHUNK_OFFSET + 4);
   if (memcmp (data + WEBP_CHUNK_OFFSET, "VP8 ", 4) == 0) {
     if (chunk_size < WEBP_VP8_HEADER_BYTES)
       return invalid (info, "WebP VP8 chunk too small");

@@ -545,14 +545,18 @@ with_sof_size (GstBuffer *jpeg, guint w, guint h)
 
   fail_unless (sof > 0);
   gst_buffer_map (buf, &map, GST_MAP_WRITE);
-  GST_WRITE_UINT16_BE (map.data + sof + 5, h);
-  GST_WRITE_UINT16_BE (map.data + sof + 7, w);
+  /* byte by byte: the SOF fields sit at odd offsets */
+  map.data[sof + 5] = h >> 8;
+  map.data[sof + 6] = h & 0xff;
+  map.data[sof + 7] = w >> 8;
+  map.data[sof + 8] = w & 0xff;
   gst_buffer_unmap (buf, &map);
   return buf;
 }
 
 GST_START_TEST (test_damaged_inputs)
 {
+  static const gchar not_jpeg[] = "\x89PNG\r\n\x1a\n garbage";
   JpegSpec spec = { 160, 120, JCS_YCbCr, 2, 2, FALSE, 0, 0 };
   GstBuffer *jpeg = make_jpeg (&spec);
   gsize size = gst_buffer_get_size (jpeg), sos, pos;
@@ -568,7 +572,7 @@ GST_START_TEST (test_damaged_inputs)
   check_decode_error (NULL, FALSE, NULL, "No JPEG image");
   check_decode_error (gst_buffer_new (), TRUE, NULL, NULL);
   /* not a JPEG at all */
-  check_decode_error (gst_buffer_new_memdup ("\x89PNG\r\n\x1a\n garbage", 18),
+  check_decode_error (gst_buffer_new_memdup (not_jpeg, sizeof (not_jpeg) - 1),
       TRUE, NULL, "not a JPEG");
   /* garbled entropy-coded data */
   garbled = patched_copy (jpeg, G_MAXSIZE);

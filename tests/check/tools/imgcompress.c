@@ -306,6 +306,7 @@ GST_START_TEST (test_usage_errors)
   fail_unless_equals_int (run_tool (&err, "--threads", "0", "-o", workdir,
                               workdir, NULL),
       2);
+  g_free (err);
   fail_unless_equals_int (run_tool (&err, "--variants", "a:b:c", "-o", workdir,
                               workdir, NULL),
       2);

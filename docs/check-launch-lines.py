@@ -1,0 +1,79 @@
+#!/usr/bin/python3
+# gst-imgcompress
+# Copyright (C) 2026 gst-imgcompress authors
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Runs the example launch line of every element's SECTION comment (meson
+test docs_launch_lines), as the element pages show it, in a scratch
+directory holding photo.jpg (a real photo when the corpus is available) and
+photo.webp made from it; autovideosink becomes fakesink.  Each line must
+exit 0 within a minute.
+
+    check-launch-lines.py SOURCE_ROOT FETCH_CORPUS_SCRIPT
+"""
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+_spec = importlib.util.spec_from_file_location("gen_element_pages",
+                                               os.path.join(HERE, "gen-element-pages.py"))
+pages = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(pages)
+
+
+def make_photos(work, fetch):
+    jpg = os.path.join(work, "photo.jpg")
+    r = subprocess.run([fetch], capture_output=True, text=True)
+    if r.returncode == 0:
+        shutil.copy(os.path.join(r.stdout.strip(), "FreshFlower.jpg"), jpg)
+    else:
+        print("no corpus: using a synthetic photo")
+        from PIL import Image
+        img = Image.new("RGB", (1600, 1200))
+        img.putdata([(x % 256, y % 256, (x * y) % 256) for y in range(1200) for x in range(1600)])
+        img.save(jpg, "JPEG", quality=90)
+    from PIL import Image
+    Image.open(jpg).save(os.path.join(work, "photo.webp"), "WEBP", quality=80)
+
+
+def main(argv):
+    root, fetch = argv[1], argv[2]
+    sections = pages.find_sections(root)
+    failed = []
+    with tempfile.TemporaryDirectory() as work:
+        make_photos(work, fetch)
+        for name in sorted(sections):
+            rel, lines = sections[name]
+            doc = pages.parse_section(lines, "")
+            if not doc["launch"]:
+                failed.append("%s (%s): no example launch line" % (name, rel))
+                continue
+            cmd = doc["launch"].replace("autovideosink", "fakesink")
+            if not cmd.startswith("gst-launch-1.0 "):
+                failed.append("%s: the example is not a gst-launch-1.0 line" % name)
+                continue
+            # gst-launch-1.0's own argument splitting, through the shell as
+            # a user would paste it
+            try:
+                r = subprocess.run(["/bin/sh", "-c", cmd], cwd=work, capture_output=True,
+                                   text=True, timeout=60)
+                ok = r.returncode == 0
+                out = (r.stdout + r.stderr)[-1500:]
+            except subprocess.TimeoutExpired:
+                ok, out = False, "timed out after 60 s"
+            print("%s %s: %s" % ("ok  " if ok else "FAIL", name, cmd))
+            if not ok:
+                print(out)
+                failed.append(name)
+    if failed:
+        print("\nfailed: %s" % ", ".join(failed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
