@@ -25,6 +25,7 @@ struct _ImgcompressBatch
 {
   ImgcompressBatchOptions options;
   GPtrArray *images; /* ImgcompressImage, owned by the caller */
+  GPtrArray *order; /* the same images, in the order they run */
   gchar **pass_variants; /* variant string per pass */
   guint n_passes;
   guint pass;
@@ -115,6 +116,31 @@ plan_passes (ImgcompressBatch *batch)
   g_array_free (rest.variants, TRUE);
 }
 
+static gint
+compare_input_bytes_desc (gconstpointer a, gconstpointer b)
+{
+  const ImgcompressImage *ia = *(ImgcompressImage **) a;
+  const ImgcompressImage *ib = *(ImgcompressImage **) b;
+
+  return (ia->input_bytes < ib->input_bytes) -
+      (ia->input_bytes > ib->input_bytes);
+}
+
+/* In parallel, the largest images start first, so that no big image is
+ * left running alone at the end (longest-processing-time-first); one at a
+ * time, the given order is kept. */
+static void
+plan_order (ImgcompressBatch *batch)
+{
+  guint i;
+
+  batch->order = g_ptr_array_sized_new (batch->images->len);
+  for (i = 0; i < batch->images->len; i++)
+    g_ptr_array_add (batch->order, g_ptr_array_index (batch->images, i));
+  if (batch->in_flight_limit > 1)
+    g_ptr_array_sort (batch->order, compare_input_bytes_desc);
+}
+
 ImgcompressBatch *
 imgcompress_batch_new (const ImgcompressBatchOptions *options,
     GPtrArray *images)
@@ -136,6 +162,7 @@ imgcompress_batch_new (const ImgcompressBatchOptions *options,
     batch->max_in_flight = 1;
 
   plan_passes (batch);
+  plan_order (batch);
   return batch;
 }
 
@@ -143,6 +170,7 @@ void
 imgcompress_batch_free (ImgcompressBatch *batch)
 {
   g_strfreev (batch->pass_variants);
+  g_ptr_array_unref (batch->order);
   g_main_loop_unref (batch->loop);
   g_free (batch);
 }
@@ -440,7 +468,7 @@ schedule (ImgcompressBatch *batch)
       batch->next = 0;
       continue;
     }
-    image = g_ptr_array_index (batch->images, batch->next++);
+    image = g_ptr_array_index (batch->order, batch->next++);
     if (image->done)
       continue;
     start_job (batch, image);
