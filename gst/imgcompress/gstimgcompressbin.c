@@ -59,6 +59,16 @@ GST_DEBUG_CATEGORY_STATIC (gst_imgcompress_bin_debug);
 #define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
 #define DEFAULT_OVERWRITE FALSE
 #define DEFAULT_BACKGROUND 0xffffffff
+/* Measured on the corpus: progressive saves 4.4 % at 2048 px and 2.1 % at
+ * 500 px, and costs 4.9 % at 150 px (its extra scan headers). */
+#define DEFAULT_PROGRESSIVE_FROM 400
+/* -1: libwebp's method 4 below WEBP_FAST_FROM pixels, method 2 from there
+ * (measured on the corpus at 2048 px: half the encode time of the full
+ * variant, for 0.0016 luma SSIM and 2 % more bytes). */
+#define DEFAULT_WEBP_METHOD -1
+#define WEBP_FAST_FROM 1000
+#define WEBP_METHOD_SMALL 4
+#define WEBP_METHOD_LARGE 2
 
 enum
 {
@@ -72,6 +82,8 @@ enum
   PROP_MAX_PIXELS,
   PROP_OVERWRITE,
   PROP_BACKGROUND,
+  PROP_PROGRESSIVE_FROM,
+  PROP_WEBP_METHOD,
 };
 
 static GstStaticPadTemplate sink_template =
@@ -177,6 +189,21 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
           "(default 0xFFFFFFFF, white)",
           0, G_MAXUINT32, DEFAULT_BACKGROUND,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_PROGRESSIVE_FROM,
+      g_param_spec_uint ("progressive-from", "Progressive from",
+          "JPEG variants whose max-dimension is at least this many pixels "
+          "are written progressive, which makes large images smaller and "
+          "small ones larger (0 = every variant, G_MAXUINT = none; default "
+          "400)",
+          0, G_MAXUINT, DEFAULT_PROGRESSIVE_FROM,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_WEBP_METHOD,
+      g_param_spec_int ("webp-method", "WebP method",
+          "libwebp method (0 fast .. 6 slow and small) for every WebP "
+          "variant, or -1 for 4 below 1000 px and 2 from 1000 px, which "
+          "halves the time of large variants for 2 % more bytes (default -1)",
+          -1, 6, DEFAULT_WEBP_METHOD,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_set_static_metadata (element_class,
@@ -224,6 +251,8 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
   self->max_pixels = DEFAULT_MAX_PIXELS;
   self->overwrite = DEFAULT_OVERWRITE;
   self->background = DEFAULT_BACKGROUND;
+  self->progressive_from = DEFAULT_PROGRESSIVE_FROM;
+  self->webp_method = DEFAULT_WEBP_METHOD;
 
   /* typefind gives caps to inputs that come without (filesrc). */
   self->typefind = gst_element_factory_make ("typefind", "typefind");
@@ -296,6 +325,12 @@ gst_imgcompress_bin_set_property (GObject *object, guint prop_id,
     case PROP_BACKGROUND:
       self->background = g_value_get_uint (value);
       break;
+    case PROP_PROGRESSIVE_FROM:
+      self->progressive_from = g_value_get_uint (value);
+      break;
+    case PROP_WEBP_METHOD:
+      self->webp_method = g_value_get_int (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -337,6 +372,12 @@ gst_imgcompress_bin_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_BACKGROUND:
       g_value_set_uint (value, self->background);
+      break;
+    case PROP_PROGRESSIVE_FROM:
+      g_value_set_uint (value, self->progressive_from);
+      break;
+    case PROP_WEBP_METHOD:
+      g_value_set_int (value, self->webp_method);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -385,14 +426,54 @@ make_queue (GstImgcompressBin *self)
   return queue;
 }
 
-static gboolean
-build_format_branch (GstImgcompressBin *self, GstElement *tee,
-    GstImgcompressFormat format)
+/* The settings every branch is built with, read once under the lock:
+ * children are configured without it, since their notify reaches us. */
+typedef struct
 {
-  GstElement *queue, *encoder, *sink;
-  gchar *output_dir, *location;
+  gchar *output_dir;
+  gchar *location;
   gboolean overwrite;
   guint background;
+  guint progressive_from;
+  gint webp_method;
+} BranchSettings;
+
+static void
+read_branch_settings (GstImgcompressBin *self, BranchSettings *bs)
+{
+  GST_OBJECT_LOCK (self);
+  bs->output_dir = g_strdup (self->output_dir);
+  bs->location = g_strdup (self->location);
+  bs->overwrite = self->overwrite;
+  bs->background = self->background;
+  bs->progressive_from = self->progressive_from;
+  bs->webp_method = self->webp_method;
+  GST_OBJECT_UNLOCK (self);
+}
+
+static void
+branch_settings_clear (BranchSettings *bs)
+{
+  g_free (bs->output_dir);
+  g_free (bs->location);
+}
+
+static gint
+webp_method_for (const GstImgcompressVariantInfo *variant,
+    const BranchSettings *bs)
+{
+  if (bs->webp_method >= 0)
+    return bs->webp_method;
+  return variant->max_dimension >= WEBP_FAST_FROM ? WEBP_METHOD_LARGE :
+                                                    WEBP_METHOD_SMALL;
+}
+
+static gboolean
+build_format_branch (GstImgcompressBin *self, GstElement *tee,
+    const GstImgcompressVariantInfo *variant, GstImgcompressFormat format,
+    const BranchSettings *bs)
+{
+  GstElement *queue, *encoder, *sink;
 
   queue = make_queue (self);
   encoder = make_child (self, encoder_for_format (format), NULL);
@@ -400,19 +481,13 @@ build_format_branch (GstImgcompressBin *self, GstElement *tee,
   if (!queue || !encoder || !sink)
     return FALSE;
 
-  /* Children are set without our lock: their notify reaches us. */
-  GST_OBJECT_LOCK (self);
-  output_dir = g_strdup (self->output_dir);
-  location = g_strdup (self->location);
-  overwrite = self->overwrite;
-  background = self->background;
-  GST_OBJECT_UNLOCK (self);
-  g_object_set (sink, "output-dir", output_dir, "location", location,
-      "overwrite", overwrite, NULL);
+  g_object_set (sink, "output-dir", bs->output_dir, "location", bs->location,
+      "overwrite", bs->overwrite, NULL);
   if (format == GST_IMGCOMPRESS_FORMAT_JPEG)
-    g_object_set (encoder, "background", background, NULL);
-  g_free (output_dir);
-  g_free (location);
+    g_object_set (encoder, "background", bs->background, "progressive",
+        variant->max_dimension >= bs->progressive_from, NULL);
+  else
+    g_object_set (encoder, "method", webp_method_for (variant, bs), NULL);
 
   return gst_element_link_many (tee, queue, encoder, sink, NULL);
 }
@@ -430,8 +505,9 @@ branch_caps (void)
 }
 
 static gboolean
-build_variant_branch (GstImgcompressBin *self, const gchar *variant,
-    GstImgcompressFormat *formats, guint n_formats)
+build_variant_branch (GstImgcompressBin *self,
+    const GstImgcompressVariantInfo *variant, GstImgcompressFormat *formats,
+    guint n_formats, const BranchSettings *bs)
 {
   GstElement *queue, *sizer, *tee;
   GstCaps *caps;
@@ -445,7 +521,7 @@ build_variant_branch (GstImgcompressBin *self, const gchar *variant,
   if (!queue || !sizer || !tee)
     return FALSE;
 
-  pad_name = g_strdup_printf ("src_%s", variant);
+  pad_name = g_strdup_printf ("src_%s", variant->variant);
   linked = gst_element_link_pads (self->variantsplit, pad_name, queue, "sink");
   g_free (pad_name);
   /* 4:2:2 and 4:4:4 photos leave imgsizer as 4:2:0, as every web encoder
@@ -458,7 +534,7 @@ build_variant_branch (GstImgcompressBin *self, const gchar *variant,
     return FALSE;
 
   for (i = 0; i < n_formats; i++) {
-    if (!build_format_branch (self, tee, formats[i]))
+    if (!build_format_branch (self, tee, variant, formats[i], bs))
       return FALSE;
   }
   return TRUE;
@@ -498,6 +574,7 @@ static gboolean
 build_variant_branches (GstImgcompressBin *self, const gchar *spec,
     GstImgcompressFormat *formats, guint n_formats)
 {
+  BranchSettings bs;
   GError *error = NULL;
   GArray *variants;
   gboolean ok = TRUE;
@@ -510,15 +587,18 @@ build_variant_branches (GstImgcompressBin *self, const gchar *spec,
     g_error_free (error);
     return FALSE;
   }
+  read_branch_settings (self, &bs);
   for (i = 0; ok && i < variants->len; i++) {
-    const gchar *name =
-        g_array_index (variants, GstImgcompressVariantInfo, i).variant;
+    const GstImgcompressVariantInfo *variant =
+        &g_array_index (variants, GstImgcompressVariantInfo, i);
 
-    ok = build_variant_branch (self, name, formats, n_formats);
+    ok = build_variant_branch (self, variant, formats, n_formats, &bs);
     if (!ok)
       GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
-          (_ ("Could not build the branch of variant '%s'."), name), (NULL));
+          (_ ("Could not build the branch of variant '%s'."), variant->variant),
+          (NULL));
   }
+  branch_settings_clear (&bs);
   g_array_unref (variants);
   return ok;
 }

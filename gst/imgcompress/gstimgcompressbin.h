@@ -45,6 +45,8 @@ struct _GstImgcompressBin
   guint64 max_pixels;
   gboolean overwrite;
   guint background;
+  guint progressive_from;
+  gint webp_method;
 };
 
 G_END_DECLS

@@ -327,18 +327,18 @@ GST_START_TEST (test_decode_cmyk)
 GST_END_TEST;
 
 /* (image size, box) -> the n/8 the decoder must pick, worked out by hand:
- * the smallest n with ceil(size * n / 8) covering the box fit. */
+ * the smallest n with ceil(size * n / 8) at least twice the box fit. */
 static const struct
 {
   guint w, h, box, n;
 } scale_table[] = {
-  { 1600, 1200, 500, 3 }, /* fit 500x375; 2/8 = 400 too small */
-  { 1600, 1200, 150, 1 }, /* 200x150 covers 150x113 */
-  { 1600, 1200, 400, 2 }, /* exactly 400x300 */
+  { 1600, 1200, 500, 5 }, /* fit 500x375; 4/8 = 800 < 1000 */
+  { 1600, 1200, 150, 2 }, /* 400x300 >= 300x226; 1/8 = 200 */
+  { 1600, 1200, 400, 4 }, /* exactly 800x600 */
   { 1600, 1200, 2048, 8 }, /* never enlarge: full size */
-  { 1000, 200, 300, 3 }, /* fit 300x60; 2/8 = 250 */
-  { 333, 999, 100, 1 }, /* fit 33x100; 1/8 = 42x125 */
-  { 640, 480, 639, 8 }, /* 7/8 = 560 < 639 */
+  { 1000, 200, 300, 5 }, /* fit 300x60; 4/8 = 500 < 600 */
+  { 333, 999, 100, 2 }, /* fit 33x100; 1/8 = 125 < 200 */
+  { 640, 480, 639, 8 }, /* 7/8 = 560 < 1278 */
 };
 
 GST_START_TEST (test_shrink_on_load_property)
@@ -404,8 +404,8 @@ GST_START_TEST (test_shrink_on_load_size_hint)
     fail_unless (out != NULL);
     caps = gst_pad_get_current_caps (h->sinkpad);
     gst_video_info_from_caps (&info, caps);
-    fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), i == 0 ? 600 : 200);
-    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), i == 0 ? 450 : 150);
+    fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), i == 0 ? 1000 : 400);
+    fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), i == 0 ? 750 : 300);
     gst_caps_unref (caps);
     gst_buffer_unref (out);
     gst_harness_teardown (h);
@@ -774,21 +774,21 @@ GST_START_TEST (test_real_photos)
     g_free (flower);
     return;
   }
-  /* 6028x3391 into a 2048 box: 2/8 gives 1507 < 2048, so 3/8 */
+  /* 6028x3391 into a 2048 box: 5/8 gives 3768 < 4096, so 6/8 */
   desc = g_strdup_printf ("filesrc location=%s ! turbojpegdec "
                           "max-dimension=2048 ! appsink name=sink sync=false",
       kleiber);
   sizes = run_pipeline_sizes (desc);
-  fail_unless_equals_string (sizes, "2261x1272");
+  fail_unless_equals_string (sizes, "4521x2544");
   g_free (sizes);
   g_free (desc);
 
-  /* progressive 5640x3172 into 2048: 3/8 */
+  /* progressive 5640x3172 into 2048: 6/8 */
   desc = g_strdup_printf ("filesrc location=%s ! jpegparse ! turbojpegdec "
                           "max-dimension=2048 ! appsink name=sink sync=false",
       elephants);
   sizes = run_pipeline_sizes (desc);
-  fail_unless_equals_string (sizes, "2115x1190");
+  fail_unless_equals_string (sizes, "4230x2379");
   g_free (sizes);
   g_free (desc);
 

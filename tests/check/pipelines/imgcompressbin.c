@@ -192,6 +192,30 @@ remove_tree (const gchar *dir)
       NULL, NULL);
 }
 
+/* The SOFn marker of a JPEG file (0xC0 baseline, 0xC2 progressive), by
+ * walking its segments. */
+static gint
+jpeg_sof_marker (const gchar *path)
+{
+  gchar *data;
+  gsize size, pos = 2;
+  gint marker = -1;
+
+  fail_unless (g_file_get_contents (path, &data, &size, NULL));
+  while (pos + 4 <= size && (guint8) data[pos] == 0xff) {
+    guint8 m = data[pos + 1];
+    gsize len = ((guint8) data[pos + 2] << 8) | (guint8) data[pos + 3];
+
+    if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc) {
+      marker = m;
+      break;
+    }
+    pos += 2 + len;
+  }
+  g_free (data);
+  return marker;
+}
+
 static void
 check_photo_variants (const gchar *basename, guint full_w, guint full_h)
 {
@@ -229,6 +253,10 @@ check_photo_variants (const gchar *basename, guint full_w, guint full_h)
       gdouble ssim;
 
       fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR), "no %s", path);
+      /* Progressive from 400 px up: smaller there, larger below. */
+      if (f == 0)
+        fail_unless_equals_int (jpeg_sof_marker (path),
+            variants[i].box >= 400 ? 0xc2 : 0xc0);
       out = decode_to_gray (path, &out_info);
       fail_unless (out != NULL, "%s does not decode", path);
       fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&out_info), ew);
