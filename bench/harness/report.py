@@ -231,8 +231,15 @@ def write_chart(result, path):
                 "plot '%s' using 1:($3 == 0 ? $2 : 1/0) with points pt 7 lc rgb '#3b6ea5' "
                 "title 'baseline', '' using 1:($3 == 1 ? $2 : 1/0) with points pt 5 "
                 "lc rgb '#c8702a' title 'progressive', %f + %f * x with lines "
-                "lc rgb '#888888' title 'fit'"
-                % (scatter, fit["intercept_ms"], fit["slope_ms_per_mp"]),
+                "lc rgb '#888888' title 'fit, all'"
+                % (scatter, fit["intercept_ms"], fit["slope_ms_per_mp"])
+                + "".join(
+                    ", %f + %f * x with lines dt 2 lc rgb '%s' title 'fit, %s'"
+                    % (k["intercept_ms"], k["slope_ms_per_mp"], colour, kind)
+                    for kind, colour in (("baseline", "#3b6ea5"), ("progressive", "#c8702a"))
+                    for k in [cost.get("fit_" + kind)]
+                    if k
+                ),
             ]
         script.append("unset multiplot")
         out = subprocess.run([gnuplot], input="\n".join(script), capture_output=True, text=True)
@@ -467,6 +474,14 @@ def _ours_alone(result):
             % (fit["slope_ms_per_mp"], fit["intercept_ms"], fit["n"], fit["r2"],
                cost.get("method"))
         )
+        for kind in ("baseline", "progressive"):
+            kfit = cost.get("fit_" + kind)
+            if kfit:
+                lines.append(
+                    "  - %s JPEGs only: %.1f ms per megapixel + %.1f ms (%d images, r^2 = %.3f)."
+                    % (kind.capitalize(), kfit["slope_ms_per_mp"], kfit["intercept_ms"],
+                       kfit["n"], kfit["r2"])
+                )
     else:
         lines.append("- Per-image cost: not measured (%s)."
                      % (cost.get("error") or "too few points"))

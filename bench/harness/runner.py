@@ -295,12 +295,25 @@ class Bench:
                 if run["ok"]:
                     points.append((image.name, image.width * image.height / 1e6, run["wall_s"]))
             _rm(os.path.join(self.workdir, "ours", "alone"))
-        fit = _fit_line([(mp, s * 1000) for _, mp, s in points])
         progressive = {i.name: i.progressive for i in self.images}
+        fit = _fit_line([(mp, s * 1000) for _, mp, s in points])
+        # Baseline JPEGs can be decoded at reduced DCT scale, progressive
+        # ones (so far) not: two populations, so each gets its own line too.
+        fits_by_kind = {
+            kind: _fit_line([(mp, s * 1000) for n, mp, s in points
+                             if progressive.get(n, False) == (kind == "progressive")])
+            for kind in ("baseline", "progressive")
+        }
         if fit:
             log("ours: per-image cost %.1f ms/MP + %.1f ms (r2 %.3f)"
                 % (fit["slope_ms_per_mp"], fit["intercept_ms"], fit["r2"]))
+        for kind, kfit in fits_by_kind.items():
+            if kfit:
+                log("ours:   %s only: %.1f ms/MP + %.1f ms (r2 %.3f, %d images)"
+                    % (kind, kfit["slope_ms_per_mp"], kfit["intercept_ms"], kfit["r2"], kfit["n"]))
         return {
+            "fit_baseline": fits_by_kind["baseline"],
+            "fit_progressive": fits_by_kind["progressive"],
             "method": method,
             "points": [
                 {"image": n, "megapixels": mp, "time_ms": s * 1000,

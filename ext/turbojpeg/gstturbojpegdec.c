@@ -19,10 +19,12 @@
  * when downstream does not accept the planar layout.
  *
  * The decoder decodes as small as it may (libjpeg-turbo's DCT scaling by
- * n/8): it takes the smallest n whose output still covers the box given by
+ * n/8): it takes the smallest n whose output is still at least twice the
+ * size the image will have in the box given by
  * #GstTurbojpegDec:max-dimension or, when that is 0, by the answer to the
  * `imgcompress-size-hint` query that it sends downstream before each
- * image.  The final reduction is left to a real filter (imgsizer).
+ * image.  The final reduction, by a factor of two or more, is left to a
+ * real filter (imgsizer), which keeps the quality of a full decode.
  *
  * The EXIF orientation is posted as the %GST_TAG_IMAGE_ORIENTATION tag, never
  * applied.
@@ -47,8 +49,8 @@
  * |[
  * gst-launch-1.0 filesrc location=photo.jpg ! turbojpegdec max-dimension=2048 !
  * videoconvert ! autovideosink
- * ]| Decodes photo.jpg at the smallest DCT scale that still covers a
- * 2048x2048 box and shows it.
+ * ]| Decodes photo.jpg at the smallest DCT scale that leaves at least a
+ * factor of two to fit it into a 2048x2048 box, and shows it.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -908,10 +910,10 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
 
   g_object_class_install_property (gobject_class, PROP_MAX_DIMENSION,
       g_param_spec_uint ("max-dimension", "Maximum dimension",
-          "Decode at the smallest DCT scale (n/8) whose output still covers "
-          "a box of this many pixels per side; 0 asks downstream "
-          "(imgcompress-size-hint query) and decodes at full size when "
-          "nobody answers",
+          "Decode at the smallest DCT scale (n/8) whose output is still at "
+          "least twice the image fitted into a box of this many pixels per "
+          "side; 0 asks downstream (imgcompress-size-hint query) and decodes "
+          "at full size when nobody answers (default 0)",
           0, G_MAXINT, DEFAULT_MAX_DIMENSION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));

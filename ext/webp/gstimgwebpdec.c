@@ -25,9 +25,9 @@
  *
  * Shrink on load: when #GstImgWebpDec:max-dimension is set, or else when
  * downstream answers the `imgcompress-size-hint` query, libwebp's scaled
- * decode outputs the smallest n/8 of the image (n = 1..8) that still covers
- * the image fitted into that box, the same rule turbojpegdec uses, so the
- * last, short reduction is done by a real filter (imgsizer's Lanczos)
+ * decode outputs the smallest n/8 of the image (n = 1..8) that is still at
+ * least twice the image fitted into that box, the same rule turbojpegdec
+ * uses, so the last reduction is done by a real filter (imgsizer's Lanczos)
  * downstream and a JPEG and a WebP of the same photo arrive there at the
  * same size.
  *
@@ -136,8 +136,9 @@ gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
   g_object_class_install_property (gobject_class, PROP_MAX_DIMENSION,
       g_param_spec_uint ("max-dimension", "Max dimension",
           "Box (pixels) the image will be fitted into downstream; the decode "
-          "shrinks to the smallest n/8 that still covers it (0 = ask "
-          "downstream with the imgcompress-size-hint query) (default 0)",
+          "shrinks to the smallest n/8 that is still at least twice the "
+          "fitted size (0 = ask downstream with the imgcompress-size-hint "
+          "query) (default 0)",
           0, G_MAXINT, DEFAULT_MAX_DIMENSION,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
@@ -522,9 +523,9 @@ pick_output_format (GstImgWebpDec *self, const WebPBitstreamFeatures *f)
   return chosen;
 }
 
-/* The decode size: the smallest n/8 of the image that covers it fitted in
- * the box from max-dimension or, when that is 0, from the size-hint query
- * (see the element documentation for why eighths). */
+/* The decode size: the smallest n/8 of the image that is at least twice
+ * its size fitted in the box from max-dimension or, when that is 0, from the
+ * size-hint query (see the element documentation for why eighths). */
 static void
 pick_output_size (GstImgWebpDec *self, guint width, guint height,
     guint *out_width, guint *out_height)

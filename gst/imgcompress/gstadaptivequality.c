@@ -238,6 +238,7 @@ gst_adaptive_quality_finalize (GObject *object)
   g_array_unref (self->bands);
   g_object_unref (self->header_adapter);
   gst_imgcompress_image_info_clear (&self->info);
+  gst_clear_event (&self->held_segment);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -331,7 +332,9 @@ reset_stream (GstAdaptiveQuality *self)
   self->boundary = TRUE;
   self->upstream_bytes = 0;
   self->image_bytes = 0;
+  self->seen_data = FALSE;
   gst_imgcompress_image_info_clear (&self->info);
+  gst_clear_event (&self->held_segment);
 }
 
 /* Expands the first printf-style integer conversion (%d, %05d, ...) of a
@@ -541,6 +544,39 @@ pick_quality_hints (GstAdaptiveQuality *self)
   GST_OBJECT_UNLOCK (self);
 }
 
+static gboolean
+upstream_caps_known (GstAdaptiveQuality *self)
+{
+  GstCaps *caps = gst_pad_get_current_caps (self->sinkpad);
+  GstImgcompressFormat format = gst_imgcompress_format_from_caps (caps);
+
+  if (caps)
+    gst_caps_unref (caps);
+  return format != GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+}
+
+/* Sources that cannot tell the format (filesrc, multifilesrc) send no
+ * caps: the header says it, so downstream gets caps from here, ahead of
+ * the segment held back for the purpose, and a decoder can be chosen from
+ * them. */
+static void
+announce_format (GstAdaptiveQuality *self)
+{
+  GstCaps *caps, *current;
+
+  if (!upstream_caps_known (self)) {
+    caps = gst_imgcompress_format_to_caps (self->info.format);
+    current = gst_pad_get_current_caps (self->srcpad);
+    if (current == NULL || !gst_caps_is_equal (current, caps))
+      gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
+    if (current)
+      gst_caps_unref (current);
+    gst_caps_unref (caps);
+  }
+  if (self->held_segment)
+    gst_pad_push_event (self->srcpad, g_steal_pointer (&self->held_segment));
+}
+
 /* The header is read and the image accepted: announce it, then release
  * what was held back, in order. */
 static GstFlowReturn
@@ -561,6 +597,7 @@ release_image (GstAdaptiveQuality *self)
       self->info.width, self->info.height, self->info.input_bytes,
       self->info.jpeg_quality, self->info.webp_quality);
 
+  announce_format (self);
   gst_pad_push_event (self->srcpad,
       gst_imgcompress_image_event_new (&self->info));
 
@@ -646,6 +683,7 @@ gst_adaptive_quality_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 {
   GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (parent);
 
+  self->seen_data = TRUE;
   if (buffer_starts_image (self, buffer)) {
     if (self->sniffing) {
       refuse_truncated (self);
@@ -680,6 +718,19 @@ end_image (GstAdaptiveQuality *self)
   self->boundary = TRUE;
 }
 
+/* An empty upload would otherwise end without a word: nothing would ever
+ * be decoded or written. */
+static void
+refuse_empty (GstAdaptiveQuality *self)
+{
+  gchar *name = query_upstream_name (self);
+
+  GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+      (_ ("Image \"%s\" is empty."), name ? name : "image"),
+      ("end of stream before any byte"));
+  g_free (name);
+}
+
 static gboolean
 gst_adaptive_quality_sink_event (GstPad *pad, GstObject *parent,
     GstEvent *event)
@@ -690,10 +741,23 @@ gst_adaptive_quality_sink_event (GstPad *pad, GstObject *parent,
     case GST_EVENT_STREAM_START:
       end_image (self);
       self->image_index = 0;
+      self->seen_data = FALSE;
+      break;
+    case GST_EVENT_SEGMENT:
+      end_image (self);
+      /* Caps must go downstream before the segment. */
+      if (!upstream_caps_known (self)) {
+        gst_event_replace (&self->held_segment, event);
+        gst_event_unref (event);
+        return TRUE;
+      }
+      break;
+    case GST_EVENT_EOS:
+      end_image (self);
+      if (!self->seen_data)
+        refuse_empty (self);
       break;
     case GST_EVENT_CAPS:
-    case GST_EVENT_SEGMENT:
-    case GST_EVENT_EOS:
       end_image (self);
       break;
     case GST_EVENT_FLUSH_STOP:

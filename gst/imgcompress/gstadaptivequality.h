@@ -57,6 +57,8 @@ struct _GstAdaptiveQuality
   guint64 image_bytes; /* bytes of the current image seen so far */
   guint image_index; /* images since stream start */
   GstImgcompressImageInfo info; /* the current image */
+  GstEvent *held_segment; /* upstream's segment while the caps are unknown */
+  gboolean seen_data; /* a buffer arrived since stream start */
 };
 
 G_END_DECLS

@@ -16,7 +16,7 @@
  * the graph of the design brief from its properties:
  *
  * |[
- * typefind ! adaptivequality ! <decoder> ! variantsplit name=s
+ * adaptivequality ! <decoder> ! variantsplit name=s
  *   s.src_<variant> ! queue ! imgsizer ! tee name=t
  *     t. ! queue ! turbojpegenc ! metricsink
  *     t. ! queue ! imgwebpenc ! metricsink
@@ -234,13 +234,13 @@ make_child (GstImgcompressBin *self, const gchar *factory, const gchar *name)
   return element;
 }
 
-static void on_have_type (GstElement *typefind, guint probability,
-    GstCaps *caps, GstImgcompressBin *self);
+static GstPadProbeReturn on_input_event (GstPad *pad, GstPadProbeInfo *info,
+    gpointer user_data);
 
 static void
 gst_imgcompress_bin_init (GstImgcompressBin *self)
 {
-  GstPad *target;
+  GstPad *pad;
 
   self->variants = g_strdup (DEFAULT_VARIANTS);
   self->formats = g_strdup (DEFAULT_FORMATS);
@@ -254,16 +254,20 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
   self->progressive_from = DEFAULT_PROGRESSIVE_FROM;
   self->webp_method = DEFAULT_WEBP_METHOD;
 
-  /* typefind gives caps to inputs that come without (filesrc). */
-  self->typefind = gst_element_factory_make ("typefind", "typefind");
-  gst_bin_add (GST_BIN (self), self->typefind);
-  g_signal_connect (self->typefind, "have-type", G_CALLBACK (on_have_type),
-      self);
+  /* adaptivequality reads the header and gives the stream its caps, from
+   * which the decoder is chosen. */
+  self->adaptivequality =
+      gst_element_factory_make ("adaptivequality", "adaptivequality");
+  gst_bin_add (GST_BIN (self), self->adaptivequality);
+  pad = gst_element_get_static_pad (self->adaptivequality, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_input_event,
+      self, NULL);
+  gst_object_unref (pad);
 
-  target = gst_element_get_static_pad (self->typefind, "sink");
-  self->sinkpad = gst_ghost_pad_new_from_template ("sink", target,
+  pad = gst_element_get_static_pad (self->adaptivequality, "sink");
+  self->sinkpad = gst_ghost_pad_new_from_template ("sink", pad,
       gst_static_pad_template_get (&sink_template));
-  gst_object_unref (target);
+  gst_object_unref (pad);
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 }
 
@@ -623,10 +627,8 @@ build_branches (GstImgcompressBin *self)
   ok = parse_formats (self, format_str, formats, &n_formats);
 
   if (ok) {
-    self->adaptivequality =
-        make_child (self, "adaptivequality", "adaptivequality");
     self->variantsplit = make_child (self, "variantsplit", "variantsplit");
-    ok = self->adaptivequality && self->variantsplit;
+    ok = self->variantsplit != NULL;
   }
   if (ok) {
     g_object_set (self->adaptivequality, "max-pixels", max_pixels, "bands",
@@ -634,7 +636,6 @@ build_branches (GstImgcompressBin *self)
     gst_util_set_object_arg (G_OBJECT (self->adaptivequality), "mode",
         adaptive ? "file-size" : "off");
     g_object_set (self->variantsplit, "variants", variants, NULL);
-    ok = gst_element_link (self->typefind, self->adaptivequality);
   }
 
   if (ok)
@@ -710,22 +711,18 @@ make_decode_chain (GstImgcompressBin *self, const gchar *factory)
 }
 
 static void
-on_have_type (GstElement *typefind, guint probability, GstCaps *caps,
-    GstImgcompressBin *self)
+plug_decoder (GstImgcompressBin *self, GstCaps *caps)
 {
   const gchar *factory = decoder_for_caps (caps);
   GstElement *decoder;
 
   GST_DEBUG_OBJECT (self, "input type %" GST_PTR_FORMAT, caps);
 
-  if (self->decoder != NULL)
-    return;
-
   if (factory == NULL) {
     gchar *desc = gst_caps_to_string (caps);
     GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
         (_ ("The input is not a JPEG, PNG or WebP image.")),
-        ("detected type %s", desc));
+        ("input caps %s", desc));
     g_free (desc);
     return;
   }
@@ -742,6 +739,22 @@ on_have_type (GstElement *typefind, guint probability, GstCaps *caps,
   }
   self->decoder = decoder;
   gst_element_sync_state_with_parent (decoder);
+}
+
+/* The first caps from adaptivequality plug the decoder, in the streaming
+ * thread, before the caps go on to it. */
+static GstPadProbeReturn
+on_input_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstImgcompressBin *self = user_data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstCaps *caps;
+
+  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS && self->decoder == NULL) {
+    gst_event_parse_caps (event, &caps);
+    plug_decoder (self, caps);
+  }
+  return GST_PAD_PROBE_OK;
 }
 
 /* The next input may be of another format: it gets its own decoder. */

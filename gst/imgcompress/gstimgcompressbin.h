@@ -29,7 +29,6 @@ struct _GstImgcompressBin
   GstBin parent;
 
   GstPad *sinkpad;
-  GstElement *typefind;
   GstElement *adaptivequality;
   GstElement *decoder;
   GstElement *variantsplit;

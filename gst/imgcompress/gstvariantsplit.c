@@ -551,18 +551,26 @@ resend_variant_events (GstVariantSplit *self)
 }
 
 /* A decoder that meets a truncated or corrupt file may end the stream
- * without a picture and without an error (the stock pngdec does): an image
- * announced upstream that never arrives is an error, not a silent drop. */
+ * without a picture and without an error: the stock pngdec does, and drops
+ * the image event with the unfinished frame. A stream, or an image announced
+ * upstream, that ends without a picture is an error, not a silent drop.
+ * awaited_image is "" for a stream whose image has no name (yet). */
 static gboolean
 check_awaited_image (GstVariantSplit *self)
 {
   if (self->awaited_image == NULL)
     return TRUE;
-  GST_ELEMENT_ERROR (self, STREAM, DECODE,
-      (_ ("Image \"%s\" could not be decoded: it is truncated or corrupt."),
-          self->awaited_image),
-      ("no picture for the image before the end of the stream or the next "
-       "image"));
+  if (self->awaited_image[0] != '\0')
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("Image \"%s\" could not be decoded: it is truncated or "
+            "corrupt."),
+            self->awaited_image),
+        ("no picture for the image before the end of the stream or the "
+         "next image"));
+  else
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The image could not be decoded: it is truncated or corrupt.")),
+        ("the stream ended without a picture"));
   g_clear_pointer (&self->awaited_image, g_free);
   return FALSE;
 }
@@ -571,12 +579,15 @@ static gboolean
 note_image_event (GstVariantSplit *self, GstEvent *event)
 {
   GstImgcompressImageInfo info;
-  gboolean ok;
+  gboolean ok = TRUE;
 
   gst_imgcompress_image_info_init (&info);
   if (!gst_imgcompress_image_event_parse (event, &info))
     return TRUE;
-  ok = check_awaited_image (self);
+  /* the previous image of the stream never came */
+  if (self->awaited_image != NULL && self->awaited_image[0] != '\0')
+    ok = check_awaited_image (self);
+  g_free (self->awaited_image);
   self->awaited_image = g_strdup (info.name ? info.name : "");
   gst_imgcompress_image_info_clear (&info);
   return ok;
@@ -602,6 +613,9 @@ gst_variant_split_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
   }
   if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
     g_clear_pointer (&self->awaited_image, g_free);
+  else if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START &&
+      self->awaited_image == NULL)
+    self->awaited_image = g_strdup ("");
   res = gst_pad_event_default (pad, parent, event);
   if (is_caps)
     resend_variant_events (self);

@@ -195,6 +195,93 @@ location_template (const ImgcompressBatch *batch)
   return "{variant}/{name}.{ext}";
 }
 
+/* --skip-existing: a file under its final name was renamed into place
+ * whole (metricsink writes a temporary file first), but a copy, a restore
+ * or a full disk of another writer may have cut it: check that it ends as
+ * its format ends. */
+static gboolean
+output_file_is_complete (const gchar *path, const gchar *ext)
+{
+  guint8 tail[2], head[12];
+  gboolean ok = FALSE;
+  GStatBuf st;
+  FILE *f;
+
+  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size < 12)
+    return FALSE;
+  f = g_fopen (path, "rb");
+  if (f == NULL)
+    return FALSE;
+  if (g_str_equal (ext, "jpg")) {
+    ok = fseek (f, -2, SEEK_END) == 0 && fread (tail, 1, 2, f) == 2 &&
+        tail[0] == 0xff && tail[1] == 0xd9;
+  } else if (g_str_equal (ext, "webp")) {
+    guint64 riff_size;
+
+    ok = fread (head, 1, 12, f) == 12 && memcmp (head, "RIFF", 4) == 0;
+    riff_size = (guint64) head[4] | (guint64) head[5] << 8 |
+        (guint64) head[6] << 16 | (guint64) head[7] << 24;
+    ok = ok && riff_size + 8 == (guint64) st.st_size;
+  }
+  fclose (f);
+  return ok;
+}
+
+/* Where the image's file of @variant and @ext goes, as location_template()
+ * expands it for a run of today. */
+static gchar *
+expected_output_path (const ImgcompressBatch *batch,
+    const ImgcompressImage *image, const gchar *variant, const gchar *ext)
+{
+  gchar *dir, *file, *path;
+
+  if (batch->options.config->layout == IMGCOMPRESS_LAYOUT_DATE) {
+    GDateTime *now = g_date_time_new_now_local ();
+    gchar *day = g_date_time_format (now, "%Y/%m/%d");
+
+    dir = g_build_filename (batch->options.outdir, day, variant, NULL);
+    g_free (day);
+    g_date_time_unref (now);
+  } else {
+    dir = g_build_filename (batch->options.outdir, variant, NULL);
+  }
+  file = g_strdup_printf ("%s.%s", image->name, ext);
+  path = g_build_filename (dir, file, NULL);
+  g_free (file);
+  g_free (dir);
+  return path;
+}
+
+static gboolean
+image_outputs_complete (const ImgcompressBatch *batch,
+    const ImgcompressImage *image)
+{
+  const ImgcompressConfig *config = batch->options.config;
+  gchar **formats =
+      g_strsplit (config->formats ? config->formats : "jpeg,webp", ",", -1);
+  gboolean complete = TRUE;
+  guint v, f;
+
+  for (v = 0; complete && v < config->variants->len; v++) {
+    const GstImgcompressVariantInfo *info =
+        &g_array_index (config->variants, GstImgcompressVariantInfo, v);
+
+    for (f = 0; complete && formats[f] != NULL; f++) {
+      const gchar *ext = gst_imgcompress_format_extension (
+          gst_imgcompress_format_from_string (g_strstrip (formats[f])));
+      gchar *path;
+
+      if (ext == NULL)
+        continue;
+      path = expected_output_path (batch, image, info->variant, ext);
+      complete = output_file_is_complete (path, ext);
+      g_free (path);
+    }
+  }
+  g_strfreev (formats);
+  return complete;
+}
+
 /* A failed or abandoned image leaves no file behind. */
 static void
 remove_outputs (ImgcompressImage *image)
@@ -404,7 +491,7 @@ make_pipeline (ImgcompressBatch *batch, ImgcompressImage *image, GError **error)
   g_object_set (bin, "output-dir", batch->options.outdir, "location",
       location_template (batch), "variants", batch->pass_variants[batch->pass],
       "formats", config->formats, "max-pixels", config->max_pixels, "overwrite",
-      batch->options.overwrite, NULL);
+      batch->options.overwrite || batch->options.skip_existing, NULL);
   gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
       config->adaptive ? "file-size" : "off");
   gst_bin_add_many (GST_BIN (pipeline), src, bin, NULL);
@@ -471,6 +558,16 @@ schedule (ImgcompressBatch *batch)
     image = g_ptr_array_index (batch->order, batch->next++);
     if (image->done)
       continue;
+    /* An image with only some of its files (an interrupted run) is made
+     * again, its files replaced: make_pipeline() sets overwrite. */
+    if (batch->options.skip_existing && image_outputs_complete (batch, image)) {
+      if (batch->options.verbose)
+        g_printerr (_ ("imgcompress: %s: every file exists, skipped\n"),
+            image->path);
+      image->done = image->skipped = TRUE;
+      batch->finished++;
+      continue;
+    }
     start_job (batch, image);
   }
 }

@@ -37,6 +37,7 @@ typedef struct
   guint64 input_bytes;
   gboolean done;
   gboolean failed;
+  gboolean skipped; /* --skip-existing found every file complete */
   gchar *error;
   GstClockTime processing_time; /* from start to its last file */
   GPtrArray *outputs; /* ImgcompressOutput */
@@ -55,6 +56,7 @@ typedef struct
   guint chunk_size;
   gboolean overwrite;
   gboolean thumbnails_first;
+  gboolean skip_existing; /* images whose every file is complete are not run */
   gboolean verbose;
   ImgcompressImageDone on_image_done; /* called per finished image */
   ImgcompressImageDone on_output; /* called per file written */

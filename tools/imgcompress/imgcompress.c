@@ -25,6 +25,7 @@
 #include <gst/imgcompress/imgcompress.h>
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,7 @@ typedef struct
   gint64 max_pixels;
   gboolean thumbnails_first;
   gboolean overwrite;
+  gboolean skip_existing;
   gboolean recursive;
   gchar *metrics_json;
   gchar *prometheus;
@@ -294,6 +296,10 @@ parse_options (Options *opts, int *argc, char ***argv, GError **error)
         N_ ("Write every thumbnail before any larger variant"), NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &opts->overwrite,
         N_ ("Replace existing output files"), NULL },
+    { "skip-existing", 0, 0, G_OPTION_ARG_NONE, &opts->skip_existing,
+        N_ ("Skip images whose every file exists and is complete; remake "
+            "the others (e.g. after an interrupted run)"),
+        NULL },
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &opts->recursive,
         N_ ("Descend into subdirectories of directory inputs"), NULL },
     { "metrics-json", 0, 0, G_OPTION_ARG_FILENAME, &opts->metrics_json,
@@ -402,6 +408,7 @@ run (Options *opts, ImgcompressConfig *config)
       config->chunk_size :
       imgcompress_chunk_size_for_memory (imgcompress_mem_available (), 0);
   bopts.overwrite = opts->overwrite;
+  bopts.skip_existing = opts->skip_existing;
   bopts.thumbnails_first = opts->thumbnails_first;
   bopts.verbose = opts->verbose && !opts->quiet;
   bopts.on_image_done = on_image_done;
@@ -416,6 +423,9 @@ run (Options *opts, ImgcompressConfig *config)
         imgcompress_batch_in_flight_limit (batch));
   g_unix_signal_add (SIGINT, on_sigint, batch);
   g_unix_signal_add (SIGTERM, on_sigint, batch);
+  /* Over a file size limit (RLIMIT_FSIZE) write() must fail with EFBIG, so
+   * that the image fails cleanly, instead of SIGXFSZ killing the batch. */
+  signal (SIGXFSZ, SIG_IGN);
 
   ok = imgcompress_batch_run (batch);
   imgcompress_report_summary (report);

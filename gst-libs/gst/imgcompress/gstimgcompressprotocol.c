@@ -118,6 +118,24 @@ gst_imgcompress_format_from_caps (const GstCaps *caps)
   return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
 }
 
+/**
+ * gst_imgcompress_format_to_caps:
+ * @format: a known #GstImgcompressFormat
+ *
+ * Returns: (transfer full) (nullable): "image/jpeg", "image/png" or
+ *     "image/webp" caps, or %NULL for an unknown format
+ */
+GstCaps *
+gst_imgcompress_format_to_caps (GstImgcompressFormat format)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (format_table); i++)
+    if (format_table[i].format == format)
+      return gst_caps_new_empty_simple (format_table[i].media_type);
+  return NULL;
+}
+
 static void
 set_quality_field (GstStructure *s, const gchar *field, gint quality)
 {

@@ -53,6 +53,9 @@ const gchar *gst_imgcompress_format_extension (GstImgcompressFormat format);
 GST_IMGCOMPRESS_API
 GstImgcompressFormat gst_imgcompress_format_from_caps (const GstCaps *caps);
 
+GST_IMGCOMPRESS_API
+GstCaps *gst_imgcompress_format_to_caps (GstImgcompressFormat format);
+
 /**
  * GstImgcompressImageInfo:
  * @name: the image's name: the input's file name without directories and

@@ -1049,12 +1049,15 @@ GST_END_TEST;
 
 /* filesrc: the name comes from the URI, the size from the duration in
  * bytes, the header spans many small buffers, the event comes before the
- * first buffer and the bytes come out unchanged. */
+ * first buffer and the bytes come out unchanged.  filesrc sends no caps:
+ * they come from the header, before the segment (T stream-start, C caps,
+ * S segment, I image event, B buffers). */
 typedef struct
 {
   GString *order;
   GstImgcompressImageInfo info;
   GByteArray *bytes;
+  GstImgcompressFormat caps_format;
 } Recorder;
 
 static GstPadProbeReturn
@@ -1079,6 +1082,16 @@ record_probe (GstPad *pad, GstPadProbeInfo *pinfo, gpointer user_data)
       g_string_append_c (rec->order, 'I');
       gst_imgcompress_image_info_clear (&rec->info);
       rec->info = info;
+    } else if (GST_EVENT_TYPE (event) == GST_EVENT_STREAM_START) {
+      g_string_append_c (rec->order, 'T');
+    } else if (GST_EVENT_TYPE (event) == GST_EVENT_SEGMENT) {
+      g_string_append_c (rec->order, 'S');
+    } else if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
+      GstCaps *caps;
+
+      gst_event_parse_caps (event, &caps);
+      g_string_append_c (rec->order, 'C');
+      rec->caps_format = gst_imgcompress_format_from_caps (caps);
     }
   }
   return GST_PAD_PROBE_OK;
@@ -1132,7 +1145,8 @@ GST_START_TEST (test_filesrc_name_size_and_order)
   fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
   gst_message_unref (msg);
 
-  fail_unless_equals_string (rec.order->str, "IB");
+  fail_unless_equals_string (rec.order->str, "TCSIB");
+  fail_unless_equals_int (rec.caps_format, GST_IMGCOMPRESS_FORMAT_JPEG);
   fail_unless_equals_string (rec.info.name, "summer.photo");
   fail_unless_equals_uint64 (rec.info.input_bytes, a->len);
   fail_unless_equals_int (rec.info.width, 1280);
@@ -1189,7 +1203,7 @@ GST_START_TEST (test_corpus_photo_event)
   fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
   gst_message_unref (msg);
 
-  fail_unless_equals_string (rec.order->str, "IB");
+  fail_unless_equals_string (rec.order->str, "TCSIB");
   fail_unless_equals_string (rec.info.name, "Kleiber_by_Lukas_Baubkus");
   fail_unless_equals_uint64 (rec.info.input_bytes, st.st_size);
   fail_unless_equals_uint64 (rec.bytes->len, st.st_size);
@@ -1290,7 +1304,7 @@ GST_START_TEST (test_multifilesrc_images)
   msg = run_pipeline (pipeline);
   fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
   gst_message_unref (msg);
-  fail_unless_equals_string (rec.order->str, "IBIBIB");
+  fail_unless_equals_string (rec.order->str, "TCSIBIBIB");
   /* the last image */
   fail_unless_equals_string (rec.info.name, "img002");
   fail_unless_equals_int (rec.info.width, 102);

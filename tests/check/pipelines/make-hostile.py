@@ -112,7 +112,8 @@ def many_scans(count):
 
 
 def ycck_jpeg(image):
-    """libjpeg-turbo's TurboJPEG API writes CMYK input as YCCK."""
+    """libjpeg-turbo's TurboJPEG API writes CMYK input as YCCK, with an
+    Adobe marker."""
     lib = ctypes.CDLL(ctypes.util.find_library("turbojpeg") or
                       "libturbojpeg.so.0")
     lib.tjInitCompress.restype = ctypes.c_void_p
@@ -123,7 +124,9 @@ def ycck_jpeg(image):
         ctypes.c_int]
     lib.tjFree.argtypes = [ctypes.c_void_p]
     lib.tjDestroy.argtypes = [ctypes.c_void_p]
-    cmyk = image.convert("CMYK")
+    # Adobe (Photoshop) CMYK and YCCK JPEGs store inverted ink values, as
+    # PIL's CMYK JPEG writer does.
+    cmyk = Image.eval(image.convert("CMYK"), lambda v: 255 - v)
     handle = lib.tjInitCompress()
     buf, size = ctypes.c_void_p(), ctypes.c_ulong(0)
     TJPF_CMYK, TJSAMP_420 = 11, 2
