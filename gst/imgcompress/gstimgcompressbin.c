@@ -485,8 +485,11 @@ build_format_branch (GstImgcompressBin *self, GstElement *tee,
   if (!queue || !encoder || !sink)
     return FALSE;
 
+  /* Not async: a sink waiting for preroll would hold its file until the
+   * slowest branch had prerolled too, and thumbnails would come out with
+   * the full variant instead of first. */
   g_object_set (sink, "output-dir", bs->output_dir, "location", bs->location,
-      "overwrite", bs->overwrite, NULL);
+      "overwrite", bs->overwrite, "async", FALSE, NULL);
   if (format == GST_IMGCOMPRESS_FORMAT_JPEG)
     g_object_set (encoder, "background", bs->background, "progressive",
         variant->max_dimension >= bs->progressive_from, NULL);

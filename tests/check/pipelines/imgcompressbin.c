@@ -276,6 +276,7 @@ check_photo_variants (const gchar *basename, guint full_w, guint full_h)
   /* Every file was reported once, with sizes that match the file. */
   {
     GList *l;
+
     for (l = r.metrics; l != NULL; l = l->next) {
       GstImgcompressMetrics *m = l->data;
       GStatBuf st;
@@ -306,6 +307,49 @@ GST_END_TEST;
 GST_START_TEST (test_progressive_photo)
 {
   check_photo_variants ("FreshFlower.jpg", 1600, 1203);
+}
+
+GST_END_TEST;
+
+/* Progressive loading: a slow full variant (WebP method 6, about a second)
+ * must not hold the thumbnail back; a sink waiting for preroll would. */
+GST_START_TEST (test_thumbnail_not_held_back)
+{
+  GstClockTime thumbnail = GST_CLOCK_TIME_NONE, full = GST_CLOCK_TIME_NONE;
+  GstClockTime full_encode = 0;
+  gchar *input, *outdir;
+  RunResult r;
+  GList *l;
+
+  input = imgcheck_corpus_file ("Kleiber_by_Lukas_Baubkus.jpg");
+  if (input == NULL)
+    return;
+  outdir = g_dir_make_tmp ("imgcompressbin-XXXXXX", NULL);
+  run_bin (input, outdir,
+      "formats=webp webp-method=6 "
+      "variants=thumbnail:150:80:75,full:2048:90:85",
+      &r);
+  fail_unless (r.error == NULL, "%s", r.error);
+  for (l = r.metrics; l != NULL; l = l->next) {
+    GstImgcompressMetrics *m = l->data;
+    if (g_str_equal (m->variant, "thumbnail")) {
+      thumbnail = m->processing_time;
+    } else {
+      full = m->processing_time;
+      full_encode = m->encode_time;
+    }
+  }
+  fail_unless (GST_CLOCK_TIME_IS_VALID (thumbnail) &&
+      GST_CLOCK_TIME_IS_VALID (full));
+  fail_unless (thumbnail + full_encode / 2 < full,
+      "thumbnail written at %" GST_TIME_FORMAT ", full at %" GST_TIME_FORMAT
+      " after %" GST_TIME_FORMAT " of encoding",
+      GST_TIME_ARGS (thumbnail), GST_TIME_ARGS (full),
+      GST_TIME_ARGS (full_encode));
+  run_result_clear (&r);
+  remove_tree (outdir);
+  g_free (outdir);
+  g_free (input);
 }
 
 GST_END_TEST;
@@ -462,6 +506,7 @@ imgcompressbin_suite (void)
   tcase_set_timeout (tc, 120);
   tcase_add_test (tc, test_baseline_photo);
   tcase_add_test (tc, test_progressive_photo);
+  tcase_add_test (tc, test_thumbnail_not_held_back);
   tcase_add_test (tc, test_bad_input_leaves_nothing);
   tcase_add_test (tc, test_png_alpha_to_webp_alpha_and_flat_jpeg);
   return s;
