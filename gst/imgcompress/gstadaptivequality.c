@@ -683,6 +683,13 @@ gst_adaptive_quality_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 {
   GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (parent);
 
+  /* An empty buffer (appsrc may push one) holds no byte to sniff: it must
+   * neither start an image nor count as data, else an empty upload ends
+   * without an error (found by fuzz_imgcompressbin). */
+  if (gst_buffer_get_size (buffer) == 0) {
+    gst_buffer_unref (buffer);
+    return GST_FLOW_OK;
+  }
   self->seen_data = TRUE;
   if (buffer_starts_image (self, buffer)) {
     if (self->sniffing) {

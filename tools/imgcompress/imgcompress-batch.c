@@ -17,9 +17,16 @@
 #include <glib/gstdio.h>
 #include <gst/imgcompress/gst-i18n-plugin.h>
 #include <gst/imgcompress/imgcompress.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "imgcompress-batch.h"
+
+/* Bytes read for the header first, and at most (a JPEG's SOF can follow a
+ * large Exif block). */
+#define HEADER_READ_FIRST (64 * 1024)
+#define HEADER_READ_MAX (8 * 1024 * 1024)
 
 struct _ImgcompressBatch
 {
@@ -31,6 +38,7 @@ struct _ImgcompressBatch
   guint pass;
   guint next; /* next image of the pass */
   guint running;
+  guint64 in_flight_bytes; /* estimated working sets of the running jobs */
   guint in_flight_limit;
   guint max_in_flight;
   GList *jobs;
@@ -116,6 +124,60 @@ plan_passes (ImgcompressBatch *batch)
   g_array_free (rest.variants, TRUE);
 }
 
+/* The header tells what an image will cost; an unreadable one is left to
+ * the pipeline to refuse, at the default estimate. */
+static guint64
+estimate_image_memory (const gchar *path, guint max_dimension)
+{
+  GstImgcompressHeaderInfo info;
+  GstImgcompressSniffResult res = GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA;
+  gsize want = HEADER_READ_FIRST;
+  guint8 *data = NULL;
+  gssize got = 0;
+  int fd;
+
+  /* A pipe or device would give its bytes to this read, not to the image. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return IMGCOMPRESS_BYTES_PER_IMAGE;
+  fd = g_open (path, O_RDONLY, 0);
+  if (fd < 0)
+    return IMGCOMPRESS_BYTES_PER_IMAGE;
+  while (res == GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA &&
+      want <= HEADER_READ_MAX) {
+    data = g_realloc (data, want);
+    if (lseek (fd, 0, SEEK_SET) != 0)
+      break;
+    got = read (fd, data, want);
+    if (got <= 0)
+      break;
+    res = gst_imgcompress_sniff_header (data, got, &info);
+    if (res != GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA || (gsize) got < want)
+      break;
+    want = MAX (info.needed, want * 2);
+  }
+  close (fd);
+  g_free (data);
+  if (res != GST_IMGCOMPRESS_SNIFF_OK)
+    return IMGCOMPRESS_BYTES_PER_IMAGE;
+  return gst_imgcompress_estimate_working_set (&info, max_dimension);
+}
+
+static void
+estimate_working_sets (ImgcompressBatch *batch)
+{
+  const GArray *variants = batch->options.config->variants;
+  guint max_dimension, i;
+
+  /* Variants are ordered smallest first. */
+  max_dimension =
+      g_array_index (variants, GstImgcompressVariantInfo, variants->len - 1)
+          .max_dimension;
+  for (i = 0; i < batch->images->len; i++) {
+    ImgcompressImage *image = g_ptr_array_index (batch->images, i);
+    image->working_set = estimate_image_memory (image->path, max_dimension);
+  }
+}
+
 static gint
 compare_input_bytes_desc (gconstpointer a, gconstpointer b)
 {
@@ -162,6 +224,7 @@ imgcompress_batch_new (const ImgcompressBatchOptions *options,
     batch->max_in_flight = 1;
 
   plan_passes (batch);
+  estimate_working_sets (batch);
   plan_order (batch);
   return batch;
 }
@@ -414,6 +477,7 @@ finish_job (Job *job)
   gst_object_unref (job->pipeline);
   batch->jobs = g_list_remove (batch->jobs, job);
   batch->running--;
+  batch->in_flight_bytes -= image->working_set;
 
   if (image->failed) {
     remove_outputs (image);
@@ -527,8 +591,40 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
 
   batch->jobs = g_list_prepend (batch->jobs, job);
   batch->running++;
+  batch->in_flight_bytes += image->working_set;
   /* A refused input may fail the state change; its error is on the bus. */
   gst_element_set_state (job->pipeline, GST_STATE_PLAYING);
+}
+
+static gboolean
+image_fits_in_budget (ImgcompressBatch *batch, ImgcompressImage *image)
+{
+  return batch->options.memory_budget == 0 || batch->running == 0 ||
+      batch->in_flight_bytes + image->working_set <=
+      batch->options.memory_budget;
+}
+
+/* Memory decides which image starts: the first of the remaining ones (the
+ * largest, in parallel runs) whose estimated working set fits beside those
+ * in flight is moved to the front.  FALSE when none fits now: a job must
+ * finish first. */
+static gboolean
+bring_fitting_image_forward (ImgcompressBatch *batch)
+{
+  guint i;
+
+  for (i = batch->next; i < batch->order->len; i++) {
+    ImgcompressImage *image = g_ptr_array_index (batch->order, i);
+
+    if (image->done || image_fits_in_budget (batch, image)) {
+      if (i != batch->next) {
+        batch->order->pdata[i] = batch->order->pdata[batch->next];
+        batch->order->pdata[batch->next] = image;
+      }
+      return TRUE;
+    }
+  }
+  return FALSE;
 }
 
 static void
@@ -555,6 +651,8 @@ schedule (ImgcompressBatch *batch)
       batch->next = 0;
       continue;
     }
+    if (!bring_fitting_image_forward (batch))
+      return;
     image = g_ptr_array_index (batch->order, batch->next++);
     if (image->done)
       continue;

@@ -35,6 +35,7 @@ typedef struct
   gchar *path;
   gchar *name; /* output stem */
   guint64 input_bytes;
+  guint64 working_set; /* estimated peak memory, from the header */
   gboolean done;
   gboolean failed;
   gboolean skipped; /* --skip-existing found every file complete */
@@ -56,6 +57,7 @@ typedef struct
   guint chunk_size;
   gboolean overwrite;
   gboolean thumbnails_first;
+  guint64 memory_budget; /* bytes the images in flight may take, 0: any */
   gboolean skip_existing; /* images whose every file is complete are not run */
   gboolean verbose;
   ImgcompressImageDone on_image_done; /* called per finished image */

@@ -45,6 +45,7 @@ typedef struct
   gchar *outdir;
   gint threads;
   gint chunk_size;
+  gint memory_budget_mib;
   gchar *variants;
   gchar *formats;
   gchar *layout;
@@ -233,6 +234,11 @@ apply_options (ImgcompressConfig *config, Options *opts, GError **error)
       return FALSE;
     }
   }
+  if (opts->memory_budget_mib < 0) {
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("--memory-budget must not be negative"));
+    return FALSE;
+  }
   if (opts->max_pixels < 0) {
     g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
         _ ("--max-pixels must not be negative"));
@@ -296,6 +302,10 @@ parse_options (Options *opts, int *argc, char ***argv, GError **error)
         N_ ("Write every thumbnail before any larger variant"), NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &opts->overwrite,
         N_ ("Replace existing output files"), NULL },
+    { "memory-budget", 0, 0, G_OPTION_ARG_INT, &opts->memory_budget_mib,
+        N_ ("MiB the images in flight may take together, by estimates "
+            "from their headers (default: half the available memory)"),
+        "MIB" },
     { "skip-existing", 0, 0, G_OPTION_ARG_NONE, &opts->skip_existing,
         N_ ("Skip images whose every file exists and is complete; remake "
             "the others (e.g. after an interrupted run)"),
@@ -407,6 +417,10 @@ run (Options *opts, ImgcompressConfig *config)
   bopts.chunk_size = config->chunk_size ?
       config->chunk_size :
       imgcompress_chunk_size_for_memory (imgcompress_mem_available (), 0);
+  /* The seed's rule: plan for half of what is available. */
+  bopts.memory_budget = opts->memory_budget_mib > 0 ?
+      (guint64) opts->memory_budget_mib * 1024 * 1024 :
+      imgcompress_mem_available () / 2;
   bopts.overwrite = opts->overwrite;
   bopts.skip_existing = opts->skip_existing;
   bopts.thumbnails_first = opts->thumbnails_first;
@@ -418,9 +432,10 @@ run (Options *opts, ImgcompressConfig *config)
   batch = imgcompress_batch_new (&bopts, images);
   if (bopts.verbose)
     g_printerr (_ ("imgcompress: %u images, %u threads, chunk size %u, "
-                   "%u in flight\n"),
+                   "%u in flight, memory budget %" G_GUINT64_FORMAT " MiB\n"),
         images->len, bopts.threads, bopts.chunk_size,
-        imgcompress_batch_in_flight_limit (batch));
+        imgcompress_batch_in_flight_limit (batch),
+        bopts.memory_budget / (1024 * 1024));
   g_unix_signal_add (SIGINT, on_sigint, batch);
   g_unix_signal_add (SIGTERM, on_sigint, batch);
   /* Over a file size limit (RLIMIT_FSIZE) write() must fail with EFBIG, so

@@ -29,6 +29,7 @@
 
 #include "gstimgcompresssniff.h"
 #include "gstimgcompressbytes.h"
+#include "gstimgcompresssize.h"
 
 #include <string.h>
 
@@ -133,6 +134,8 @@ read_jpeg_sof (const guint8 *data, gsize size, gsize pos,
     return invalid (info, "JPEG frame header too short for its components");
   if (height == 0)
     return invalid (info, "JPEG height given by a DNL marker is not supported");
+  info->progressive = (data[pos + 1] & 0x03) == 0x02;
+  info->components = components;
   return found (info, width, height, FALSE);
 }
 
@@ -423,4 +426,40 @@ gst_imgcompress_sniff_signature (const guint8 *data, gsize size)
       memcmp (data + 8, "WEBP", 4) == 0)
     return GST_IMGCOMPRESS_FORMAT_WEBP;
   return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+}
+
+/* What one image costs beyond the fixed: encoders, queues, the bin's
+ * elements; measured on the corpus, rounded up. */
+#define WORKING_SET_BASE (24 * 1024 * 1024)
+
+/**
+ * gst_imgcompress_estimate_working_set:
+ * @info: a header read with %GST_IMGCOMPRESS_SNIFF_OK
+ * @max_dimension: the largest variant's box
+ *
+ * Estimates the memory that making the variants of this image needs at
+ * its peak: the decoded frame at the scale the decoder will choose, twice
+ * (decoder output and resize), plus, for a progressive JPEG, the DCT
+ * coefficients of the whole image that libjpeg keeps (2 bytes per sample,
+ * counted at 4:4:4), plus the encoders.  A batch tool schedules images so
+ * that the estimates of those in flight stay within its memory budget.
+ *
+ * Returns: the estimate in bytes
+ */
+guint64
+gst_imgcompress_estimate_working_set (const GstImgcompressHeaderInfo *info,
+    guint max_dimension)
+{
+  guint64 w = info->width, h = info->height, frame, coefficients = 0;
+  guint n = 8;
+
+  /* libjpeg-turbo and libwebp shrink on load; PNG is decoded whole. */
+  if (info->format != GST_IMGCOMPRESS_FORMAT_PNG)
+    n = gst_imgcompress_pick_scale_eighths (info->width, info->height,
+        max_dimension, max_dimension);
+  frame = (guint64) gst_imgcompress_scaled_dimension (info->width, n, 8) *
+      gst_imgcompress_scaled_dimension (info->height, n, 8) * 4;
+  if (info->format == GST_IMGCOMPRESS_FORMAT_JPEG && info->progressive)
+    coefficients = w * h * MAX (info->components, 1) * 2;
+  return WORKING_SET_BASE + 2 * frame + coefficients;
 }

@@ -45,6 +45,9 @@ typedef enum
  * @has_alpha: whether the header announces an alpha channel (PNG colour
  *     types 4 and 6, VP8L's alpha hint, VP8X's alpha flag; a PNG tRNS
  *     chunk comes after IHDR and is not looked at)
+ * @progressive: a progressive JPEG (SOF2, SOF6, SOF10, SOF14), whose decoder
+ *     keeps every DCT coefficient of the image in memory
+ * @components: colour components (JPEG frame header; 0 when not known)
  * @needed: on %GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA, the number of bytes
  *     from the start of the file needed to go further (always more than
  *     were given)
@@ -59,6 +62,8 @@ typedef struct
   guint width;
   guint height;
   gboolean has_alpha;
+  gboolean progressive;
+  guint components;
   gsize needed;
   const gchar *error;
 } GstImgcompressHeaderInfo;
@@ -66,6 +71,11 @@ typedef struct
 GST_IMGCOMPRESS_API
 GstImgcompressSniffResult gst_imgcompress_sniff_header (const guint8 *data,
     gsize size, GstImgcompressHeaderInfo *info);
+
+GST_IMGCOMPRESS_API
+guint64 gst_imgcompress_estimate_working_set (const GstImgcompressHeaderInfo
+                                                  *info,
+    guint max_dimension);
 
 GST_IMGCOMPRESS_API
 GstImgcompressFormat gst_imgcompress_sniff_signature (const guint8 *data,

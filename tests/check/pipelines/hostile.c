@@ -525,6 +525,49 @@ GST_START_TEST (test_tool_case)
 
 GST_END_TEST;
 
+/* fuzz_imgcompressbin's first finding: an empty buffer from appsrc, then
+ * EOS, ended in neither EOS nor an error (a g_critical in adaptivequality,
+ * then a pipeline waiting for ever). */
+GST_START_TEST (test_appsrc_empty_buffer)
+{
+  gchar *outdir = g_dir_make_tmp ("hostile-appsrc-XXXXXX", NULL);
+  GstElement *pipeline, *src, *bin;
+  GstMessage *msg;
+  GError *err = NULL;
+  GstBus *bus;
+  GstFlowReturn flow;
+
+  pipeline = gst_pipeline_new (NULL);
+  src = gst_element_factory_make ("appsrc", NULL);
+  bin = gst_element_factory_make ("imgcompressbin", NULL);
+  fail_unless (src && bin);
+  g_object_set (bin, "output-dir", outdir, NULL);
+  gst_bin_add_many (GST_BIN (pipeline), src, bin, NULL);
+  fail_unless (gst_element_link (src, bin));
+  g_signal_emit_by_name (src, "push-buffer", gst_buffer_new (), &flow);
+  g_signal_emit_by_name (src, "end-of-stream", &flow);
+
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, TIME_CAP_S * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL, "no EOS and no error within %d s", TIME_CAP_S);
+  fail_unless (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR);
+  gst_message_parse_error (msg, &err, NULL);
+  fail_unless (err->domain == GST_STREAM_ERROR, "%s", err->message);
+  fail_unless (contains_word (err->message, "empty"), "%s", err->message);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+
+  g_error_free (err);
+  gst_message_unref (msg);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  remove_tree (outdir);
+  g_free (outdir);
+}
+
+GST_END_TEST;
+
 static gboolean
 generate_cases (void)
 {
@@ -558,6 +601,7 @@ hostile_suite (void)
   suite_add_tcase (s, tool);
   tcase_add_loop_test (bin, test_bin_case, 0, G_N_ELEMENTS (cases));
   tcase_add_loop_test (tool, test_tool_case, 0, G_N_ELEMENTS (cases));
+  tcase_add_test (bin, test_appsrc_empty_buffer);
   return s;
 }
 

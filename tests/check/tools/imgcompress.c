@@ -392,6 +392,58 @@ GST_START_TEST (test_parallel_from_five_and_json)
 
 GST_END_TEST;
 
+/* A memory budget smaller than any image runs them one at a time even with
+ * two threads: no two images' processing overlaps. */
+GST_START_TEST (test_memory_budget_serialises)
+{
+  gchar *in, *out, *json;
+  JsonParser *parser;
+  JsonArray *images;
+  gdouble start[6], end[6];
+  guint i, j, n;
+
+  in = make_input_dir (6, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  json = g_build_filename (workdir, "metrics.json", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "-j", "2", "--memory-budget",
+                              "1", "--metrics-json", json, "-o", out, in, NULL),
+      0);
+
+  parser = json_parser_new ();
+  fail_unless (json_parser_load_from_file (parser, json, NULL));
+  images = json_object_get_array_member (
+      json_node_get_object (json_parser_get_root (parser)), "images");
+  n = json_array_get_length (images);
+  fail_unless_equals_int (n, 6);
+  for (i = 0; i < n; i++) {
+    JsonArray *outputs =
+        json_object_get_array_member (json_array_get_object_element (images, i),
+            "outputs");
+    start[i] = G_MAXDOUBLE;
+    end[i] = 0;
+    for (j = 0; j < json_array_get_length (outputs); j++) {
+      JsonObject *o = json_array_get_object_element (outputs, j);
+      gdouble w = json_object_get_double_member (o, "written_at_s");
+      gdouble p = json_object_get_double_member (o, "processing_time_s");
+      start[i] = MIN (start[i], w - p);
+      end[i] = MAX (end[i], w);
+    }
+  }
+  for (i = 0; i < n; i++)
+    for (j = i + 1; j < n; j++)
+      fail_unless (end[i] <= start[j] + 0.002 || end[j] <= start[i] + 0.002,
+          "images %u [%.3f, %.3f] and %u [%.3f, %.3f] overlap", i, start[i],
+          end[i], j, start[j], end[j]);
+  g_object_unref (parser);
+  g_free (json);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_thumbnails_first)
 {
   gchar *in, *out, *json;
@@ -691,6 +743,7 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_usage_errors);
   tcase_add_test (tc, test_sequential_below_five);
   tcase_add_test (tc, test_parallel_from_five_and_json);
+  tcase_add_test (tc, test_memory_budget_serialises);
   tcase_add_test (tc, test_thumbnails_first);
   tcase_add_test (tc, test_date_layout);
   tcase_add_test (tc, test_bad_files_in_batch);
