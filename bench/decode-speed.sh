@@ -4,7 +4,7 @@
 #   jpegdec        stock GStreamer decoder, full size (it cannot shrink)
 #   turbojpegdec   full size
 #   turbojpegdec   max-dimension=2048 (DCT-scaled to the smallest n/8 that
-#                  still covers a 2048 box)
+#                  leaves a factor of two to fit a 2048 box)
 # Usage: bench/decode-speed.sh [BUILD_DIR]   (default: build)
 # Prints wall, user and system seconds per configuration.  Timings are only
 # comparable within one run on an otherwise quiet machine.

@@ -450,7 +450,8 @@ def _ours_alone(result):
     if ttft.get("median_s") is not None:
         lines.append(
             "- Time to first thumbnail: **%.0f ms** (median of %d; runs %s ms) for %s "
-            "(%dx%d, %s), from just before the process is started until the first "
+            "(%dx%d, %s), run with `--thumbnails-first` (the seed's progressive "
+            "loading), from just before the process is started until the first "
             "thumbnail file (JPEG or WebP) exists; the whole process took %.0f ms."
             % (
                 ttft["median_s"] * 1000,

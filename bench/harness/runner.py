@@ -219,7 +219,9 @@ class Bench:
             ]
             start = time.perf_counter()
             first, rc = procmon.time_to_file(
-                ours.argv([image], outdir, self.threads),
+                # The seed's progressive loading: a thumbnail pass first.
+                ours.argv([image], outdir, self.threads,
+                          extra=("--thumbnails-first",)),
                 paths,
                 env=ours.env(self.threads),
                 timeout_s=WARM_UP_TIMEOUT_S,

@@ -103,10 +103,11 @@ class Ours(Tool):
         env["GST_REGISTRY_1_0"] = _registry("ours")
         return env
 
-    def argv(self, images, outdir, threads, metrics_json=None):
+    def argv(self, images, outdir, threads, metrics_json=None, extra=()):
         argv = [
             self.binary,
             "-q",
+            *extra,
             "-j",
             str(threads),
             "--adaptive-quality",

@@ -707,6 +707,22 @@ decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
   return rc == 0;
 }
 
+/* The limit is formatted on its own: G_GUINT64_FORMAT inside _() would cut
+ * the msgid short for xgettext, and the message would never be translated. */
+static void
+post_too_large (GstTurbojpegDec *self, guint width, guint height,
+    guint64 max_pixels, const gchar *debug)
+{
+  gchar *limit = g_strdup_printf ("%" G_GUINT64_FORMAT, max_pixels);
+
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("The JPEG image is too large: %ux%u pixels, more than the %s "
+          "pixels allowed."),
+          width, height, limit),
+      ("%s", debug));
+  g_free (limit);
+}
+
 static GstFlowReturn
 gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
     GstVideoCodecFrame *frame)
@@ -755,11 +771,8 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   }
   if (!gst_imgcompress_pixels_allowed (header.width, header.height,
           max_pixels)) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("The JPEG image is too large: %ux%u pixels, more than the "
-            "%" G_GUINT64_FORMAT " pixels allowed."),
-            header.width, header.height, max_pixels),
-        ("raise the max-pixels property to accept it"));
+    post_too_large (self, header.width, header.height, max_pixels,
+        "raise the max-pixels property to accept it");
     goto failed;
   }
 
@@ -787,11 +800,8 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
 
   /* every output format has at most 3 bytes per pixel */
   if (!gst_imgcompress_frame_bytes (out_w, out_h, 3, &frame_bytes)) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("The JPEG image is too large: %ux%u pixels, more than the "
-            "%" G_GUINT64_FORMAT " pixels allowed."),
-            header.width, header.height, max_pixels),
-        ("frame size overflows"));
+    post_too_large (self, header.width, header.height, max_pixels,
+        "frame size overflows");
     goto failed;
   }
 

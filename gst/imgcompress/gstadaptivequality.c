@@ -58,6 +58,12 @@
  * on the signature of an embedded Exif thumbnail; use a source that knows
  * the size, such as filesrc, for such input.)
  *
+ * A source that cannot tell the format (filesrc, multifilesrc) sends no
+ * caps: adaptivequality then sends image/jpeg, image/png or image/webp caps
+ * from the header, ahead of the segment, so that a decoder can be chosen
+ * from them (imgcompressbin does) and `filesrc ! adaptivequality !
+ * turbojpegdec` needs no typefind.  An empty input is refused.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=photo.jpg ! adaptivequality

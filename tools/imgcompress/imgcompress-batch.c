@@ -219,7 +219,10 @@ imgcompress_batch_new (const ImgcompressBatchOptions *options,
   if (options->chunk_size > 0)
     limit = MIN (limit, options->chunk_size);
   batch->in_flight_limit = limit;
+  /* Adapting may go up to the core count, never past the chunk size. */
   batch->max_in_flight = MAX (g_get_num_processors (), limit);
+  if (options->chunk_size > 0)
+    batch->max_in_flight = MIN (batch->max_in_flight, options->chunk_size);
   if (images->len < 5)
     batch->max_in_flight = 1;
 

@@ -197,18 +197,21 @@ read_uint_key (GKeyFile *kf, const gchar *path, const gchar *group,
     const gchar *key, guint64 min, guint64 max, guint64 *value, GError **error)
 {
   gchar *str = g_key_file_get_value (kf, group, key, NULL);
-  gchar *allowed;
+  gchar *allowed, *lo, *hi;
   gboolean ok;
 
   ok = parse_uint_in_range (str ? g_strstrip (str) : NULL, min, max, value);
   g_free (str);
   if (ok)
     return TRUE;
-  allowed = g_strdup_printf (_ ("a whole number from %" G_GUINT64_FORMAT
-                                " to %" G_GUINT64_FORMAT),
-      min, max);
+  /* Numbers formatted apart: G_GUINT64_FORMAT inside _() cuts the msgid. */
+  lo = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
+  hi = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+  allowed = g_strdup_printf (_ ("a whole number from %s to %s"), lo, hi);
   config_error (error, path, group, key, allowed);
   g_free (allowed);
+  g_free (lo);
+  g_free (hi);
   return FALSE;
 }
 
@@ -292,7 +295,7 @@ load_variant_group (GArray *variants, GKeyFile *kf, const gchar *path,
           read_uint_key (kf, path, group, keys[i], 1, 100, &jq, error);
     else if (strcmp (keys[i], "webp_quality") == 0)
       ok = have_wq =
-          read_uint_key (kf, path, group, keys[i], 0, 100, &wq, error);
+          read_uint_key (kf, path, group, keys[i], 1, 100, &wq, error);
     else
       ok = config_error (error, path, group, keys[i],
           _ ("no such key; known: max_dimension, jpeg_quality, "

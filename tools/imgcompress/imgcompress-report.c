@@ -121,10 +121,13 @@ imgcompress_report_output (ImgcompressReport *report, ImgcompressImage *image)
 
   o = g_ptr_array_index (image->outputs, image->outputs->len - 1);
   if (report->verbose) {
+    /* the number apart: G_GUINT64_FORMAT inside _() cuts the msgid */
+    gchar *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, o->bytes);
+
     if (report->tty)
       fprintf (stderr, "\r\033[K");
-    fprintf (stderr, _ ("wrote %s (%" G_GUINT64_FORMAT " bytes)\n"),
-        o->location, o->bytes);
+    fprintf (stderr, _ ("wrote %s (%s bytes)\n"), o->location, bytes);
+    g_free (bytes);
   }
 }
 
@@ -190,6 +193,7 @@ imgcompress_report_summary (ImgcompressReport *report)
   GHashTable *per_format =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   GList *keys, *l;
+  gchar *in_str, *out_str;
   guint i, j;
 
   if (report->quiet) {
@@ -197,9 +201,11 @@ imgcompress_report_summary (ImgcompressReport *report)
     g_hash_table_unref (per_format);
     return;
   }
-  print_progress (report, TRUE);
-  if (report->tty)
+  /* The terminal's line is completed; plain output has had its lines. */
+  if (report->tty) {
+    print_progress (report, TRUE);
     fprintf (stderr, "\n");
+  }
 
   for (i = 0; i < report->images->len; i++) {
     ImgcompressImage *image = g_ptr_array_index (report->images, i);
@@ -224,18 +230,22 @@ imgcompress_report_summary (ImgcompressReport *report)
 
   fprintf (stderr, _ ("images: %u ok, %u failed\n"),
       report->done - report->failed, report->failed);
-  fprintf (stderr,
-      _ ("bytes: %" G_GUINT64_FORMAT " in, %" G_GUINT64_FORMAT " out\n"),
-      report->bytes_in, report->bytes_out);
+  /* Numbers formatted apart: G_GUINT64_FORMAT inside _() cuts the msgid. */
+  in_str = g_strdup_printf ("%" G_GUINT64_FORMAT, report->bytes_in);
+  out_str = g_strdup_printf ("%" G_GUINT64_FORMAT, report->bytes_out);
+  fprintf (stderr, _ ("bytes: %s in, %s out\n"), in_str, out_str);
+  g_free (in_str);
+  g_free (out_str);
   keys = g_list_sort (g_hash_table_get_keys (per_format),
       (GCompareFunc) g_strcmp0);
   for (l = keys; l != NULL; l = l->next) {
     guint64 *sums = g_hash_table_lookup (per_format, l->data);
-    fprintf (stderr,
-        _ ("%s: %" G_GUINT64_FORMAT " bytes, %.1f %% smaller than the "
-           "inputs\n"),
-        (gchar *) l->data, sums[0],
+    gchar *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, sums[0]);
+
+    fprintf (stderr, _ ("%s: %s bytes, %.1f %% smaller than the inputs\n"),
+        (gchar *) l->data, bytes,
         sums[1] ? 100.0 * (1.0 - (gdouble) sums[0] / sums[1]) : 0);
+    g_free (bytes);
   }
   g_list_free (keys);
   fprintf (stderr, _ ("processing time per image: p50 %.3f s, p95 %.3f s\n"),

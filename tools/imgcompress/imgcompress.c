@@ -430,12 +430,17 @@ run (Options *opts, ImgcompressConfig *config)
   bopts.user_data = report;
 
   batch = imgcompress_batch_new (&bopts, images);
-  if (bopts.verbose)
-    g_printerr (_ ("imgcompress: %u images, %u threads, chunk size %u, "
-                   "%u in flight, memory budget %" G_GUINT64_FORMAT " MiB\n"),
-        images->len, bopts.threads, bopts.chunk_size,
-        imgcompress_batch_in_flight_limit (batch),
+  if (bopts.verbose) {
+    /* the number apart: G_GUINT64_FORMAT inside _() cuts the msgid */
+    gchar *budget = g_strdup_printf ("%" G_GUINT64_FORMAT,
         bopts.memory_budget / (1024 * 1024));
+
+    g_printerr (_ ("imgcompress: %u images, %u threads, chunk size %u, "
+                   "%u in flight, memory budget %s MiB\n"),
+        images->len, bopts.threads, bopts.chunk_size,
+        imgcompress_batch_in_flight_limit (batch), budget);
+    g_free (budget);
+  }
   g_unix_signal_add (SIGINT, on_sigint, batch);
   g_unix_signal_add (SIGTERM, on_sigint, batch);
   /* Over a file size limit (RLIMIT_FSIZE) write() must fail with EFBIG, so
