@@ -13,6 +13,9 @@
 
 #include "imgcheck.h"
 
+#include <gst/app/gstappsink.h>
+#include <string.h>
+
 #include <math.h>
 #include <stdio.h>
 
@@ -191,4 +194,87 @@ imgcheck_buffer_from_file (const gchar *path)
   if (!g_file_get_contents (path, &data, &size, NULL))
     return NULL;
   return gst_buffer_new_wrapped (data, size);
+}
+
+/* Every regular file below @dir, recursively, as paths added to @out. */
+void
+imgcheck_list_files (const gchar *dir, GPtrArray *out)
+{
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const gchar *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    gchar *path = g_build_filename (dir, name, NULL);
+    if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
+      imgcheck_list_files (path, out);
+      g_free (path);
+    } else {
+      g_ptr_array_add (out, path);
+    }
+  }
+  g_dir_close (d);
+}
+
+/* Files below @dir whose path contains @needle (all when NULL). */
+guint
+imgcheck_count_files (const gchar *dir, const gchar *needle)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  guint i, n = 0;
+
+  imgcheck_list_files (dir, files);
+  for (i = 0; i < files->len; i++)
+    if (needle == NULL || strstr (g_ptr_array_index (files, i), needle))
+      n++;
+  g_ptr_array_unref (files);
+  return n;
+}
+
+void
+imgcheck_remove_tree (const gchar *dir)
+{
+  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", (gchar *) dir, NULL };
+
+  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+      NULL, NULL);
+}
+
+/* Decodes @path with the stock decoders to GRAY8, resized with stock
+ * videoscale's Lanczos to @width x @height unless @width is 0; NULL when
+ * it does not decode. */
+GstBuffer *
+imgcheck_decode_gray (const gchar *path, guint width, guint height,
+    GstVideoInfo *info)
+{
+  GstElement *pipeline, *sink;
+  GstSample *sample;
+  GstBuffer *buf = NULL;
+  gchar *desc, *scale;
+
+  scale = width ? g_strdup_printf (",width=%u,height=%u,pixel-aspect-ratio=1/1",
+                      width, height) :
+                  g_strdup ("");
+  desc = g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! "
+                          "videoconvert ! videoscale method=lanczos ! "
+                          "video/x-raw,format=GRAY8%s ! appsink name=sink",
+      path, scale);
+  g_free (scale);
+  pipeline = gst_parse_launch (desc, NULL);
+  g_free (desc);
+  if (pipeline == NULL)
+    return NULL;
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 30 * GST_SECOND);
+  if (sample) {
+    if (gst_video_info_from_caps (info, gst_sample_get_caps (sample)))
+      buf = gst_buffer_ref (gst_sample_get_buffer (sample));
+    gst_sample_unref (sample);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return buf;
 }

@@ -33,6 +33,15 @@ gchar *imgcheck_corpus_file (const gchar *basename);
 
 GstBuffer *imgcheck_buffer_from_file (const gchar *path);
 
+void imgcheck_list_files (const gchar *dir, GPtrArray *out);
+
+guint imgcheck_count_files (const gchar *dir, const gchar *needle);
+
+void imgcheck_remove_tree (const gchar *dir);
+
+GstBuffer *imgcheck_decode_gray (const gchar *path, guint width, guint height,
+    GstVideoInfo *info);
+
 G_END_DECLS
 
 #endif /* __IMGCHECK_H__ */

@@ -188,69 +188,6 @@ contains_word (const gchar *message, const gchar *word)
   return found;
 }
 
-static void
-list_files (const gchar *dir, GPtrArray *out)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL) {
-    gchar *path = g_build_filename (dir, name, NULL);
-    if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
-      list_files (path, out);
-      g_free (path);
-    } else {
-      g_ptr_array_add (out, path);
-    }
-  }
-  g_dir_close (d);
-}
-
-static void
-remove_tree (const gchar *dir)
-{
-  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", (gchar *) dir, NULL };
-  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-      NULL, NULL);
-}
-
-/* Decodes @path with the stock decoders to GRAY8. */
-static GstBuffer *
-decode_to_gray (const gchar *path, guint width, guint height,
-    GstVideoInfo *info)
-{
-  GstElement *pipeline, *sink;
-  GstSample *sample;
-  GstBuffer *buf = NULL;
-  gchar *desc, *scale;
-
-  scale = width ? g_strdup_printf (",width=%u,height=%u,pixel-aspect-ratio=1/1",
-                      width, height) :
-                  g_strdup ("");
-  desc = g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! "
-                          "videoconvert ! videoscale method=lanczos ! "
-                          "video/x-raw,format=GRAY8%s ! appsink name=sink",
-      path, scale);
-  g_free (scale);
-  pipeline = gst_parse_launch (desc, NULL);
-  g_free (desc);
-  fail_unless (pipeline != NULL);
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 30 * GST_SECOND);
-  if (sample) {
-    fail_unless (gst_video_info_from_caps (info, gst_sample_get_caps (sample)));
-    buf = gst_buffer_ref (gst_sample_get_buffer (sample));
-    gst_sample_unref (sample);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  return buf;
-}
-
 /* The six files of a decoded case: present, decodable by the stock
  * decoders, of the fitted size, and the valid picture where it is one. */
 static void
@@ -272,7 +209,7 @@ check_variants (const gchar *outdir, const HostileCase *c, const gchar *stem)
 
       fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR), "%s: no %s",
           c->file, path);
-      out = decode_to_gray (path, 0, 0, &info);
+      out = imgcheck_decode_gray (path, 0, 0, &info);
       fail_unless (out != NULL, "%s: %s does not decode", c->file, path);
       fail_unless (GST_VIDEO_INFO_WIDTH (&info) == (gint) ew &&
               GST_VIDEO_INFO_HEIGHT (&info) == (gint) eh,
@@ -283,7 +220,7 @@ check_variants (const gchar *outdir, const HostileCase *c, const gchar *stem)
       if (c->same_as_valid && variants[v].box == 150) {
         gdouble ssim;
 
-        ref = decode_to_gray (valid, ew, eh, &ref_info);
+        ref = imgcheck_decode_gray (valid, ew, eh, &ref_info);
         fail_unless (ref != NULL);
         ssim = imgcheck_frame_luma_ssim (out, &info, ref, &ref_info);
         fail_unless (ssim > 0.9, "%s: %s has SSIM %.3f against valid.jpg",
@@ -359,7 +296,7 @@ GST_START_TEST (test_bin_case)
       GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS ? "decoded" : "refused",
       elapsed, check_own_memory (c.file));
 
-  list_files (outdir, files);
+  imgcheck_list_files (outdir, files);
   if (c.outcome == DECODED) {
     if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
       GError *err = NULL;
@@ -389,7 +326,7 @@ GST_START_TEST (test_bin_case)
   gst_object_unref (bus);
   gst_object_unref (pipeline);
   g_ptr_array_unref (files);
-  remove_tree (outdir);
+  imgcheck_remove_tree (outdir);
   g_free (outdir);
   g_free (stem);
   g_free (input);
@@ -481,7 +418,7 @@ GST_START_TEST (test_tool_case)
     fail_unless (maxrss < MEMORY_CAP_KIB, "%s: peak RSS %ld KiB", c.file,
         maxrss);
 
-  list_files (outdir, files);
+  imgcheck_list_files (outdir, files);
   if (as_folder) {
     fail_unless_equals_int (status, 0);
     expected_files = 6;
@@ -510,10 +447,10 @@ GST_START_TEST (test_tool_case)
       c.file, files->len, expected_files);
 
   if (folder) {
-    remove_tree (folder);
+    imgcheck_remove_tree (folder);
     g_free (folder);
   }
-  remove_tree (outdir);
+  imgcheck_remove_tree (outdir);
   g_free (outdir);
   g_free (err);
   g_free (stem);
@@ -562,7 +499,7 @@ GST_START_TEST (test_appsrc_empty_buffer)
   gst_message_unref (msg);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
-  remove_tree (outdir);
+  imgcheck_remove_tree (outdir);
   g_free (outdir);
 }
 
@@ -616,7 +553,7 @@ main (int argc, char **argv)
     return 1;
   s = hostile_suite ();
   failed = gst_check_run_suite (s, "hostile", __FILE__);
-  remove_tree (cases_dir);
+  imgcheck_remove_tree (cases_dir);
   g_free (cases_dir);
   return failed;
 }

@@ -101,97 +101,6 @@ run_bin (const gchar *input, const gchar *outdir, const gchar *extra,
   gst_object_unref (pipeline);
 }
 
-/* Decodes an output file to GRAY8 with the stock decoders. */
-static GstBuffer *
-decode_to_gray (const gchar *path, GstVideoInfo *info)
-{
-  GstElement *pipeline, *sink;
-  GstSample *sample;
-  GstBuffer *buf = NULL;
-  gchar *desc;
-
-  desc = g_strdup_printf ("filesrc location=\"%s\" ! decodebin ! "
-                          "videoconvert ! video/x-raw,format=GRAY8 ! appsink "
-                          "name=sink",
-      path);
-  pipeline = gst_parse_launch (desc, NULL);
-  g_free (desc);
-  fail_unless (pipeline != NULL);
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 30 * GST_SECOND);
-  if (sample) {
-    fail_unless (gst_video_info_from_caps (info, gst_sample_get_caps (sample)));
-    buf = gst_buffer_ref (gst_sample_get_buffer (sample));
-    gst_sample_unref (sample);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  return buf;
-}
-
-/* The reference: the original decoded by stock jpegdec and resized with
- * stock videoscale's Lanczos to the same size. */
-static GstBuffer *
-reference_gray (const gchar *path, gint width, gint height, GstVideoInfo *info)
-{
-  GstElement *pipeline, *sink;
-  GstSample *sample;
-  GstBuffer *buf = NULL;
-  gchar *desc;
-
-  desc =
-      g_strdup_printf ("filesrc location=\"%s\" ! jpegdec ! videoconvert "
-                       "! videoscale method=lanczos ! "
-                       "video/x-raw,format=GRAY8,width=%d,"
-                       "height=%d,pixel-aspect-ratio=1/1 ! appsink name=sink",
-          path, width, height);
-  pipeline = gst_parse_launch (desc, NULL);
-  g_free (desc);
-  sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 60 * GST_SECOND);
-  if (sample) {
-    fail_unless (gst_video_info_from_caps (info, gst_sample_get_caps (sample)));
-    buf = gst_buffer_ref (gst_sample_get_buffer (sample));
-    gst_sample_unref (sample);
-  }
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (sink);
-  gst_object_unref (pipeline);
-  return buf;
-}
-
-static gint
-count_files (const gchar *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-  gint n = 0;
-
-  if (d == NULL)
-    return 0;
-  while ((name = g_dir_read_name (d)) != NULL) {
-    gchar *path = g_build_filename (dir, name, NULL);
-    if (g_file_test (path, G_FILE_TEST_IS_DIR))
-      n += count_files (path);
-    else
-      n++;
-    g_free (path);
-  }
-  g_dir_close (d);
-  return n;
-}
-
-static void
-remove_tree (const gchar *dir)
-{
-  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", (gchar *) dir, NULL };
-  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-      NULL, NULL);
-}
-
 /* The SOFn marker of a JPEG file (0xC0 baseline, 0xC2 progressive), by
  * walking its segments. */
 static gint
@@ -236,7 +145,7 @@ check_photo_variants (const gchar *basename, guint full_w, guint full_h)
   fail_unless (r.error == NULL, "error on %s: %s", basename, r.error);
   fail_unless (r.eos);
   fail_unless_equals_int (g_list_length (r.metrics), 6);
-  fail_unless_equals_int (count_files (outdir), 6);
+  fail_unless_equals_int (imgcheck_count_files (outdir, NULL), 6);
 
   stem = g_strndup (basename, strrchr (basename, '.') - basename);
   for (i = 0; i < G_N_ELEMENTS (variants); i++) {
@@ -257,11 +166,11 @@ check_photo_variants (const gchar *basename, guint full_w, guint full_h)
       if (f == 0)
         fail_unless_equals_int (jpeg_sof_marker (path),
             variants[i].box >= 400 ? 0xc2 : 0xc0);
-      out = decode_to_gray (path, &out_info);
+      out = imgcheck_decode_gray (path, 0, 0, &out_info);
       fail_unless (out != NULL, "%s does not decode", path);
       fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&out_info), ew);
       fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&out_info), eh);
-      ref = reference_gray (input, ew, eh, &ref_info);
+      ref = imgcheck_decode_gray (input, ew, eh, &ref_info);
       fail_unless (ref != NULL);
       ssim = imgcheck_frame_luma_ssim (out, &out_info, ref, &ref_info);
       GST_INFO ("%s: SSIM %.4f", path, ssim);
@@ -291,7 +200,7 @@ check_photo_variants (const gchar *basename, guint full_w, guint full_h)
   }
 
   run_result_clear (&r);
-  remove_tree (outdir);
+  imgcheck_remove_tree (outdir);
   g_free (stem);
   g_free (outdir);
   g_free (input);
@@ -347,7 +256,7 @@ GST_START_TEST (test_thumbnail_not_held_back)
       GST_TIME_ARGS (thumbnail), GST_TIME_ARGS (full),
       GST_TIME_ARGS (full_encode));
   run_result_clear (&r);
-  remove_tree (outdir);
+  imgcheck_remove_tree (outdir);
   g_free (outdir);
   g_free (input);
 }
@@ -372,10 +281,10 @@ GST_START_TEST (test_bad_input_leaves_nothing)
     run_bin (input, out, NULL, &r);
     fail_unless (r.error != NULL, "case %u: no error", i);
     GST_INFO ("case %u: %s", i, r.error);
-    fail_unless_equals_int (count_files (out), 0);
+    fail_unless_equals_int (imgcheck_count_files (out, NULL), 0);
     fail_unless (r.metrics == NULL);
     run_result_clear (&r);
-    remove_tree (outdir);
+    imgcheck_remove_tree (outdir);
     g_free (out);
     g_free (input);
     g_free (outdir);
@@ -470,7 +379,7 @@ GST_START_TEST (test_png_alpha_to_webp_alpha_and_flat_jpeg)
   write_alpha_png (input);
   run_bin (input, out, "background=0xff0000ff", &r);
   fail_unless (r.error == NULL, "%s", r.error);
-  fail_unless_equals_int (count_files (out), 6);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 6);
 
   /* JPEG: the transparent half is the background (blue here). */
   decoded_rgba_pixel (jpg, 20, 150, px);
@@ -486,7 +395,7 @@ GST_START_TEST (test_png_alpha_to_webp_alpha_and_flat_jpeg)
   fail_unless (px[0] > 200 && px[2] < 40);
 
   run_result_clear (&r);
-  remove_tree (dir);
+  imgcheck_remove_tree (dir);
   g_free (webp);
   g_free (jpg);
   g_free (out);

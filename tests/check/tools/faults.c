@@ -36,14 +36,6 @@ static const gchar *exts[] = { "jpg", "webp" };
 static gchar *workdir;
 
 static void
-remove_tree (const gchar *dir)
-{
-  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", (gchar *) dir, NULL };
-  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-      NULL, NULL);
-}
-
-static void
 setup (void)
 {
   workdir = g_dir_make_tmp ("imgcompress-faults-XXXXXX", NULL);
@@ -55,7 +47,7 @@ setup (void)
 static void
 teardown (void)
 {
-  remove_tree (workdir);
+  imgcheck_remove_tree (workdir);
   g_clear_pointer (&workdir, g_free);
 }
 

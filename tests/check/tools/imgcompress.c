@@ -39,17 +39,9 @@ setup (void)
 }
 
 static void
-remove_tree (const gchar *dir)
-{
-  gchar *argv[] = { (gchar *) "rm", (gchar *) "-rf", (gchar *) dir, NULL };
-  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-      NULL, NULL);
-}
-
-static void
 teardown (void)
 {
-  remove_tree (workdir);
+  imgcheck_remove_tree (workdir);
   g_free (workdir);
 }
 
@@ -111,40 +103,6 @@ make_input_dir (guint n, const gchar *suffix)
   }
   g_free (corpus);
   return dir;
-}
-
-static void
-collect_files (const gchar *dir, GPtrArray *out)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const gchar *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL) {
-    gchar *path = g_build_filename (dir, name, NULL);
-    if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
-      collect_files (path, out);
-      g_free (path);
-    } else {
-      g_ptr_array_add (out, path);
-    }
-  }
-  g_dir_close (d);
-}
-
-static guint
-count_matching (const gchar *dir, const gchar *needle)
-{
-  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
-  guint i, n = 0;
-
-  collect_files (dir, files);
-  for (i = 0; i < files->len; i++)
-    if (needle == NULL || strstr (g_ptr_array_index (files, i), needle))
-      n++;
-  g_ptr_array_unref (files);
-  return n;
 }
 
 GST_START_TEST (test_thread_rule)
@@ -329,7 +287,7 @@ GST_START_TEST (test_sequential_below_five)
   fail_unless_equals_int (run_tool (&err, "-v", "-j", "2", "-o", out, in, NULL),
       0);
   fail_unless (strstr (err, "1 in flight") != NULL, "%s", err);
-  fail_unless_equals_int (count_matching (out, NULL), 4 * 6);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 4 * 6);
   g_free (err);
   g_free (out);
   g_free (in);
@@ -357,7 +315,7 @@ GST_START_TEST (test_parallel_from_five_and_json)
   g_unsetenv ("IMGCOMPRESS_MEM_AVAILABLE");
   fail_unless (strstr (err, "chunk size 10") != NULL, "%s", err);
   fail_unless (strstr (err, "2 in flight") != NULL, "%s", err);
-  fail_unless_equals_int (count_matching (out, NULL), 6 * 6);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 6 * 6);
 
   parser = json_parser_new ();
   fail_unless (json_parser_load_from_file (parser, json, NULL));
@@ -505,7 +463,7 @@ GST_START_TEST (test_date_layout)
       0);
   now = g_date_time_new_now_local ();
   dated = g_date_time_format (now, "%Y/%m/%d");
-  fail_unless_equals_int (count_matching (out, dated), 6);
+  fail_unless_equals_int (imgcheck_count_files (out, dated), 6);
   {
     gchar *thumb =
         g_strdup_printf ("%s/%s/thumbnail/00-FreshFlower.jpg", out, dated);
@@ -550,12 +508,12 @@ GST_START_TEST (test_bad_files_in_batch)
         g_strndup (bad[i].name, strchr (bad[i].name, '.') - bad[i].name);
     fail_unless (strstr (err, bad[i].name) != NULL, "%s not reported: %s",
         bad[i].name, err);
-    fail_unless_equals_int (count_matching (out, stem), 0);
+    fail_unless_equals_int (imgcheck_count_files (out, stem), 0);
     g_free (stem);
   }
   /* The good images are complete; nothing temporary is left. */
-  fail_unless_equals_int (count_matching (out, NULL), 5 * 6);
-  fail_unless_equals_int (count_matching (out, "imgcompress-tmp"), 0);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 5 * 6);
+  fail_unless_equals_int (imgcheck_count_files (out, "imgcompress-tmp"), 0);
   fail_unless (strstr (err, "5 ok, 3 failed") != NULL, "%s", err);
   g_free (err);
   g_free (out);
@@ -584,7 +542,7 @@ GST_START_TEST (test_name_collision_refused)
   out = g_build_filename (workdir, "out", NULL);
   fail_unless_equals_int (run_tool (&err, "-o", out, a, b, NULL), 2);
   fail_unless (strstr (err, "same output") != NULL, "%s", err);
-  fail_unless_equals_int (count_matching (out, NULL), 0);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 0);
   g_free (err);
   g_free (out);
   g_free (a);
@@ -703,19 +661,20 @@ GST_START_TEST (test_sigint_leaves_no_temporaries)
   fail_unless (g_spawn_async (NULL, argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
       NULL, &pid, NULL));
   /* Interrupt once the first files exist, mid-batch. */
-  while (count_matching (out, NULL) < 2 && waitpid (pid, &status, WNOHANG) == 0)
+  while (imgcheck_count_files (out, NULL) < 2 &&
+      waitpid (pid, &status, WNOHANG) == 0)
     g_usleep (10000);
   kill (pid, SIGINT);
   fail_unless (waitpid (pid, &status, 0) == pid);
   fail_unless (WIFEXITED (status));
   fail_unless_equals_int (WEXITSTATUS (status), 130);
-  fail_unless_equals_int (count_matching (out, "imgcompress-tmp"), 0);
+  fail_unless_equals_int (imgcheck_count_files (out, "imgcompress-tmp"), 0);
   /* Every image left is whole: all six files or none. */
   {
     guint i;
     for (i = 0; i < 12; i++) {
       gchar *prefix = g_strdup_printf ("/%02u-", i);
-      guint n = count_matching (out, prefix);
+      guint n = imgcheck_count_files (out, prefix);
       fail_unless (n == 0 || n == 6, "image %u has %u files", i, n);
       g_free (prefix);
     }
