@@ -465,6 +465,28 @@ adapt_in_flight_limit (ImgcompressBatch *batch)
         old, batch->in_flight_limit, mean_s, memory_used_fraction () * 100);
 }
 
+/* Another hand may have removed files (or the whole output directory)
+ * while the image was being made: then it is not done, and what is left of
+ * it goes too. */
+static void
+check_outputs_exist (ImgcompressImage *image)
+{
+  guint i;
+
+  for (i = 0; i < image->outputs->len; i++) {
+    ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
+
+    if (!g_file_test (o->location, G_FILE_TEST_IS_REGULAR)) {
+      image->failed = TRUE;
+      g_free (image->error);
+      image->error = g_strdup_printf (_ ("%s disappeared while the image was "
+                                         "being made"),
+          o->location);
+      return;
+    }
+  }
+}
+
 static void
 finish_job (Job *job)
 {
@@ -482,6 +504,8 @@ finish_job (Job *job)
   batch->running--;
   batch->in_flight_bytes -= image->working_set;
 
+  if (!image->failed && last_pass)
+    check_outputs_exist (image);
   if (image->failed) {
     remove_outputs (image);
   }

@@ -433,6 +433,66 @@ GST_START_TEST (test_sigkill_then_skip_existing)
 
 GST_END_TEST;
 
+/* The output directory removed while images are being made: the images in
+ * flight are reported failed and leave nothing, the others are whole; no
+ * image is left partial. */
+GST_START_TEST (test_output_removed_mid_run)
+{
+  gchar *corpus = imgcheck_corpus_dir ();
+  gchar *in = g_build_filename (workdir, "in", NULL);
+  gchar *out = g_build_filename (workdir, "out", NULL);
+  GPtrArray *stems = g_ptr_array_new_with_free_func (g_free);
+  gchar **argv;
+  GDir *d;
+  const gchar *name;
+  GPid pid;
+  gint status, waited;
+  guint i;
+
+  if (corpus == NULL)
+    return;
+  g_mkdir (in, 0755);
+  d = g_dir_open (corpus, 0, NULL);
+  while ((name = g_dir_read_name (d)) != NULL && stems->len < 10) {
+    gchar *from = g_build_filename (corpus, name, NULL);
+    gchar *to = g_build_filename (in, name, NULL);
+    if (g_str_has_suffix (name, ".jpg") && symlink (from, to) == 0)
+      g_ptr_array_add (stems, g_strndup (name, strlen (name) - 4));
+    g_free (from);
+    g_free (to);
+  }
+  g_dir_close (d);
+
+  argv = tool_argv ("-q", "-j", "2", "-o", out, in, NULL);
+  fail_unless (g_spawn_async (NULL, argv, NULL,
+      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+          G_SPAWN_STDERR_TO_DEV_NULL,
+      NULL, NULL, &pid, NULL));
+  for (waited = 0; waited < 60000; waited += 5) {
+    if (imgcheck_count_files (out, NULL) > 0)
+      break;
+    g_usleep (5 * 1000);
+  }
+  imgcheck_remove_tree (out);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) <= 1,
+      "exit status %d", status);
+  for (i = 0; i < stems->len; i++) {
+    const gchar *stem = g_ptr_array_index (stems, i);
+    fail_unless (image_complete (out, stem) || image_absent (out, stem),
+        "%s is partial", stem);
+  }
+  fail_unless_equals_int (count_temp_files (out), 0);
+
+  g_strfreev (argv);
+  g_ptr_array_unref (stems);
+  g_free (out);
+  g_free (in);
+  g_free (corpus);
+}
+
+GST_END_TEST;
+
 static gpointer
 write_half (gpointer data)
 {
@@ -499,6 +559,7 @@ faults_suite (void)
   tcase_add_test (tc, test_read_only_output);
   tcase_add_test (tc, test_sigkill_then_skip_existing);
   tcase_add_test (tc, test_input_cut_while_read);
+  tcase_add_test (tc, test_output_removed_mid_run);
   return s;
 }
 
