@@ -489,11 +489,8 @@ get_target_box (GstTurbojpegDec *self, guint *box_w, guint *box_h)
   max_dimension = self->max_dimension;
   GST_OBJECT_UNLOCK (self);
 
-  *box_w = *box_h = max_dimension;
-  if (max_dimension == 0 &&
-      !gst_imgcompress_pad_query_size_hint (GST_VIDEO_DECODER_SRC_PAD (self),
-          box_w, box_h))
-    *box_w = *box_h = 0;
+  gst_imgcompress_pad_get_decode_box (GST_VIDEO_DECODER_SRC_PAD (self),
+      max_dimension, box_w, box_h);
 }
 
 static GstVideoFormat

@@ -530,18 +530,14 @@ static void
 pick_output_size (GstImgWebpDec *self, guint width, guint height,
     guint *out_width, guint *out_height)
 {
-  guint max_dimension, box_w = 0, box_h = 0, n;
+  guint max_dimension, box_w, box_h, n;
 
   GST_OBJECT_LOCK (self);
   max_dimension = self->max_dimension;
   GST_OBJECT_UNLOCK (self);
 
-  if (max_dimension > 0) {
-    box_w = box_h = max_dimension;
-  } else if (!gst_imgcompress_pad_query_size_hint (
-                 GST_VIDEO_DECODER_SRC_PAD (self), &box_w, &box_h)) {
-    box_w = box_h = 0;
-  }
+  gst_imgcompress_pad_get_decode_box (GST_VIDEO_DECODER_SRC_PAD (self),
+      max_dimension, &box_w, &box_h);
 
   n = gst_imgcompress_pick_scale_eighths (width, height, box_w, box_h);
   *out_width = gst_imgcompress_scaled_dimension (width, n, 8);

@@ -546,6 +546,26 @@ gst_imgcompress_pad_query_size_hint (GstPad *srcpad, guint *max_width,
   return answered;
 }
 
+/**
+ * gst_imgcompress_pad_get_decode_box:
+ * @srcpad: a decoder's source pad
+ * @max_dimension: the decoder's own max-dimension property, 0 for none
+ * @box_width: (out): the box to decode for, 0 for full size
+ * @box_height: (out): the box to decode for, 0 for full size
+ *
+ * The box a decoder shrinks on load for: its property when set, else
+ * downstream's answer to the `imgcompress-size-hint` query, else none.
+ */
+void
+gst_imgcompress_pad_get_decode_box (GstPad *srcpad, guint max_dimension,
+    guint *box_width, guint *box_height)
+{
+  *box_width = *box_height = max_dimension;
+  if (max_dimension == 0 &&
+      !gst_imgcompress_pad_query_size_hint (srcpad, box_width, box_height))
+    *box_width = *box_height = 0;
+}
+
 /* GstImgcompressEncodeMeta */
 
 GType

@@ -166,6 +166,10 @@ gboolean gst_imgcompress_size_hint_query_parse (GstQuery *query,
     guint *max_width, guint *max_height);
 
 GST_IMGCOMPRESS_API
+void gst_imgcompress_pad_get_decode_box (GstPad *srcpad, guint max_dimension,
+    guint *box_width, guint *box_height);
+
+GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_pad_query_size_hint (GstPad *srcpad, guint *max_width,
     guint *max_height);
 
