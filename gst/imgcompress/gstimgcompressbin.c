@@ -744,6 +744,62 @@ plug_decoder (GstImgcompressBin *self, GstCaps *caps)
   gst_element_sync_state_with_parent (decoder);
 }
 
+typedef struct
+{
+  GstEvent *stream_start;
+  GstEvent *segment;
+  GstEvent *eos;
+} BranchEnd;
+
+static void
+end_branch (const GValue *item, gpointer user_data)
+{
+  GstPad *peer = gst_pad_get_peer (g_value_get_object (item));
+  BranchEnd *end = user_data;
+
+  if (peer == NULL)
+    return;
+  gst_pad_send_event (peer, gst_event_ref (end->stream_start));
+  gst_pad_send_event (peer, gst_event_ref (end->segment));
+  gst_pad_send_event (peer, gst_event_ref (end->eos));
+  gst_object_unref (peer);
+}
+
+/* An input refused before its type was known gets no decoder, so its EOS
+ * would stop at adaptivequality's unlinked pad and the sinks would never
+ * end: an application waiting for EOS would wait forever (gst-launch does,
+ * when the error came before its main loop ran).  The EOS is delivered to
+ * every branch instead, past variantsplit, which would report a second
+ * error for the picture that never came. */
+static void
+end_branches_without_decoder (GstImgcompressBin *self, GstPad *pad,
+    GstEvent *eos)
+{
+  GstIterator *it;
+  GstSegment segment;
+  BranchEnd end;
+
+  if (self->variantsplit == NULL)
+    return;
+  GST_DEBUG_OBJECT (self, "input ended with no decoder: ending the branches");
+  end.stream_start = gst_pad_get_sticky_event (pad, GST_EVENT_STREAM_START, 0);
+  if (end.stream_start == NULL) {
+    gchar *id = gst_pad_create_stream_id (pad, GST_ELEMENT (self), NULL);
+    end.stream_start = gst_event_new_stream_start (id);
+    g_free (id);
+  }
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  end.segment = gst_event_new_segment (&segment);
+  end.eos = eos;
+
+  it = gst_element_iterate_src_pads (self->variantsplit);
+  while (gst_iterator_foreach (it, end_branch, &end) == GST_ITERATOR_RESYNC)
+    gst_iterator_resync (it);
+  gst_iterator_free (it);
+  gst_event_unref (end.stream_start);
+  gst_event_unref (end.segment);
+}
+
 /* The first caps from adaptivequality plug the decoder, in the streaming
  * thread, before the caps go on to it. */
 static GstPadProbeReturn
@@ -756,6 +812,8 @@ on_input_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS && self->decoder == NULL) {
     gst_event_parse_caps (event, &caps);
     plug_decoder (self, caps);
+  } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->decoder == NULL) {
+    end_branches_without_decoder (self, pad, event);
   }
   return GST_PAD_PROBE_OK;
 }

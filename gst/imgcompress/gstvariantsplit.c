@@ -605,9 +605,12 @@ gst_variant_split_sink_event (GstPad *pad, GstObject *parent, GstEvent *event)
     gst_event_unref (event);
     return TRUE;
   }
-  if ((GST_EVENT_TYPE (event) == GST_EVENT_EOS &&
-          !check_awaited_image (self)) ||
-      !note_image_event (self, event)) {
+  /* After the error for a missing picture the EOS still goes on, as a
+   * source sends one after its own error: the sinks end, and an
+   * application waiting for EOS is not left waiting. */
+  if (GST_EVENT_TYPE (event) == GST_EVENT_EOS)
+    check_awaited_image (self);
+  else if (!note_image_event (self, event)) {
     gst_event_unref (event);
     return FALSE;
   }

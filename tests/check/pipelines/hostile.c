@@ -258,6 +258,23 @@ print_result (const gchar *path, const gchar *file, const gchar *outcome,
       elapsed_us / 1e6, maxrss_kib);
 }
 
+/* A refusal in the stream ends the stream too, as a source ends it after
+ * its error: an application that waits for EOS alone (gst-launch, when
+ * the error came before its main loop ran) must not wait forever. */
+static void
+check_stream_ends (GstBus *bus, GstMessage *first,
+    GstStateChangeReturn state_ret, const gchar *file)
+{
+  GstMessage *eos;
+
+  if (GST_MESSAGE_TYPE (first) != GST_MESSAGE_ERROR ||
+      state_ret == GST_STATE_CHANGE_FAILURE)
+    return;
+  eos = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_EOS);
+  fail_unless (eos != NULL, "%s: no EOS after the error", file);
+  gst_message_unref (eos);
+}
+
 /* `filesrc ! imgcompressbin`, one case per forked test. */
 GST_START_TEST (test_bin_case)
 {
@@ -265,6 +282,7 @@ GST_START_TEST (test_bin_case)
   gchar *input = case_path (c.file), *stem = stem_of (c.file);
   gchar *outdir = g_dir_make_tmp ("hostile-bin-XXXXXX", NULL);
   GstElement *pipeline, *bin, *src;
+  GstStateChangeReturn state_ret;
   GstMessage *msg;
   GstBus *bus;
   GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
@@ -282,11 +300,12 @@ GST_START_TEST (test_bin_case)
   start = g_get_monotonic_time ();
   bus = gst_element_get_bus (pipeline);
   /* A refused input may fail the state change; the bus says why. */
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  state_ret = gst_element_set_state (pipeline, GST_STATE_PLAYING);
   msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
       GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   elapsed = g_get_monotonic_time () - start;
   fail_unless (msg != NULL, "%s: no EOS and no error", c.file);
+  check_stream_ends (bus, msg, state_ret, c.file);
   gst_element_set_state (pipeline, GST_STATE_NULL);
 
   GST_INFO ("%s: %s after %.3f s", c.file, GST_MESSAGE_TYPE_NAME (msg),
