@@ -131,7 +131,6 @@ static gboolean gst_img_webp_enc_propose_allocation (GstVideoEncoder *encoder,
     GstQuery *query);
 static GstFlowReturn gst_img_webp_enc_handle_frame (GstVideoEncoder *encoder,
     GstVideoCodecFrame *frame);
-static void init_range_tables (void);
 
 GType
 gst_img_webp_enc_preset_get_type (void)
@@ -246,7 +245,6 @@ gst_img_webp_enc_class_init (GstImgWebpEncClass *klass)
       "WebP image encoder");
 
   gst_type_mark_as_plugin_api (GST_TYPE_IMG_WEBP_ENC_PRESET, 0);
-  init_range_tables ();
 }
 
 static void
@@ -491,26 +489,26 @@ average_chroma_to_420 (const guint8 *src, gint src_stride, gint src_width,
  * which every WebP decoder assumes when it converts to RGB; JPEG decoders
  * hand out full-range samples.  Coding those unchanged would crush blacks,
  * clip whites and oversaturate on display, so full-range input is scaled
- * into the limited range: one table lookup per sample, not a colour
- * conversion (JPEG's matrix is BT.601 too). */
-static guint8 luma_to_limited[256];
-static guint8 chroma_to_limited[256];
-
-static void
-init_range_tables (void)
+ * into the limited range, sample by sample, not a colour conversion
+ * (JPEG's matrix is BT.601 too).  The multiply-shifts equal
+ * 16 + round (v * 219 / 255) and 128 + round ((v - 128) * 224 / 255) for
+ * every byte value (checked exhaustively) and, unlike a table lookup,
+ * vectorise. */
+static inline guint8
+luma_to_limited (guint v)
 {
-  gint i;
+  return (guint8) (16 + ((v * 3518u + 2012u) >> 12));
+}
 
-  for (i = 0; i < 256; i++) {
-    luma_to_limited[i] = (guint8) (16 + floor (i * 219.0 / 255.0 + 0.5));
-    chroma_to_limited[i] =
-        (guint8) (128 + floor ((i - 128) * 224.0 / 255.0 + 0.5));
-  }
+static inline guint8
+chroma_to_limited (guint v)
+{
+  return (guint8) (16 + ((v * 3598u + 250u) >> 12));
 }
 
 static void
-copy_plane (const guint8 *src, gint src_stride, guint8 *dst, gint dst_stride,
-    gint width, gint height, const guint8 *lut)
+copy_plane_to_limited (const guint8 *src, gint src_stride, guint8 *dst,
+    gint dst_stride, gint width, gint height, gboolean chroma)
 {
   gint x, y;
 
@@ -518,18 +516,23 @@ copy_plane (const guint8 *src, gint src_stride, guint8 *dst, gint dst_stride,
     const guint8 *s = src + (gsize) y * src_stride;
     guint8 *d = dst + (gsize) y * dst_stride;
 
-    for (x = 0; x < width; x++)
-      d[x] = lut[s[x]];
+    if (chroma) {
+      for (x = 0; x < width; x++)
+        d[x] = chroma_to_limited (s[x]);
+    } else {
+      for (x = 0; x < width; x++)
+        d[x] = luma_to_limited (s[x]);
+    }
   }
 }
 
 static void
-apply_lut (guint8 *plane, gsize size, const guint8 *lut)
+chroma_to_limited_in_place (guint8 *plane, gsize size)
 {
   gsize i;
 
   for (i = 0; i < size; i++)
-    plane[i] = lut[plane[i]];
+    plane[i] = chroma_to_limited (plane[i]);
 }
 
 /* Points the picture at the frame's planes where libwebp can take them as
@@ -568,9 +571,9 @@ picture_from_yuv (GstVideoFrame *frame, gboolean full_range, WebPPicture *pic,
   if (full_range) {
     pic->y = *scratch;
     pic->y_stride = width;
-    copy_plane (GST_VIDEO_FRAME_COMP_DATA (frame, 0),
+    copy_plane_to_limited (GST_VIDEO_FRAME_COMP_DATA (frame, 0),
         GST_VIDEO_FRAME_COMP_STRIDE (frame, 0), pic->y, width, width, height,
-        luma_to_limited);
+        FALSE);
   } else {
     pic->y = GST_VIDEO_FRAME_COMP_DATA (frame, 0);
     pic->y_stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
@@ -592,12 +595,10 @@ picture_from_yuv (GstVideoFrame *frame, gboolean full_range, WebPPicture *pic,
     /* 128 is neutral in both ranges */
     memset (pic->u, 128, chroma_total);
   } else if (format == GST_VIDEO_FORMAT_I420) {
-    copy_plane (GST_VIDEO_FRAME_COMP_DATA (frame, 1),
-        GST_VIDEO_FRAME_COMP_STRIDE (frame, 1), pic->u, cw, cw, ch,
-        chroma_to_limited);
-    copy_plane (GST_VIDEO_FRAME_COMP_DATA (frame, 2),
-        GST_VIDEO_FRAME_COMP_STRIDE (frame, 2), pic->v, cw, cw, ch,
-        chroma_to_limited);
+    copy_plane_to_limited (GST_VIDEO_FRAME_COMP_DATA (frame, 1),
+        GST_VIDEO_FRAME_COMP_STRIDE (frame, 1), pic->u, cw, cw, ch, TRUE);
+    copy_plane_to_limited (GST_VIDEO_FRAME_COMP_DATA (frame, 2),
+        GST_VIDEO_FRAME_COMP_STRIDE (frame, 2), pic->v, cw, cw, ch, TRUE);
   } else {
     gint x_factor = format == GST_VIDEO_FORMAT_Y444 ? 2 : 1;
     guint c;
@@ -610,7 +611,7 @@ picture_from_yuv (GstVideoFrame *frame, gboolean full_range, WebPPicture *pic,
           c == 1 ? pic->u : pic->v, cw, cw, ch);
     }
     if (full_range)
-      apply_lut (pic->u, chroma_total, chroma_to_limited);
+      chroma_to_limited_in_place (pic->u, chroma_total);
   }
   return TRUE;
 }
