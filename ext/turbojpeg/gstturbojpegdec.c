@@ -386,28 +386,32 @@ gst_turbojpeg_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
   GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
-  gsize avail, consumed;
+  gsize avail, consumed = 0;
   const guint8 *data;
-  gboolean eoi;
+  gboolean eoi = FALSE;
 
   if (self->parse_state == PARSE_SEEK_SOI) {
     if (!seek_soi (self, adapter, at_eos))
       return GST_VIDEO_DECODER_FLOW_NEED_DATA;
     GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT (frame);
-    gst_video_decoder_add_to_frame (decoder, 2);
     self->parse_state = PARSE_MARKER_FF;
+    consumed = 2;
   }
 
+  /* The SOI goes into the frame with what follows it, in one piece: a
+   * whole file read as one buffer then reaches handle_frame as that
+   * buffer, not as a 2-byte piece and the rest joined by a copy. */
   avail = gst_adapter_available (adapter);
-  if (avail > 0) {
+  if (avail > consumed) {
     data = gst_adapter_map (adapter, avail);
-    consumed = parse_bytes (self, data, avail, &eoi);
+    consumed += parse_bytes (self, data + consumed, avail - consumed, &eoi);
     gst_adapter_unmap (adapter);
+  }
+  if (consumed > 0)
     gst_video_decoder_add_to_frame (decoder, consumed);
-    if (eoi) {
-      reset_parser (self);
-      return gst_video_decoder_have_frame (decoder);
-    }
+  if (eoi) {
+    reset_parser (self);
+    return gst_video_decoder_have_frame (decoder);
   }
 
   if (at_eos) {
@@ -905,6 +909,15 @@ gst_turbojpeg_dec_decide_allocation (GstVideoDecoder *decoder, GstQuery *query)
   return TRUE;
 }
 
+/* filesrc's BYTES segment would be dropped by the base class, which then
+ * warns about a buffer without a segment. */
+static gboolean
+gst_turbojpeg_dec_sink_event (GstVideoDecoder *decoder, GstEvent *event)
+{
+  return GST_VIDEO_DECODER_CLASS (parent_class)
+      ->sink_event (decoder, gst_imgcompress_segment_to_time (event));
+}
+
 static void
 gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
 {
@@ -951,6 +964,7 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
   vdec_class->flush = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_flush);
   vdec_class->set_format = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_set_format);
   vdec_class->parse = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_parse);
+  vdec_class->sink_event = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_sink_event);
   vdec_class->handle_frame = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_handle_frame);
   vdec_class->finish = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_finish);
   vdec_class->drain = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_drain);

@@ -123,6 +123,15 @@ static GstFlowReturn gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
     GstVideoCodecFrame *frame);
 static GstFlowReturn gst_img_webp_dec_finish (GstVideoDecoder *decoder);
 
+/* filesrc's BYTES segment would be dropped by the base class, which then
+ * warns about a buffer without a segment. */
+static gboolean
+gst_img_webp_dec_sink_event (GstVideoDecoder *decoder, GstEvent *event)
+{
+  return GST_VIDEO_DECODER_CLASS (parent_class)
+      ->sink_event (decoder, gst_imgcompress_segment_to_time (event));
+}
+
 static void
 gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
 {
@@ -162,6 +171,7 @@ gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
   vdec_class->flush = GST_DEBUG_FUNCPTR (gst_img_webp_dec_flush);
   vdec_class->set_format = GST_DEBUG_FUNCPTR (gst_img_webp_dec_set_format);
   vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_webp_dec_parse);
+  vdec_class->sink_event = GST_DEBUG_FUNCPTR (gst_img_webp_dec_sink_event);
   vdec_class->handle_frame = GST_DEBUG_FUNCPTR (gst_img_webp_dec_handle_frame);
   vdec_class->finish = GST_DEBUG_FUNCPTR (gst_img_webp_dec_finish);
 

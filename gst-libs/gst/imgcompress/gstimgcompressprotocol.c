@@ -750,3 +750,35 @@ gst_imgcompress_metrics_message_parse (GstMessage *message,
     metrics->encode_time = t;
   return TRUE;
 }
+
+/**
+ * gst_imgcompress_segment_to_time:
+ * @event: (transfer full): an event reaching a decoder's sink pad
+ *
+ * A source that reads bytes (filesrc) starts the stream with a BYTES
+ * segment, which GstVideoDecoder drops, then warns at the first buffer that
+ * it has no segment.  A still image starts at 0 whatever the byte offsets
+ * were, so a decoder hands its base class a TIME segment from 0 instead.
+ *
+ * Returns: (transfer full): @event, or a TIME segment with its seqnum in
+ *     place of a segment of another format
+ */
+GstEvent *
+gst_imgcompress_segment_to_time (GstEvent *event)
+{
+  const GstSegment *in;
+  GstSegment segment;
+  GstEvent *time;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_SEGMENT)
+    return event;
+  gst_event_parse_segment (event, &in);
+  if (in->format == GST_FORMAT_TIME)
+    return event;
+
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  time = gst_event_new_segment (&segment);
+  gst_event_set_seqnum (time, gst_event_get_seqnum (event));
+  gst_event_unref (event);
+  return time;
+}

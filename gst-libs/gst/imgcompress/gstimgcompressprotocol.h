@@ -170,6 +170,9 @@ void gst_imgcompress_pad_get_decode_box (GstPad *srcpad, guint max_dimension,
     guint *box_width, guint *box_height);
 
 GST_IMGCOMPRESS_API
+GstEvent *gst_imgcompress_segment_to_time (GstEvent *event);
+
+GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_pad_query_size_hint (GstPad *srcpad, guint *max_width,
     guint *max_height);
 
