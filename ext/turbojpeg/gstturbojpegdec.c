@@ -567,6 +567,11 @@ ensure_output_state (GstTurbojpegDec *self, GstVideoFormat format, guint width,
     state->info.colorimetry.transfer = GST_VIDEO_TRANSFER_UNKNOWN;
     state->info.colorimetry.primaries = GST_VIDEO_COLOR_PRIMARIES_UNKNOWN;
     state->info.chroma_site = GST_VIDEO_CHROMA_SITE_JPEG;
+  } else {
+    /* CMYK made RGB here; the colorimetry of the (caps-less) input would
+     * leave the matrix unknown, which RGB caps cannot carry. */
+    gst_video_colorimetry_from_string (&state->info.colorimetry,
+        GST_VIDEO_COLORIMETRY_SRGB);
   }
   gst_video_codec_state_unref (state);
   return gst_video_decoder_negotiate (decoder);
