@@ -19,7 +19,12 @@ other load on the machine disturbs least) and of wall time (what the
 2-thread run is about); GStreamer runs are planar YUV as decoded (1.5 bytes
 a pixel for I420), Pillow runs are RGB.
 
-    bench/imgsizer-speed.py [--build DIR] [--frames N] [--repeats N] [PHOTO.jpg ...]
+    bench/imgsizer-speed.py [--build DIR] [--frames N] [--repeats N]
+                            [--boxes B,B,...] [PHOTO.jpg ...]
+
+--boxes picks the boxes, e.g. --boxes 2742: a 2.2x reduction of a
+6028-pixel-wide photo, the factor the full variant is left with after the
+decoder's shrink-on-load.
 
 Timings are only comparable within one run; say how loaded the machine was.
 """
@@ -129,9 +134,12 @@ def main():
     ap.add_argument("--repeats", type=int, default=3,
                     help="runs per measurement, the fastest counts "
                     "(default 3)")
+    ap.add_argument("--boxes", default=",".join(str(b) for b in BOXES),
+                    help="comma-separated boxes (default %(default)s)")
     ap.add_argument("photos", nargs="*", help="corpus photos (basenames or "
                     "paths); default: " + " ".join(DEFAULT_PHOTOS))
     args = ap.parse_args()
+    boxes = [int(b) for b in args.boxes.split(",") if b]
 
     env = dict(os.environ)
     env["GST_PLUGIN_PATH_1_0"] = os.path.join(args.build, "gst", "imgcompress")
@@ -161,7 +169,7 @@ def main():
             raw = os.path.join(tmp, "frame.raw")
             fmt, w, h = decode_to_raw(photo, raw)
             mp = w * h / 1e6 * args.frames
-            for box in BOXES:
+            for box in boxes:
                 ow, oh = fit_box(w, h, box)
                 name = os.path.basename(photo)[:28]
                 if (ow, oh) == (w, h):

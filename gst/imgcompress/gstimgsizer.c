@@ -34,6 +34,13 @@
  * ARGB are resampled with premultiplied alpha, so transparent areas do not
  * darken the edges of opaque ones.
  *
+ * The filter is a separable Lanczos-3 (#GstImgSizer:method), after an
+ * integer box pre-shrink for reductions of 4x and more, as libvips'
+ * thumbnail does it.  Planes reduced less than that are filtered in bands
+ * that stay in the CPU's caches; where the CPU has AVX2 they are computed
+ * in 16-bit fixed point, within one level of the portable float code,
+ * which `GST_IMGCOMPRESS_NO_SIMD=1` in the environment forces.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=photo.jpg ! jpegparse ! jpegdec ! imgsizer

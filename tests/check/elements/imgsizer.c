@@ -1040,6 +1040,58 @@ GST_START_TEST (test_threads_give_same_pixels)
 
 GST_END_TEST;
 
+/* A vertical ramp with a bump, the same in every channel. */
+static guint8
+fill_ramp (guint plane, guint x, guint y, guint c)
+{
+  if (c == 3)
+    return 255;
+  return (guint8) MIN (255, y * 9 + (y % 3 == 1 ? 40 : 0) + x);
+}
+
+/* Enlarging, a window may start a row before the previous one's: every
+ * row it reads must still be the source row, not one the resampler has
+ * moved on to.  Opaque RGBA (resampled by the row ring) must give the
+ * picture of GRAY8 (the direct path), level for level. */
+GST_START_TEST (test_enlarging_reads_the_right_rows)
+{
+  static const gint heights[][2] = { { 7, 100 }, { 10, 137 }, { 13, 250 },
+    { 17, 403 }, { 23, 333 }, { 29, 1000 } };
+  guint i, x, y;
+
+  for (i = 0; i < G_N_ELEMENTS (heights); i++) {
+    gint in_h = heights[i][0], box = heights[i][1];
+    GstHarness *hg = sizer_new (box), *hr = sizer_new (box);
+    OutFrame g, r;
+
+    g_object_set (hg->element, "enlarge", TRUE, NULL);
+    g_object_set (hr->element, "enlarge", TRUE, NULL);
+    set_caps (hg, "GRAY8", 5, in_h, 0, 0);
+    set_caps (hr, "RGBA", 5, in_h, 0, 0);
+    fail_unless_equals_int (gst_harness_push (hg, make_frame (hg, fill_ramp)),
+        GST_FLOW_OK);
+    fail_unless_equals_int (gst_harness_push (hr, make_frame (hr, fill_ramp)),
+        GST_FLOW_OK);
+    pull_frame (hg, &g);
+    pull_frame (hr, &r);
+    fail_unless_equals_int (GST_VIDEO_FRAME_HEIGHT (&g.frame),
+        GST_VIDEO_FRAME_HEIGHT (&r.frame));
+    for (y = 0; y < (guint) GST_VIDEO_FRAME_HEIGHT (&g.frame); y++)
+      for (x = 0; x < (guint) GST_VIDEO_FRAME_WIDTH (&g.frame); x++) {
+        gint a = sample_at (&g, 0, x, y, 0), b = sample_at (&r, 0, x, y, 1);
+        fail_unless (ABS (a - b) <= 1,
+            "%d rows to %d: (%u, %u) is %d in GRAY8, %d in RGBA", in_h, box, x,
+            y, a, b);
+      }
+    out_frame_clear (&g);
+    out_frame_clear (&r);
+    gst_harness_teardown (hg);
+    gst_harness_teardown (hr);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 imgsizer_suite (void)
 {
@@ -1059,6 +1111,7 @@ imgsizer_suite (void)
   tcase_add_test (tc, test_variant_event_overrides_box);
   tcase_add_test (tc, test_answers_size_hint);
   tcase_add_test (tc, test_threads_give_same_pixels);
+  tcase_add_test (tc, test_enlarging_reads_the_right_rows);
   tcase_add_test (tc, test_ssim_against_pillow_lanczos);
   tcase_add_test (tc, test_chroma_reduced_to_i420);
   return s;
