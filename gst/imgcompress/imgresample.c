@@ -264,6 +264,41 @@ axis_filter_init_groups (AxisFilter *f)
   return TRUE;
 }
 
+/* Lanczos-3 over a window, for samples @first to @end: the two sines are
+ * turned from one sample to the next by a fixed rotation instead of being
+ * computed afresh (two libm calls per tap were 1 % of a batch's time),
+ * exact to about 1e-15, far below the float weights' precision. */
+static void
+lanczos3_window (gdouble *w, gint first, gint end, gdouble center,
+    gdouble filter_scale)
+{
+  gdouble u0 = (first - center + 0.5) / filter_scale;
+  gdouble step = G_PI / filter_scale;
+  gdouble s1 = sin (G_PI * u0), c1 = cos (G_PI * u0);
+  gdouble s3 = sin (G_PI * u0 / 3.0), c3 = cos (G_PI * u0 / 3.0);
+  gdouble r1s = sin (step), r1c = cos (step);
+  gdouble r3s = sin (step / 3.0), r3c = cos (step / 3.0);
+  gint x;
+
+  for (x = first; x < end; x++) {
+    gdouble u = (x - center + 0.5) / filter_scale, t;
+
+    if (u == 0.0)
+      w[x - first] = 1.0;
+    else if (u <= -3.0 || u >= 3.0)
+      w[x - first] = 0.0;
+    else
+      w[x - first] = 3.0 * s1 * s3 / (G_PI * G_PI * u * u);
+
+    t = s1 * r1c + c1 * r1s;
+    c1 = c1 * r1c - s1 * r1s;
+    s1 = t;
+    t = s3 * r3c + c3 * r3s;
+    c3 = c3 * r3c - s3 * r3s;
+    s3 = t;
+  }
+}
+
 /* Computes the weights of one output sample into @w (room for
  * @max_window), returns the first input sample and the window length. */
 static guint
@@ -281,10 +316,14 @@ compute_window (ImgResampleMethod method, gdouble center, gdouble support,
   if (end - first > (gint) max_window)
     end = first + max_window;
 
-  for (x = first; x < end; x++) {
-    w[x - first] = kernel_value (method, (x - center + 0.5) / filter_scale);
-    sum += w[x - first];
+  if (method == IMG_RESAMPLE_LANCZOS3 && end > first) {
+    lanczos3_window (w, first, end, center, filter_scale);
+  } else {
+    for (x = first; x < end; x++)
+      w[x - first] = kernel_value (method, (x - center + 0.5) / filter_scale);
   }
+  for (x = first; x < end; x++)
+    sum += w[x - first];
 
   if (end <= first || fabs (sum) < WEIGHT_EPSILON) {
     /* Degenerate window (sample centre outside the input): nearest. */
