@@ -690,13 +690,104 @@ box_shrink_row (gfloat *restrict dst, const gfloat *restrict src,
   }
 }
 
+/* Single-channel planes (planar YUV, the usual case) add up their box in
+ * integers: sixteen 16-bit lanes a vector instead of eight floats for the
+ * rows, and one-cycle integer additions instead of waiting on float
+ * latency for the columns.  The sums are exact either way, so the samples
+ * are those of the float path.  257 rows of 255 still fit in 16 bits. */
+#define MAX_INTEGER_BOX_ROWS 257
+
+IMG_HOT static void
+load_row_u16 (guint16 *restrict dst, const guint8 *restrict src, gsize n)
+{
+  gsize i, n8 = n & ~(gsize) (ROW_ALIGN - 1);
+
+  for (i = 0; i < n8; i++)
+    dst[i] = src[i];
+  for (; i < n; i++)
+    dst[i] = src[i];
+}
+
+IMG_HOT static void
+add_row_u16 (guint16 *restrict dst, const guint8 *restrict src, gsize n)
+{
+  gsize i, n8 = n & ~(gsize) (ROW_ALIGN - 1);
+
+  for (i = 0; i < n8; i++)
+    dst[i] += src[i];
+  for (; i < n; i++)
+    dst[i] += src[i];
+}
+
+/* box_shrink_row () for one channel of integer sums, in the same float
+ * operations once the sums are made. */
+static void
+box_shrink_row_u16 (gfloat *restrict dst, const guint16 *restrict src, guint n,
+    guint k, gfloat row_factor)
+{
+  guint full = n / k, rem = n % k;
+  gfloat norm = row_factor / k;
+  guint j, t;
+
+  for (j = 0; j < full; j++) {
+    const guint16 *s = src + (gsize) j * k;
+    guint32 sum = 0;
+
+    for (t = 0; t < k; t++)
+      sum += s[t];
+    dst[j] = sum * norm;
+  }
+  if (rem > 0) {
+    const guint16 *s = src + (gsize) full * k;
+    guint32 sum = 0;
+
+    for (t = 0; t < rem; t++)
+      sum += s[t];
+    dst[full] = sum * row_factor / rem;
+  }
+}
+
 typedef struct
 {
   const ImgResamplePlan *plan;
   const guint8 *src;
   gsize src_stride;
   gfloat *sum;
+  guint16 *sum16; /* the integer sums, where they are used */
 } RowSource;
+
+static gboolean
+box_sums_in_integers (const ImgResamplePlan *plan)
+{
+  return plan->n_channels == 1 && plan->alpha < 0 &&
+      (plan->h.shrink > 1 || plan->v.shrink > 1) &&
+      plan->v.shrink <= MAX_INTEGER_BOX_ROWS;
+}
+
+static void
+produce_shrunk_row_integer (const RowSource *rs, guint j, gfloat *dst)
+{
+  const ImgResamplePlan *plan = rs->plan;
+  guint ky = plan->v.shrink, kx = plan->h.shrink;
+  guint r0 = j * ky, r1 = MIN (r0 + ky, plan->in_height), r, i;
+  gfloat row_factor = 1.0f / (r1 - r0);
+
+  load_row_u16 (rs->sum16, rs->src + (gsize) r0 * rs->src_stride,
+      plan->in_width);
+  for (r = r0 + 1; r < r1; r++)
+    add_row_u16 (rs->sum16, rs->src + (gsize) r * rs->src_stride,
+        plan->in_width);
+
+  if (kx > 1) {
+    box_shrink_row_u16 (dst, rs->sum16, plan->in_width, kx, row_factor);
+  } else if (r1 - r0 > 1) {
+    for (i = 0; i < plan->in_width; i++)
+      dst[i] = rs->sum16[i] * row_factor;
+  } else {
+    for (i = 0; i < plan->in_width; i++)
+      dst[i] = rs->sum16[i];
+  }
+}
 
 /* Shrunk row @j: the box average of its source rows and columns. */
 static void
@@ -709,6 +800,11 @@ produce_shrunk_row (const RowSource *rs, guint j, gfloat *dst)
   gsize n = (gsize) plan->in_width * nc;
   gfloat *target = kx == 1 ? dst : rs->sum;
   gfloat row_factor = 1.0f / (r1 - r0);
+
+  if (rs->sum16 != NULL) {
+    produce_shrunk_row_integer (rs, j, dst);
+    return;
+  }
 
   for (r = r0; r < r1; r++) {
     const guint8 *s = rs->src + r * rs->src_stride;
@@ -1437,6 +1533,9 @@ img_resample_plan_run (const ImgResamplePlan *plan, const guint8 *src,
   rs.src = src;
   rs.src_stride = src_stride;
   rs.sum = h->shrink > 1 ? g_new0 (gfloat, src_pad) : NULL;
+  rs.sum16 = box_sums_in_integers (plan) ?
+      g_new0 (guint16, round_up_row (plan->in_width)) :
+      NULL;
 
   for (y = first_row; y < end_row; y++) {
     guint s = v->start[y];
@@ -1460,6 +1559,7 @@ img_resample_plan_run (const ImgResamplePlan *plan, const guint8 *src,
   }
 
   g_free (rs.sum);
+  g_free (rs.sum16);
   g_free (rows);
   g_free (line);
   g_free (acc);
