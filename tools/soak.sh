@@ -9,7 +9,8 @@
 # BUILD_DIR (default build) holds the tool and plugins. Prints per-quarter
 # median RSS, the fd count range, throughput per quarter, and a verdict:
 # the last quarter's median RSS within 5 % of the first quarter's, no fd
-# growth. Samples go to WORKDIR/samples.tsv (seconds, RSS KiB, fds, files
+# growth (the last quarter's median count no higher than the first's).
+# Samples go to WORKDIR/samples.tsv (seconds, RSS KiB, fds, files
 # written). Throughput assumes the default six files per image. Outputs
 # are deleted at the end unless KEEP=1.
 set -euo pipefail
@@ -101,11 +102,14 @@ for i, r in enumerate(quarters):
 first = statistics.median(rss[quarters[0][0]:quarters[0][-1] + 1])
 last = statistics.median(rss[quarters[3][0]:quarters[3][-1] + 1])
 growth = (last - first) / first * 100
-fd_first = max(fds[quarters[0][0]:quarters[0][-1] + 1])
-fd_last = max(fds[quarters[3][0]:quarters[3][-1] + 1])
+# Growth is judged on the typical count: a sample may catch one more
+# output file open for a moment (the maximum moves by one or two), where a
+# leak would move the median up and keep it rising.
+fd_first = statistics.median(fds[quarters[0][0]:quarters[0][-1] + 1])
+fd_last = statistics.median(fds[quarters[3][0]:quarters[3][-1] + 1])
 ok = growth <= 5 and fd_last <= fd_first
-print("RSS last/first quarter median: %+.1f %% (limit +5 %%); fds first "
-      "quarter max %d, last quarter max %d -> %s"
+print("RSS last/first quarter median: %+.1f %% (limit +5 %%); fds median "
+      "first quarter %g, last quarter %g -> %s"
       % (growth, fd_first, fd_last, "PASS" if ok else "FAIL"))
 sys.exit(0 if ok else 1)
 EOF
