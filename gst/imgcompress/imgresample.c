@@ -1532,10 +1532,10 @@ img_resample_plan_run (const ImgResamplePlan *plan, const guint8 *src,
   rs.plan = plan;
   rs.src = src;
   rs.src_stride = src_stride;
-  rs.sum = h->shrink > 1 ? g_new0 (gfloat, src_pad) : NULL;
   rs.sum16 = box_sums_in_integers (plan) ?
       g_new0 (guint16, round_up_row (plan->in_width)) :
       NULL;
+  rs.sum = h->shrink > 1 && rs.sum16 == NULL ? g_new0 (gfloat, src_pad) : NULL;
 
   for (y = first_row; y < end_row; y++) {
     guint s = v->start[y];
