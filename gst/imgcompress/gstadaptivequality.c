@@ -34,7 +34,11 @@
  * variant's own quality and the hint (a thumbnail at q80 stays at q80 for a
  * small input, a 6 MB input brings the full variant's q90 down to q75).
  *
- * The name is the #GstAdaptiveQuality:image-name property when set (the
+ * The name is the one of an `imgcompress-image` event that upstream sent
+ * before the image (an application pushing uploads into appsrc sends
+ * gst_imgcompress_image_start_event_new() before each, with the image's
+ * name and its own id, which every message about the image then carries),
+ * else the #GstAdaptiveQuality:image-name property when set (the
  * element's own #GstObject:name is its object name), else the
  * file name of the upstream URI without directories and extension
  * (`file:///photos/cat.jpg` gives `cat`; a multifilesrc pattern such as
@@ -42,7 +46,8 @@
  * the stream from 0), else `image-N`.
  *
  * Where one image ends and the next begins: a new image starts
- * - with the first buffer after stream-start, segment, caps or flush-stop;
+ * - with the first buffer after stream-start, segment, caps, flush-stop or
+ *   an upstream `imgcompress-image` event;
  * - when upstream knows the stream's size in bytes (filesrc, appsrc with
  *   its size set), after that many bytes; the image's input-bytes is that
  *   size;
@@ -57,6 +62,13 @@
  * chunks with no size from upstream could, very rarely, have a chunk start
  * on the signature of an embedded Exif thumbnail; use a source that knows
  * the size, such as filesrc, for such input.)
+ *
+ * Every image event carries the image's `index`, its position in the
+ * stream counted from 0 since the element went to PAUSED, and its `id`
+ * when upstream gave one.  Refusals carry the image's `image-name`,
+ * `image-id` and `image-index` in the error message's details
+ * (gst_message_parse_error_details()), so that a bin that skips failed
+ * images can say which one failed.
  *
  * A source that cannot tell the format (filesrc, multifilesrc) sends no
  * caps: adaptivequality then sends image/jpeg, image/png or image/webp caps
@@ -88,6 +100,13 @@ GST_DEBUG_CATEGORY_STATIC (gst_adaptive_quality_debug);
 /* A JPEG whose frame header is not within the first 8 MiB (APPn segments
  * are at most 64 KiB each) is refused rather than buffered without end. */
 #define MAX_HEADER_BYTES (8 * 1024 * 1024)
+
+/* Every refusal says which image it is about (see the section docs). */
+#define IMAGE_ERROR(self, domain, code, text, debug)                           \
+  GST_ELEMENT_ERROR_WITH_DETAILS (self, domain, code, text, debug,             \
+      ("image-name", G_TYPE_STRING, (self)->info.name, "image-id",             \
+          G_TYPE_STRING, (self)->info.id, "image-index", G_TYPE_UINT64,        \
+          (self)->info.index, NULL))
 
 #define DEFAULT_IMAGE_NAME NULL
 #define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
@@ -245,6 +264,8 @@ gst_adaptive_quality_finalize (GObject *object)
   g_object_unref (self->header_adapter);
   gst_imgcompress_image_info_clear (&self->info);
   gst_clear_event (&self->held_segment);
+  g_free (self->next_name);
+  g_free (self->next_id);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -339,6 +360,9 @@ reset_stream (GstAdaptiveQuality *self)
   self->upstream_bytes = 0;
   self->image_bytes = 0;
   self->seen_data = FALSE;
+  self->announced = FALSE;
+  g_clear_pointer (&self->next_name, g_free);
+  g_clear_pointer (&self->next_id, g_free);
   gst_imgcompress_image_info_clear (&self->info);
   gst_clear_event (&self->held_segment);
 }
@@ -467,15 +491,21 @@ begin_image (GstAdaptiveQuality *self)
   self->upstream_bytes = self->boundary ? query_upstream_bytes (self) : 0;
   self->boundary = FALSE;
 
-  GST_OBJECT_LOCK (self);
-  name = g_strdup (self->image_name && *self->image_name ? self->image_name :
-                                                           NULL);
-  GST_OBJECT_UNLOCK (self);
+  name = g_steal_pointer (&self->next_name);
+  if (name == NULL) {
+    GST_OBJECT_LOCK (self);
+    name = g_strdup (self->image_name && *self->image_name ? self->image_name :
+                                                             NULL);
+    GST_OBJECT_UNLOCK (self);
+  }
   if (name == NULL)
     name = query_upstream_name (self);
   if (name == NULL)
     name = g_strdup_printf ("image-%u", self->image_index);
   self->info.name = name;
+  self->info.id = g_steal_pointer (&self->next_id);
+  self->info.index = self->sequence++;
+  self->announced = FALSE;
   self->image_index++;
 
   GST_DEBUG_OBJECT (self, "image %s starts, upstream size %" G_GUINT64_FORMAT,
@@ -495,7 +525,7 @@ mark_refused (GstAdaptiveQuality *self)
 static GstFlowReturn
 refuse_unreadable (GstAdaptiveQuality *self, const gchar *why)
 {
-  GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+  IMAGE_ERROR (self, STREAM, FORMAT,
       (_ ("Could not read the header of image \"%s\": it is not a valid "
           "JPEG, PNG or WebP file."),
           self->info.name),
@@ -506,7 +536,7 @@ refuse_unreadable (GstAdaptiveQuality *self, const gchar *why)
 static GstFlowReturn
 refuse_truncated (GstAdaptiveQuality *self)
 {
-  GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+  IMAGE_ERROR (self, STREAM, FORMAT,
       (_ ("Image \"%s\" ends before its header is complete."), self->info.name),
       ("%" G_GSIZE_FORMAT " bytes received, the header needs %" G_GSIZE_FORMAT,
           gst_adapter_available (self->header_adapter), self->header_needed));
@@ -518,7 +548,7 @@ refuse_too_large (GstAdaptiveQuality *self, guint64 max_pixels)
 {
   gchar *limit = g_strdup_printf ("%" G_GUINT64_FORMAT, max_pixels);
 
-  GST_ELEMENT_ERROR (self, STREAM, FAILED,
+  IMAGE_ERROR (self, STREAM, FAILED,
       (_ ("Image \"%s\" is %u x %u pixels, more than the %s pixels allowed."),
           self->info.name, self->info.width, self->info.height, limit),
       ("max-pixels is %s", limit));
@@ -532,7 +562,7 @@ static GstFlowReturn
 refuse_format_mismatch (GstAdaptiveQuality *self,
     GstImgcompressFormat caps_format)
 {
-  GST_ELEMENT_ERROR (self, STREAM, FORMAT,
+  IMAGE_ERROR (self, STREAM, FORMAT,
       (_ ("Image \"%s\" is a %s file, but the stream says %s."),
           self->info.name, gst_imgcompress_format_to_string (self->info.format),
           gst_imgcompress_format_to_string (caps_format)),
@@ -736,12 +766,41 @@ end_image (GstAdaptiveQuality *self)
 static void
 refuse_empty (GstAdaptiveQuality *self)
 {
-  gchar *name = query_upstream_name (self);
+  gst_imgcompress_image_info_clear (&self->info);
+  self->info.name = g_steal_pointer (&self->next_name);
+  self->info.id = g_steal_pointer (&self->next_id);
+  if (self->info.name == NULL)
+    self->info.name = query_upstream_name (self);
+  if (self->info.name == NULL)
+    self->info.name = g_strdup ("image");
+  self->info.index = self->sequence++;
+  self->announced = FALSE;
+  IMAGE_ERROR (self, STREAM, FORMAT,
+      (_ ("Image \"%s\" is empty."), self->info.name),
+      ("no byte between the image's start and its end"));
+}
 
-  GST_ELEMENT_ERROR (self, STREAM, FORMAT,
-      (_ ("Image \"%s\" is empty."), name ? name : "image"),
-      ("end of stream before any byte"));
-  g_free (name);
+/* An application announces each image with an image event carrying its
+ * name and id; the image starts with the next buffer.  The event goes no
+ * further: the complete one is sent once the header is read. */
+static void
+take_upstream_image_event (GstAdaptiveQuality *self, GstEvent *event)
+{
+  GstImgcompressImageInfo info;
+
+  gst_imgcompress_image_event_parse (event, &info);
+  end_image (self);
+  if (self->announced)
+    refuse_empty (self);
+  g_free (self->next_name);
+  g_free (self->next_id);
+  self->next_name =
+      info.name && *info.name ? g_steal_pointer (&info.name) : NULL;
+  self->next_id = g_steal_pointer (&info.id);
+  self->announced = TRUE;
+  gst_imgcompress_image_info_clear (&info);
+  GST_DEBUG_OBJECT (self, "upstream announces image %s (id %s)",
+      GST_STR_NULL (self->next_name), GST_STR_NULL (self->next_id));
 }
 
 static gboolean
@@ -767,7 +826,7 @@ gst_adaptive_quality_sink_event (GstPad *pad, GstObject *parent,
       break;
     case GST_EVENT_EOS:
       end_image (self);
-      if (!self->seen_data)
+      if (!self->seen_data || self->announced)
         refuse_empty (self);
       break;
     case GST_EVENT_CAPS:
@@ -775,6 +834,13 @@ gst_adaptive_quality_sink_event (GstPad *pad, GstObject *parent,
       break;
     case GST_EVENT_FLUSH_STOP:
       reset_stream (self);
+      break;
+    case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
+      if (gst_event_has_name (event, GST_IMGCOMPRESS_IMAGE_EVENT_NAME)) {
+        take_upstream_image_event (self, event);
+        gst_event_unref (event);
+        return TRUE;
+      }
       break;
     default:
       break;
@@ -804,6 +870,7 @@ gst_adaptive_quality_change_state (GstElement *element,
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     reset_stream (self);
     self->image_index = 0;
+    self->sequence = 0;
   }
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);

@@ -56,6 +56,10 @@ struct _GstAdaptiveQuality
   guint64 upstream_bytes; /* upstream's byte size, 0 when unknown */
   guint64 image_bytes; /* bytes of the current image seen so far */
   guint image_index; /* images since stream start */
+  guint64 sequence; /* images since READY: the image event's index */
+  gchar *next_name; /* from upstream's image event, for the next image */
+  gchar *next_id;
+  gboolean announced; /* upstream announced an image, no byte came yet */
   GstImgcompressImageInfo info; /* the current image */
   GstEvent *held_segment; /* upstream's segment while the caps are unknown */
   gboolean seen_data; /* a buffer arrived since stream start */

@@ -69,6 +69,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_imgcompress_bin_debug);
 #define WEBP_FAST_FROM 1000
 #define WEBP_METHOD_SMALL 4
 #define WEBP_METHOD_LARGE 2
+#define DEFAULT_OUTPUT GST_IMGCOMPRESS_BIN_OUTPUT_FILES
+#define DEFAULT_ON_ERROR GST_IMGCOMPRESS_BIN_ON_ERROR_STOP
 
 enum
 {
@@ -84,11 +86,16 @@ enum
   PROP_BACKGROUND,
   PROP_PROGRESSIVE_FROM,
   PROP_WEBP_METHOD,
+  PROP_OUTPUT,
+  PROP_ON_ERROR,
 };
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
         GST_STATIC_CAPS ("image/jpeg; image/png; image/webp; ANY"));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%s_%s",
+    GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS ("image/jpeg; image/webp"));
 
 #define GST_TYPE_IMGCOMPRESS_BIN_ADAPTIVE                                      \
   (gst_imgcompress_bin_adaptive_get_type ())
@@ -111,6 +118,49 @@ gst_imgcompress_bin_adaptive_get_type (void)
   return type;
 }
 
+#define GST_TYPE_IMGCOMPRESS_BIN_OUTPUT (gst_imgcompress_bin_output_get_type ())
+static GType
+gst_imgcompress_bin_output_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_IMGCOMPRESS_BIN_OUTPUT_FILES,
+        "Write files under output-dir, through metricsink", "files" },
+    { GST_IMGCOMPRESS_BIN_OUTPUT_PADS,
+        "Push each output on a source pad src_VARIANT_FORMAT", "pads" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstImgcompressBinOutput", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define GST_TYPE_IMGCOMPRESS_BIN_ON_ERROR                                      \
+  (gst_imgcompress_bin_on_error_get_type ())
+static GType
+gst_imgcompress_bin_on_error_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_IMGCOMPRESS_BIN_ON_ERROR_STOP,
+        "A failed image is an error: the stream stops", "stop" },
+    { GST_IMGCOMPRESS_BIN_ON_ERROR_SKIP,
+        "A failed image is reported (warning and image-done message) and "
+        "skipped; the stream goes on",
+        "skip" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstImgcompressBinOnError", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
 #define gst_imgcompress_bin_parent_class parent_class
 G_DEFINE_TYPE (GstImgcompressBin, gst_imgcompress_bin, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (imgcompressbin, "imgcompressbin",
@@ -126,12 +176,15 @@ static void gst_imgcompress_bin_get_property (GObject *object, guint prop_id,
 static GstStateChangeReturn gst_imgcompress_bin_change_state (GstElement
                                                                   *element,
     GstStateChange transition);
+static void gst_imgcompress_bin_handle_message (GstBin *bin,
+    GstMessage *message);
 
 static void
 gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
 {
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
+  GstBinClass *bin_class = GST_BIN_CLASS (klass);
 
   gobject_class->finalize = gst_imgcompress_bin_finalize;
   gobject_class->set_property = gst_imgcompress_bin_set_property;
@@ -204,8 +257,26 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
           "halves the time of large variants for 2 % more bytes (default -1)",
           -1, 6, DEFAULT_WEBP_METHOD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_OUTPUT,
+      g_param_spec_enum ("output", "Output",
+          "Where the encoded images go: files under output-dir, or one "
+          "source pad per variant and format (src_thumbnail_jpeg, ...), each "
+          "buffer with its GstImgcompressImageMeta and encode meta; read "
+          "when going to READY (default files)",
+          GST_TYPE_IMGCOMPRESS_BIN_OUTPUT, DEFAULT_OUTPUT,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_ON_ERROR,
+      g_param_spec_enum ("on-error", "On error",
+          "What a failed image (unreadable, damaged, too large) does: stop "
+          "the stream with an error, or be reported in a warning and an "
+          "imgcompress-image-done message and skipped, the next image going "
+          "on (default stop)",
+          GST_TYPE_IMGCOMPRESS_BIN_ON_ERROR, DEFAULT_ON_ERROR,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
       "Image variant compressor", "Codec/Encoder/Image/Bin",
       "Writes thumbnail, preview and full variants of an image as JPEG and "
@@ -214,8 +285,12 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
 
   element_class->change_state =
       GST_DEBUG_FUNCPTR (gst_imgcompress_bin_change_state);
+  bin_class->handle_message =
+      GST_DEBUG_FUNCPTR (gst_imgcompress_bin_handle_message);
 
   gst_type_mark_as_plugin_api (GST_TYPE_IMGCOMPRESS_BIN_ADAPTIVE, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_IMGCOMPRESS_BIN_OUTPUT, 0);
+  gst_type_mark_as_plugin_api (GST_TYPE_IMGCOMPRESS_BIN_ON_ERROR, 0);
 }
 
 static GstElement *
@@ -234,8 +309,332 @@ make_child (GstImgcompressBin *self, const gchar *factory, const gchar *name)
   return element;
 }
 
-static GstPadProbeReturn on_input_event (GstPad *pad, GstPadProbeInfo *info,
+/* Images in flight: each is recorded when its image event leaves
+ * adaptivequality, collects one output per slot (a variant in a format),
+ * and is reported in one imgcompress-image-done message when the last
+ * output is in, or when it failed. */
+typedef struct
+{
+  GstImgcompressImageInfo info;
+  GArray *outputs; /* GstImgcompressMetrics */
+  gboolean *seen; /* per slot */
+  guint n_seen;
+} ImageRecord;
+
+static ImageRecord *
+image_record_new (const GstImgcompressImageInfo *info, guint n_slots)
+{
+  ImageRecord *record = g_new0 (ImageRecord, 1);
+
+  gst_imgcompress_image_info_init (&record->info);
+  record->info = *info;
+  record->info.name = g_strdup (info->name);
+  record->info.id = g_strdup (info->id);
+  record->outputs = g_array_new (FALSE, TRUE, sizeof (GstImgcompressMetrics));
+  g_array_set_clear_func (record->outputs,
+      (GDestroyNotify) gst_imgcompress_metrics_clear);
+  record->seen = g_new0 (gboolean, MAX (n_slots, 1));
+  return record;
+}
+
+static void
+image_record_free (gpointer data)
+{
+  ImageRecord *record = data;
+
+  gst_imgcompress_image_info_clear (&record->info);
+  g_array_unref (record->outputs);
+  g_free (record->seen);
+  g_free (record);
+}
+
+static GQuark
+slot_quark (void)
+{
+  static GQuark quark = 0;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("imgcompressbin-slot");
+  return quark;
+}
+
+/* The slot an output element serves, or -1 for other elements. */
+static gint
+slot_of (GstObject *element)
+{
+  return GPOINTER_TO_INT (g_object_get_qdata (G_OBJECT (element),
+             slot_quark ())) -
+      1;
+}
+
+static void
+post_image_done (GstImgcompressBin *self, ImageRecord *record,
+    const GError *error, const gchar *debug)
+{
+  GstMessage *msg = gst_imgcompress_image_done_message_new (GST_OBJECT (self),
+      &record->info, (const GstImgcompressMetrics *) record->outputs->data,
+      record->outputs->len, error, debug);
+
+  GST_DEBUG_OBJECT (self, "image %" G_GUINT64_FORMAT " (%s) done: %s",
+      record->info.index, record->info.name, error ? error->message : "ok");
+  gst_element_post_message (GST_ELEMENT (self), msg);
+}
+
+static void
+start_image_record (GstImgcompressBin *self,
+    const GstImgcompressImageInfo *info)
+{
+  ImageRecord *record = image_record_new (info, self->slots->len);
+
+  g_mutex_lock (&self->images_lock);
+  self->images = g_list_append (self->images, record);
+  g_mutex_unlock (&self->images_lock);
+}
+
+static ImageRecord *
+take_record_locked (GstImgcompressBin *self, guint64 index)
+{
+  GList *l;
+
+  for (l = self->images; l != NULL; l = l->next) {
+    ImageRecord *record = l->data;
+
+    if (record->info.index == index) {
+      self->images = g_list_delete_link (self->images, l);
+      return record;
+    }
+  }
+  return NULL;
+}
+
+static void
+report_missing_output (GstImgcompressBin *self, ImageRecord *record, guint slot)
+{
+  const GstImgcompressBinOutputSlot *s =
+      &g_array_index (self->slots, GstImgcompressBinOutputSlot, slot);
+  GError *error = g_error_new (GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+      _ ("Image \"%s\" gave no %s %s output."), record->info.name, s->variant,
+      gst_imgcompress_format_to_string (s->format));
+
+  post_image_done (self, record, error, NULL);
+  g_error_free (error);
+}
+
+/* Takes @metrics.  Each branch delivers the images in order, so an older
+ * image still missing this slot's output will never get it. */
+static void
+record_output (GstImgcompressBin *self, guint slot,
+    GstImgcompressMetrics *metrics)
+{
+  GList *l, *next, *lost = NULL;
+  ImageRecord *done = NULL;
+
+  g_mutex_lock (&self->images_lock);
+  for (l = self->images; l != NULL; l = next) {
+    ImageRecord *record = l->data;
+
+    next = l->next;
+    if (record->info.index < metrics->image_index && !record->seen[slot]) {
+      self->images = g_list_delete_link (self->images, l);
+      lost = g_list_append (lost, record);
+    } else if (record->info.index == metrics->image_index &&
+        slot < self->slots->len && !record->seen[slot]) {
+      record->seen[slot] = TRUE;
+      g_array_append_val (record->outputs, *metrics);
+      gst_imgcompress_metrics_init (metrics);
+      if (++record->n_seen == self->slots->len) {
+        self->images = g_list_delete_link (self->images, l);
+        done = record;
+      }
+      break;
+    }
+  }
+  g_mutex_unlock (&self->images_lock);
+
+  for (l = lost; l != NULL; l = l->next) {
+    report_missing_output (self, l->data, slot);
+    image_record_free (l->data);
+  }
+  g_list_free (lost);
+  if (done) {
+    post_image_done (self, done, NULL, NULL);
+    image_record_free (done);
+  }
+  gst_imgcompress_metrics_clear (metrics);
+}
+
+/* Which image an error of the input side is about: adaptivequality says so
+ * in the error's details; a decoder's error is about the image it was
+ * given last. */
+static gboolean
+failed_image_index (GstImgcompressBin *self, GstMessage *msg,
+    GstImgcompressImageInfo *info)
+{
+  const GstStructure *details = NULL;
+
+  gst_imgcompress_image_info_init (info);
+  gst_message_parse_error_details (msg, &details);
+  if (details &&
+      gst_structure_get_uint64 (details, "image-index", &info->index)) {
+    info->name = g_strdup (gst_structure_get_string (details, "image-name"));
+    info->id = g_strdup (gst_structure_get_string (details, "image-id"));
+    return TRUE;
+  }
+  if (self->input_index == 0)
+    return FALSE;
+  info->index = self->input_index - 1;
+  return TRUE;
+}
+
+/* Reports the image an input-side error is about, once: FALSE when it
+ * was reported already. */
+static gboolean
+fail_image (GstImgcompressBin *self, GstMessage *msg)
+{
+  GstImgcompressImageInfo info;
+  ImageRecord *record;
+  GError *error = NULL;
+  gchar *debug = NULL;
+
+  if (!failed_image_index (self, msg, &info))
+    return TRUE;
+  if (self->failed_index == info.index + 1) {
+    gst_imgcompress_image_info_clear (&info);
+    return FALSE;
+  }
+  self->failed_index = info.index + 1;
+
+  g_mutex_lock (&self->images_lock);
+  record = take_record_locked (self, info.index);
+  g_mutex_unlock (&self->images_lock);
+  if (record == NULL)
+    record = image_record_new (&info, self->slots->len);
+  gst_imgcompress_image_info_clear (&info);
+
+  gst_message_parse_error (msg, &error, &debug);
+  post_image_done (self, record, error, debug);
+  image_record_free (record);
+  g_clear_error (&error);
+  g_free (debug);
+  return TRUE;
+}
+
+/* variantsplit is on the input side too: it reports images whose picture
+ * never came, which the bin has usually reported already. */
+static gboolean
+is_input_element (GstImgcompressBin *self, GstObject *src)
+{
+  return src == GST_OBJECT (self->adaptivequality) ||
+      src == GST_OBJECT (self->variantsplit) ||
+      (self->decoder != NULL &&
+          (src == GST_OBJECT (self->decoder) ||
+              gst_object_has_as_ancestor (src, GST_OBJECT (self->decoder))));
+}
+
+/* In skip mode the error becomes a warning with the same text, so that
+ * gst-launch users still read it, and the stream goes on. */
+static GstMessage *
+error_to_warning (GstMessage *msg)
+{
+  const GstStructure *details = NULL;
+  GstMessage *warning;
+  GError *error = NULL;
+  gchar *debug = NULL;
+
+  gst_message_parse_error (msg, &error, &debug);
+  gst_message_parse_error_details (msg, &details);
+  warning = gst_message_new_warning_with_details (GST_MESSAGE_SRC (msg), error,
+      debug, details ? gst_structure_copy (details) : NULL);
+  g_error_free (error);
+  g_free (debug);
+  return warning;
+}
+
+static gboolean
+handle_input_error (GstImgcompressBin *self, GstMessage *msg)
+{
+  GstImgcompressBinOnError on_error;
+
+  gboolean first;
+
+  if (!is_input_element (self, GST_MESSAGE_SRC (msg)))
+    return FALSE;
+  first = fail_image (self, msg);
+
+  GST_OBJECT_LOCK (self);
+  on_error = self->on_error;
+  GST_OBJECT_UNLOCK (self);
+  if (on_error != GST_IMGCOMPRESS_BIN_ON_ERROR_SKIP)
+    return FALSE;
+
+  if (GST_MESSAGE_SRC (msg) != GST_OBJECT (self->adaptivequality))
+    self->decoder_failed = TRUE;
+  g_atomic_int_set (&self->swallow_errors, 1);
+  if (first)
+    GST_BIN_CLASS (parent_class)
+        ->handle_message (GST_BIN (self), error_to_warning (msg));
+  gst_message_unref (msg);
+  return TRUE;
+}
+
+static void
+gst_imgcompress_bin_handle_message (GstBin *bin, GstMessage *msg)
+{
+  GstImgcompressBin *self = GST_IMGCOMPRESS_BIN (bin);
+  GstImgcompressMetrics metrics;
+  gint slot;
+
+  switch (GST_MESSAGE_TYPE (msg)) {
+    case GST_MESSAGE_ERROR:
+      if (handle_input_error (self, msg))
+        return;
+      break;
+    case GST_MESSAGE_ELEMENT:
+      slot = slot_of (GST_MESSAGE_SRC (msg));
+      if (slot >= 0 && gst_imgcompress_metrics_message_parse (msg, &metrics)) {
+        GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+        record_output (self, slot, &metrics);
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  GST_BIN_CLASS (parent_class)->handle_message (bin, msg);
+}
+
+static GstFlowReturn
+filter_flow (GstImgcompressBin *self, GstFlowReturn ret)
+{
+  if (ret == GST_FLOW_ERROR && g_atomic_int_get (&self->swallow_errors)) {
+    GST_LOG_OBJECT (self, "the image failed and was skipped");
+    return GST_FLOW_OK;
+  }
+  return ret;
+}
+
+static GstFlowReturn
+sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  return filter_flow (GST_IMGCOMPRESS_BIN (parent),
+      gst_proxy_pad_chain_default (pad, parent, buffer));
+}
+
+static GstFlowReturn
+sink_chain_list (GstPad *pad, GstObject *parent, GstBufferList *list)
+{
+  return filter_flow (GST_IMGCOMPRESS_BIN (parent),
+      gst_proxy_pad_chain_list_default (pad, parent, list));
+}
+
+static GstPadProbeReturn on_input (GstPad *pad, GstPadProbeInfo *info,
     gpointer user_data);
+static GstPadProbeReturn on_decoded (GstPad *pad, GstPadProbeInfo *info,
+    gpointer user_data);
+static GstFlowReturn sink_chain (GstPad *pad, GstObject *parent,
+    GstBuffer *buffer);
+static GstFlowReturn sink_chain_list (GstPad *pad, GstObject *parent,
+    GstBufferList *list);
 
 static void
 gst_imgcompress_bin_init (GstImgcompressBin *self)
@@ -253,6 +652,10 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
   self->background = DEFAULT_BACKGROUND;
   self->progressive_from = DEFAULT_PROGRESSIVE_FROM;
   self->webp_method = DEFAULT_WEBP_METHOD;
+  self->output = DEFAULT_OUTPUT;
+  self->on_error = DEFAULT_ON_ERROR;
+  self->slots = g_array_new (FALSE, TRUE, sizeof (GstImgcompressBinOutputSlot));
+  g_mutex_init (&self->images_lock);
 
   /* adaptivequality reads the header and gives the stream its caps, from
    * which the decoder is chosen. */
@@ -260,15 +663,33 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
       gst_element_factory_make ("adaptivequality", "adaptivequality");
   gst_bin_add (GST_BIN (self), self->adaptivequality);
   pad = gst_element_get_static_pad (self->adaptivequality, "src");
-  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM, on_input_event,
-      self, NULL);
+  gst_pad_add_probe (pad,
+      GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM | GST_PAD_PROBE_TYPE_BUFFER |
+          GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      on_input, self, NULL);
   gst_object_unref (pad);
 
   pad = gst_element_get_static_pad (self->adaptivequality, "sink");
   self->sinkpad = gst_ghost_pad_new_from_template ("sink", pad,
       gst_static_pad_template_get (&sink_template));
   gst_object_unref (pad);
+  /* A failed image must not end the stream when it is skipped: its flow
+   * error stops here. */
+  gst_pad_set_chain_function (self->sinkpad, GST_DEBUG_FUNCPTR (sink_chain));
+  gst_pad_set_chain_list_function (self->sinkpad,
+      GST_DEBUG_FUNCPTR (sink_chain_list));
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
+}
+
+static void
+clear_slots (GstImgcompressBin *self)
+{
+  guint i;
+
+  for (i = 0; i < self->slots->len; i++)
+    g_free (g_array_index (self->slots, GstImgcompressBinOutputSlot, i)
+                .variant);
+  g_array_set_size (self->slots, 0);
 }
 
 static void
@@ -281,6 +702,11 @@ gst_imgcompress_bin_finalize (GObject *object)
   g_free (self->output_dir);
   g_free (self->location);
   g_free (self->bands);
+  clear_slots (self);
+  g_array_unref (self->slots);
+  g_list_free_full (self->images, image_record_free);
+  g_mutex_clear (&self->images_lock);
+  g_free (self->input_name);
 
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
@@ -335,6 +761,12 @@ gst_imgcompress_bin_set_property (GObject *object, guint prop_id,
     case PROP_WEBP_METHOD:
       self->webp_method = g_value_get_int (value);
       break;
+    case PROP_OUTPUT:
+      self->output = g_value_get_enum (value);
+      break;
+    case PROP_ON_ERROR:
+      self->on_error = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -382,6 +814,12 @@ gst_imgcompress_bin_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_WEBP_METHOD:
       g_value_set_int (value, self->webp_method);
+      break;
+    case PROP_OUTPUT:
+      g_value_set_enum (value, self->output);
+      break;
+    case PROP_ON_ERROR:
+      g_value_set_enum (value, self->on_error);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -440,6 +878,7 @@ typedef struct
   guint background;
   guint progressive_from;
   gint webp_method;
+  GstImgcompressBinOutput output;
 } BranchSettings;
 
 static void
@@ -452,6 +891,7 @@ read_branch_settings (GstImgcompressBin *self, BranchSettings *bs)
   bs->background = self->background;
   bs->progressive_from = self->progressive_from;
   bs->webp_method = self->webp_method;
+  bs->output = self->output;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -472,29 +912,127 @@ webp_method_for (const GstImgcompressVariantInfo *variant,
                                                     WEBP_METHOD_SMALL;
 }
 
+/* In pads mode each output buffer says which image and output it is, and
+ * counts for the image's image-done message. */
+static GstPadProbeReturn
+on_output_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstImgcompressBin *self = user_data;
+  GstBuffer *buffer = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstObject *encoder = GST_OBJECT_PARENT (pad);
+  gint slot = slot_of (encoder);
+  const GstImgcompressBinOutputSlot *s;
+  GstImgcompressImageInfo image;
+  GstImgcompressEncodeMeta *meta;
+  GstImgcompressMetrics m;
+  GstClockTime now = g_get_monotonic_time () * 1000;
+  GstCaps *caps;
+
+  if (slot < 0 || (guint) slot >= self->slots->len ||
+      !gst_imgcompress_pad_get_image_info (pad, &image))
+    return GST_PAD_PROBE_OK;
+  s = &g_array_index (self->slots, GstImgcompressBinOutputSlot, slot);
+
+  gst_imgcompress_metrics_init (&m);
+  m.image = g_strdup (image.name);
+  m.image_id = g_strdup (image.id);
+  m.image_index = image.index;
+  m.variant = g_strdup (s->variant);
+  m.format = g_strdup (gst_imgcompress_format_to_string (s->format));
+  caps = gst_pad_get_current_caps (pad);
+  if (caps) {
+    GstStructure *st = gst_caps_get_structure (caps, 0);
+    gst_structure_get_int (st, "width", (gint *) &m.width);
+    gst_structure_get_int (st, "height", (gint *) &m.height);
+    gst_caps_unref (caps);
+  }
+  meta = gst_buffer_get_imgcompress_encode_meta (buffer);
+  if (meta) {
+    m.quality = meta->quality;
+    m.encode_time = meta->encode_time;
+  }
+  m.input_bytes = image.input_bytes;
+  m.output_bytes = gst_buffer_get_size (buffer);
+  if (m.input_bytes > 0)
+    m.compression_ratio = (gdouble) m.output_bytes / m.input_bytes;
+  if (GST_CLOCK_TIME_IS_VALID (image.start_time) && now >= image.start_time)
+    m.processing_time = now - image.start_time;
+
+  buffer = gst_buffer_make_writable (buffer);
+  gst_buffer_add_imgcompress_image_meta (buffer,
+      image.id ? image.id : image.name, image.name, image.index, m.variant,
+      m.format);
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  gst_imgcompress_image_info_clear (&image);
+
+  record_output (self, slot, &m);
+  return GST_PAD_PROBE_OK;
+}
+
+static guint
+add_slot (GstImgcompressBin *self, const gchar *variant,
+    GstImgcompressFormat format)
+{
+  GstImgcompressBinOutputSlot slot = { g_strdup (variant), format };
+
+  g_array_append_val (self->slots, slot);
+  return self->slots->len - 1;
+}
+
+static gboolean
+expose_output_pad (GstImgcompressBin *self, GstElement *encoder,
+    const gchar *variant, GstImgcompressFormat format)
+{
+  GstPad *target = gst_element_get_static_pad (encoder, "src");
+  gchar *name = g_strdup_printf ("src_%s_%s", variant,
+      gst_imgcompress_format_to_string (format));
+  GstPadTemplate *templ = gst_static_pad_template_get (&src_template);
+  GstPad *ghost = gst_ghost_pad_new_from_template (name, target, templ);
+
+  gst_pad_add_probe (target, GST_PAD_PROBE_TYPE_BUFFER, on_output_buffer, self,
+      NULL);
+  gst_object_unref (templ);
+  gst_object_unref (target);
+  g_free (name);
+  gst_pad_set_active (ghost, TRUE);
+  return gst_element_add_pad (GST_ELEMENT (self), ghost);
+}
+
 static gboolean
 build_format_branch (GstImgcompressBin *self, GstElement *tee,
     const GstImgcompressVariantInfo *variant, GstImgcompressFormat format,
     const BranchSettings *bs)
 {
-  GstElement *queue, *encoder, *sink;
+  GstElement *queue, *encoder, *sink = NULL;
+  gpointer slot =
+      GUINT_TO_POINTER (add_slot (self, variant->variant, format) + 1);
 
   queue = make_queue (self);
   encoder = make_child (self, encoder_for_format (format), NULL);
-  sink = make_child (self, "metricsink", NULL);
-  if (!queue || !encoder || !sink)
+  if (!queue || !encoder)
     return FALSE;
+  if (format == GST_IMGCOMPRESS_FORMAT_JPEG)
+    g_object_set (encoder, "background", bs->background, "progressive",
+        variant->max_dimension >= bs->progressive_from, NULL);
+  else
+    g_object_set (encoder, "method", webp_method_for (variant, bs), NULL);
+
+  if (bs->output == GST_IMGCOMPRESS_BIN_OUTPUT_PADS) {
+    g_object_set_qdata (G_OBJECT (encoder), slot_quark (), slot);
+    return gst_element_link (tee, queue) && gst_element_link (queue, encoder) &&
+        expose_output_pad (self, encoder, variant->variant, format);
+  }
+
+  sink = make_child (self, "metricsink", NULL);
+  if (!sink)
+    return FALSE;
+  g_object_set_qdata (G_OBJECT (sink), slot_quark (), slot);
 
   /* Not async: a sink waiting for preroll would hold its file until the
    * slowest branch had prerolled too, and thumbnails would come out with
    * the full variant instead of first. */
   g_object_set (sink, "output-dir", bs->output_dir, "location", bs->location,
       "overwrite", bs->overwrite, "async", FALSE, NULL);
-  if (format == GST_IMGCOMPRESS_FORMAT_JPEG)
-    g_object_set (encoder, "background", bs->background, "progressive",
-        variant->max_dimension >= bs->progressive_from, NULL);
-  else
-    g_object_set (encoder, "method", webp_method_for (variant, bs), NULL);
 
   return gst_element_link_many (tee, queue, encoder, sink, NULL);
 }
@@ -527,6 +1065,10 @@ build_variant_branch (GstImgcompressBin *self,
   tee = make_child (self, "tee", NULL);
   if (!queue || !sizer || !tee)
     return FALSE;
+  /* The box is known now: the branch negotiates once per image size,
+   * rather than at full size first and again when the variant event
+   * arrives. */
+  g_object_set (sizer, "max-dimension", variant->max_dimension, NULL);
 
   pad_name = g_strdup_printf ("src_%s", variant->variant);
   linked = gst_element_link_pads (self->variantsplit, pad_name, queue, "sink");
@@ -628,6 +1170,7 @@ build_branches (GstImgcompressBin *self)
   GST_OBJECT_UNLOCK (self);
 
   ok = parse_formats (self, format_str, formats, &n_formats);
+  clear_slots (self);
 
   if (ok) {
     self->variantsplit = make_child (self, "variantsplit", "variantsplit");
@@ -713,11 +1256,12 @@ make_decode_chain (GstImgcompressBin *self, const gchar *factory)
   return chain;
 }
 
-static void
+static gboolean
 plug_decoder (GstImgcompressBin *self, GstCaps *caps)
 {
   const gchar *factory = decoder_for_caps (caps);
   GstElement *decoder;
+  GstPad *pad;
 
   GST_DEBUG_OBJECT (self, "input type %" GST_PTR_FORMAT, caps);
 
@@ -727,21 +1271,29 @@ plug_decoder (GstImgcompressBin *self, GstCaps *caps)
         (_ ("The input is not a JPEG, PNG or WebP image.")),
         ("input caps %s", desc));
     g_free (desc);
-    return;
+    return FALSE;
   }
 
   decoder = make_decode_chain (self, factory);
   if (decoder == NULL)
-    return;
+    return FALSE;
   gst_bin_add (GST_BIN (self), decoder);
   if (!gst_element_link_many (self->adaptivequality, decoder,
           self->variantsplit, NULL)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION,
         (_ ("Could not link the %s decoder."), factory), (NULL));
-    return;
+    return FALSE;
   }
   self->decoder = decoder;
+  self->decoder_format = gst_imgcompress_format_from_caps (caps);
+  self->decoder_failed = FALSE;
+  pad = gst_element_get_static_pad (decoder, "src");
+  gst_pad_add_probe (pad,
+      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      on_decoded, self, NULL);
+  gst_object_unref (pad);
   gst_element_sync_state_with_parent (decoder);
+  return TRUE;
 }
 
 typedef struct
@@ -800,33 +1352,169 @@ end_branches_without_decoder (GstImgcompressBin *self, GstPad *pad,
   gst_event_unref (end.segment);
 }
 
-/* The first caps from adaptivequality plug the decoder, in the streaming
- * thread, before the caps go on to it. */
+/* The next input may be of another format: it gets its own decoder.
+ * Called in the streaming thread, from the probe on adaptivequality's
+ * source pad, while nothing flows into the decoder. */
+static void
+remove_decoder (GstImgcompressBin *self)
+{
+  GstElement *decoder = self->decoder;
+
+  if (decoder == NULL)
+    return;
+  self->decoder = NULL;
+  gst_element_unlink_many (self->adaptivequality, decoder, self->variantsplit,
+      NULL);
+  gst_element_set_state (decoder, GST_STATE_NULL);
+  gst_bin_remove (GST_BIN (self), decoder);
+}
+
+/* Each image gets the decoder of its format: the first caps plug one, caps
+ * of another format replace it, and a decoder that failed on the last
+ * image is replaced by a fresh one before the next. */
+static void
+choose_decoder (GstImgcompressBin *self, GstCaps *caps)
+{
+  GstImgcompressFormat format = gst_imgcompress_format_from_caps (caps);
+
+  if (self->decoder != NULL &&
+      (self->decoder_format != format || self->decoder_failed)) {
+    GST_DEBUG_OBJECT (self, "replacing the %s decoder for a %s image",
+        gst_imgcompress_format_to_string (self->decoder_format),
+        gst_imgcompress_format_to_string (format));
+    remove_decoder (self);
+  }
+  if (self->decoder == NULL)
+    plug_decoder (self, caps);
+}
+
+/* An image that reached the decoder, gave no frame and no error before
+ * the next image (or the end) came was cut short: its decoder still waits
+ * for the rest, and would take the next image's bytes for it. */
+static void
+check_input_image_decoded (GstImgcompressBin *self)
+{
+  GstImgcompressBinOnError on_error;
+  GstImgcompressImageInfo info;
+  GstMessage *msg;
+  GError *error;
+  gchar *debug;
+
+  if (self->input_index == 0 || self->input_decoded ||
+      self->failed_index == self->input_index)
+    return;
+
+  gst_imgcompress_image_info_init (&info);
+  info.index = self->input_index - 1;
+  info.name = g_strdup (self->input_name);
+  error = g_error_new (GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
+      _ ("Image \"%s\" ends before it is complete."), info.name);
+  debug = g_strdup ("the decoder gave no frame and no error before the next "
+                    "image or the end of the stream");
+  msg = gst_message_new_error_with_details (GST_OBJECT (self->decoder ?
+                                                    self->decoder :
+                                                    self->adaptivequality),
+      error, debug,
+      gst_structure_new ("details", "image-name", G_TYPE_STRING, info.name,
+          "image-index", G_TYPE_UINT64, info.index, NULL));
+  gst_imgcompress_image_info_clear (&info);
+  g_error_free (error);
+  g_free (debug);
+
+  self->decoder_failed = TRUE;
+  GST_OBJECT_LOCK (self);
+  on_error = self->on_error;
+  GST_OBJECT_UNLOCK (self);
+  if (on_error == GST_IMGCOMPRESS_BIN_ON_ERROR_SKIP) {
+    gst_imgcompress_bin_handle_message (GST_BIN (self), msg);
+  } else {
+    fail_image (self, msg);
+    gst_element_post_message (GST_ELEMENT (self), msg);
+  }
+}
+
 static GstPadProbeReturn
-on_input_event (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+on_decoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   GstImgcompressBin *self = user_data;
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    self->input_decoded = TRUE;
+  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
+    check_input_image_decoded (self);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+begin_input_image (GstImgcompressBin *self, GstPad *pad, GstEvent *event)
+{
+  GstImgcompressImageInfo info;
   GstCaps *caps;
 
-  if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS && self->decoder == NULL) {
-    gst_event_parse_caps (event, &caps);
-    plug_decoder (self, caps);
-  } else if (GST_EVENT_TYPE (event) == GST_EVENT_EOS && self->decoder == NULL) {
-    end_branches_without_decoder (self, pad, event);
+  if (!gst_imgcompress_image_event_parse (event, &info))
+    return;
+  check_input_image_decoded (self);
+  if (self->decoder_failed) {
+    caps = gst_pad_get_current_caps (pad);
+    if (caps) {
+      choose_decoder (self, caps);
+      gst_caps_unref (caps);
+    }
+  }
+  g_atomic_int_set (&self->swallow_errors, 0);
+  self->input_index = info.index + 1;
+  self->input_decoded = FALSE;
+  g_free (self->input_name);
+  self->input_name = g_strdup (info.name);
+  start_image_record (self, &info);
+  gst_imgcompress_image_info_clear (&info);
+}
+
+/* On adaptivequality's source pad: picks the decoder from the caps,
+ * records each image as it enters, and drops what is left of an image
+ * its decoder failed on. */
+static GstPadProbeReturn
+on_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstImgcompressBin *self = user_data;
+  GstEvent *event;
+  GstCaps *caps;
+
+  if (!(info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM))
+    return self->decoder_failed ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+
+  event = GST_PAD_PROBE_INFO_EVENT (info);
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_CAPS:
+      gst_event_parse_caps (event, &caps);
+      choose_decoder (self, caps);
+      break;
+    case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
+      begin_input_image (self, pad, event);
+      break;
+    case GST_EVENT_EOS:
+      if (self->decoder == NULL)
+        end_branches_without_decoder (self, pad, event);
+      break;
+    default:
+      break;
   }
   return GST_PAD_PROBE_OK;
 }
 
-/* The next input may be of another format: it gets its own decoder. */
 static void
-remove_decoder (GstImgcompressBin *self)
+forget_images (GstImgcompressBin *self)
 {
-  if (self->decoder == NULL)
-    return;
-  gst_element_set_state (self->decoder, GST_STATE_NULL);
-  gst_bin_remove (GST_BIN (self), self->decoder);
-  self->decoder = NULL;
+  g_mutex_lock (&self->images_lock);
+  g_list_free_full (self->images, image_record_free);
+  self->images = NULL;
+  g_mutex_unlock (&self->images_lock);
+  self->decoder_failed = FALSE;
+  self->input_index = 0;
+  self->input_decoded = FALSE;
+  g_clear_pointer (&self->input_name, g_free);
+  self->failed_index = 0;
+  g_atomic_int_set (&self->swallow_errors, 0);
 }
 
 static GstStateChangeReturn
@@ -840,11 +1528,15 @@ gst_imgcompress_bin_change_state (GstElement *element,
     if (!build_branches (self))
       return GST_STATE_CHANGE_FAILURE;
   }
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED)
+    forget_images (self);
 
   ret = GST_ELEMENT_CLASS (parent_class)->change_state (element, transition);
 
-  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY)
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
     remove_decoder (self);
+    forget_images (self);
+  }
 
   return ret;
 }

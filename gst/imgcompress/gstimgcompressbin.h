@@ -11,6 +11,7 @@
 #define __GST_IMGCOMPRESS_BIN_H__
 
 #include <gst/gst.h>
+#include <gst/imgcompress/imgcompress.h>
 
 G_BEGIN_DECLS
 
@@ -24,6 +25,25 @@ typedef enum
   GST_IMGCOMPRESS_BIN_ADAPTIVE_FILE_SIZE,
 } GstImgcompressBinAdaptive;
 
+typedef enum
+{
+  GST_IMGCOMPRESS_BIN_OUTPUT_FILES,
+  GST_IMGCOMPRESS_BIN_OUTPUT_PADS,
+} GstImgcompressBinOutput;
+
+typedef enum
+{
+  GST_IMGCOMPRESS_BIN_ON_ERROR_STOP,
+  GST_IMGCOMPRESS_BIN_ON_ERROR_SKIP,
+} GstImgcompressBinOnError;
+
+/* One output of every image: a variant in a format. */
+typedef struct
+{
+  gchar *variant;
+  GstImgcompressFormat format;
+} GstImgcompressBinOutputSlot;
+
 struct _GstImgcompressBin
 {
   GstBin parent;
@@ -31,8 +51,22 @@ struct _GstImgcompressBin
   GstPad *sinkpad;
   GstElement *adaptivequality;
   GstElement *decoder;
+  GstImgcompressFormat decoder_format;
   GstElement *variantsplit;
   gboolean branches_built;
+  GArray *slots; /* GstImgcompressBinOutputSlot, one per branch */
+
+  /* the input side, streaming thread only */
+  gboolean decoder_failed; /* replace the decoder before the next image */
+  gint swallow_errors; /* atomic: the input's image failed and was reported */
+  guint64 input_index; /* the index of the image at the input, plus one */
+  gchar *input_name; /* and its name */
+  gboolean input_decoded; /* the decoder gave its frame */
+
+  /* images between their image event and their last output */
+  GMutex images_lock;
+  GList *images; /* ImageRecord, oldest first */
+  guint64 failed_index; /* the last image reported as failed, plus one */
 
   /* properties, under the object lock */
   gchar *variants;
@@ -46,6 +80,8 @@ struct _GstImgcompressBin
   guint background;
   guint progressive_from;
   gint webp_method;
+  GstImgcompressBinOutput output;
+  GstImgcompressBinOnError on_error;
 };
 
 G_END_DECLS

@@ -932,6 +932,8 @@ fill_metrics (GstMetricSink *self, GstBuffer *buffer, gchar *image_name,
   }
   m->output_bytes = gst_buffer_get_size (buffer);
   if (self->have_image) {
+    m->image_id = g_strdup (self->image.id);
+    m->image_index = self->image.index;
     m->input_bytes = self->image.input_bytes;
     start_time = self->image.start_time;
     if (GST_CLOCK_TIME_IS_VALID (start_time) && done >= start_time)

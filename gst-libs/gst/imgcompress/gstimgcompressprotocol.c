@@ -192,6 +192,7 @@ void
 gst_imgcompress_image_info_clear (GstImgcompressImageInfo *info)
 {
   g_free (info->name);
+  g_free (info->id);
   gst_imgcompress_image_info_init (info);
 }
 
@@ -213,10 +214,39 @@ gst_imgcompress_image_event_new (const GstImgcompressImageInfo *info)
       info->input_bytes, "width", G_TYPE_UINT, info->width, "height",
       G_TYPE_UINT, info->height, "format", G_TYPE_STRING,
       gst_imgcompress_format_to_string (info->format), "start-time",
-      G_TYPE_UINT64, (guint64) info->start_time, NULL);
+      G_TYPE_UINT64, (guint64) info->start_time, "index", G_TYPE_UINT64,
+      info->index, NULL);
+  if (info->id)
+    gst_structure_set (s, "id", G_TYPE_STRING, info->id, NULL);
   set_quality_field (s, "jpeg-quality", info->jpeg_quality);
   set_quality_field (s, "webp-quality", info->webp_quality);
 
+  return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY, s);
+}
+
+/**
+ * gst_imgcompress_image_start_event_new:
+ * @name: (nullable): the image's name, used in output file names
+ * @id: (nullable): the application's identity of the image, returned in
+ *     every message about it (%NULL: the name)
+ *
+ * What an application sends before each image it pushes into
+ * adaptivequality or imgcompressbin (with gst_element_send_event() on
+ * appsrc, which queues it in order with the buffers): the image that
+ * follows starts here and carries this name and id.  adaptivequality
+ * completes the event with what it reads from the header.
+ *
+ * Returns: (transfer full): a sticky `imgcompress-image` event
+ */
+GstEvent *
+gst_imgcompress_image_start_event_new (const gchar *name, const gchar *id)
+{
+  GstStructure *s = gst_structure_new_empty (GST_IMGCOMPRESS_IMAGE_EVENT_NAME);
+
+  if (name)
+    gst_structure_set (s, "name", G_TYPE_STRING, name, NULL);
+  if (id)
+    gst_structure_set (s, "id", G_TYPE_STRING, id, NULL);
   return gst_event_new_custom (GST_EVENT_CUSTOM_DOWNSTREAM_STICKY, s);
 }
 
@@ -243,6 +273,8 @@ gst_imgcompress_image_event_parse (GstEvent *event,
 
   gst_imgcompress_image_info_init (info);
   info->name = g_strdup (gst_structure_get_string (s, "name"));
+  info->id = g_strdup (gst_structure_get_string (s, "id"));
+  gst_structure_get_uint64 (s, "index", &info->index);
   gst_structure_get_uint64 (s, "input-bytes", &info->input_bytes);
   gst_structure_get_uint (s, "width", &info->width);
   gst_structure_get_uint (s, "height", &info->height);
@@ -648,7 +680,79 @@ gst_buffer_add_imgcompress_encode_meta (GstBuffer *buffer, gint quality,
   return meta;
 }
 
+/**
+ * gst_buffer_get_imgcompress_encode_meta:
+ * @buffer: a buffer
+ *
+ * Returns: (transfer none) (nullable): the quality and encode time of an
+ *     encoder's output buffer
+ */
+GstImgcompressEncodeMeta *
+gst_buffer_get_imgcompress_encode_meta (GstBuffer *buffer)
+{
+  return (GstImgcompressEncodeMeta *) gst_buffer_get_meta (buffer,
+      GST_IMGCOMPRESS_ENCODE_META_API_TYPE);
+}
+
 /* imgcompress-metrics */
+
+static GstStructure *
+metrics_to_structure (const gchar *name, const GstImgcompressMetrics *metrics)
+{
+  return gst_structure_new (name, "image", G_TYPE_STRING,
+      metrics->image ? metrics->image : "", "image-id", G_TYPE_STRING,
+      metrics->image_id ? metrics->image_id : "", "image-index", G_TYPE_UINT64,
+      metrics->image_index, "variant", G_TYPE_STRING,
+      metrics->variant ? metrics->variant : "", "format", G_TYPE_STRING,
+      metrics->format ? metrics->format : "", "location", G_TYPE_STRING,
+      metrics->location ? metrics->location : "", "width", G_TYPE_UINT,
+      metrics->width, "height", G_TYPE_UINT, metrics->height, "quality",
+      G_TYPE_INT, metrics->quality, "input-bytes", G_TYPE_UINT64,
+      metrics->input_bytes, "output-bytes", G_TYPE_UINT64,
+      metrics->output_bytes, "compression-ratio", G_TYPE_DOUBLE,
+      metrics->compression_ratio, "processing-time", G_TYPE_UINT64,
+      (guint64) metrics->processing_time, "encode-time", G_TYPE_UINT64,
+      (guint64) metrics->encode_time, NULL);
+}
+
+static void
+metrics_from_structure (const GstStructure *s, GstImgcompressMetrics *metrics)
+{
+  guint64 t;
+
+  gst_imgcompress_metrics_init (metrics);
+  metrics->image = g_strdup (gst_structure_get_string (s, "image"));
+  metrics->image_id = g_strdup (gst_structure_get_string (s, "image-id"));
+  gst_structure_get_uint64 (s, "image-index", &metrics->image_index);
+  metrics->variant = g_strdup (gst_structure_get_string (s, "variant"));
+  metrics->format = g_strdup (gst_structure_get_string (s, "format"));
+  metrics->location = g_strdup (gst_structure_get_string (s, "location"));
+  gst_structure_get_uint (s, "width", &metrics->width);
+  gst_structure_get_uint (s, "height", &metrics->height);
+  gst_structure_get_int (s, "quality", &metrics->quality);
+  gst_structure_get_uint64 (s, "input-bytes", &metrics->input_bytes);
+  gst_structure_get_uint64 (s, "output-bytes", &metrics->output_bytes);
+  gst_structure_get_double (s, "compression-ratio",
+      &metrics->compression_ratio);
+  if (gst_structure_get_uint64 (s, "processing-time", &t))
+    metrics->processing_time = t;
+  if (gst_structure_get_uint64 (s, "encode-time", &t))
+    metrics->encode_time = t;
+}
+
+/* The structure of @message when it is an element message called @name. */
+static const GstStructure *
+element_message_structure (GstMessage *message, const gchar *name)
+{
+  const GstStructure *s;
+
+  if (message == NULL || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT)
+    return NULL;
+  s = gst_message_get_structure (message);
+  if (s == NULL || !gst_structure_has_name (s, name))
+    return NULL;
+  return s;
+}
 
 /**
  * gst_imgcompress_metrics_init:
@@ -671,6 +775,7 @@ void
 gst_imgcompress_metrics_clear (GstImgcompressMetrics *metrics)
 {
   g_free (metrics->image);
+  g_free (metrics->image_id);
   g_free (metrics->variant);
   g_free (metrics->format);
   g_free (metrics->location);
@@ -688,24 +793,10 @@ GstMessage *
 gst_imgcompress_metrics_message_new (GstObject *src,
     const GstImgcompressMetrics *metrics)
 {
-  GstStructure *s;
-
   g_return_val_if_fail (metrics != NULL, NULL);
 
-  s = gst_structure_new (GST_IMGCOMPRESS_METRICS_MESSAGE_NAME, "image",
-      G_TYPE_STRING, metrics->image ? metrics->image : "", "variant",
-      G_TYPE_STRING, metrics->variant ? metrics->variant : "", "format",
-      G_TYPE_STRING, metrics->format ? metrics->format : "", "location",
-      G_TYPE_STRING, metrics->location ? metrics->location : "", "width",
-      G_TYPE_UINT, metrics->width, "height", G_TYPE_UINT, metrics->height,
-      "quality", G_TYPE_INT, metrics->quality, "input-bytes", G_TYPE_UINT64,
-      metrics->input_bytes, "output-bytes", G_TYPE_UINT64,
-      metrics->output_bytes, "compression-ratio", G_TYPE_DOUBLE,
-      metrics->compression_ratio, "processing-time", G_TYPE_UINT64,
-      (guint64) metrics->processing_time, "encode-time", G_TYPE_UINT64,
-      (guint64) metrics->encode_time, NULL);
-
-  return gst_message_new_element (src, s);
+  return gst_message_new_element (src,
+      metrics_to_structure (GST_IMGCOMPRESS_METRICS_MESSAGE_NAME, metrics));
 }
 
 /**
@@ -721,34 +812,247 @@ gst_imgcompress_metrics_message_parse (GstMessage *message,
     GstImgcompressMetrics *metrics)
 {
   const GstStructure *s;
-  guint64 t;
 
   g_return_val_if_fail (metrics != NULL, FALSE);
 
-  if (message == NULL || GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT)
+  s = element_message_structure (message, GST_IMGCOMPRESS_METRICS_MESSAGE_NAME);
+  if (s == NULL)
     return FALSE;
-  s = gst_message_get_structure (message);
-  if (s == NULL ||
-      !gst_structure_has_name (s, GST_IMGCOMPRESS_METRICS_MESSAGE_NAME))
+  metrics_from_structure (s, metrics);
+  return TRUE;
+}
+
+/* imgcompress-image-done */
+
+/**
+ * gst_imgcompress_image_done_message_new:
+ * @src: the posting element
+ * @image: the image, as its image event said
+ * @outputs: (array length=n_outputs) (nullable): what was made of it
+ * @n_outputs: number of @outputs
+ * @error: (nullable): why the image failed; %NULL when it succeeded
+ * @debug: (nullable): technical detail of @error
+ *
+ * Returns: (transfer full): an `imgcompress-image-done` element message
+ */
+GstMessage *
+gst_imgcompress_image_done_message_new (GstObject *src,
+    const GstImgcompressImageInfo *image, const GstImgcompressMetrics *outputs,
+    guint n_outputs, const GError *error, const gchar *debug)
+{
+  GstStructure *s;
+  GValue list = G_VALUE_INIT, item = G_VALUE_INIT;
+  guint i;
+
+  g_return_val_if_fail (image != NULL, NULL);
+
+  s = gst_structure_new (GST_IMGCOMPRESS_IMAGE_DONE_MESSAGE_NAME, "id",
+      G_TYPE_STRING, image->id ? image->id : (image->name ? image->name : ""),
+      "name", G_TYPE_STRING, image->name ? image->name : "", "index",
+      G_TYPE_UINT64, image->index, "format", G_TYPE_STRING,
+      gst_imgcompress_format_to_string (image->format), "width", G_TYPE_UINT,
+      image->width, "height", G_TYPE_UINT, image->height, "input-bytes",
+      G_TYPE_UINT64, image->input_bytes, "ok", G_TYPE_BOOLEAN, error == NULL,
+      NULL);
+  if (error)
+    gst_structure_set (s, "error", G_TYPE_ERROR, error, "debug", G_TYPE_STRING,
+        debug, NULL);
+
+  gst_value_array_init (&list, n_outputs);
+  for (i = 0; i < n_outputs; i++) {
+    g_value_init (&item, GST_TYPE_STRUCTURE);
+    g_value_take_boxed (&item,
+        metrics_to_structure ("imgcompress-output", &outputs[i]));
+    gst_value_array_append_and_take_value (&list, &item);
+  }
+  gst_structure_take_value (s, "outputs", &list);
+  return gst_message_new_element (src, s);
+}
+
+/**
+ * gst_imgcompress_image_done_message_parse:
+ * @message: a bus message
+ * @image: (out caller-allocates) (optional): the image's name, id, index,
+ *     format, dimensions and input bytes; clear with
+ *     gst_imgcompress_image_info_clear()
+ * @n_outputs: (out) (optional): how many outputs were made
+ * @error: (out) (optional) (nullable) (transfer full): why the image
+ *     failed, %NULL when it succeeded
+ *
+ * Returns: %TRUE when @message is an `imgcompress-image-done` message
+ */
+gboolean
+gst_imgcompress_image_done_message_parse (GstMessage *message,
+    GstImgcompressImageInfo *image, guint *n_outputs, GError **error)
+{
+  const GstStructure *s;
+  const GValue *outputs;
+
+  s = element_message_structure (message,
+      GST_IMGCOMPRESS_IMAGE_DONE_MESSAGE_NAME);
+  if (s == NULL)
     return FALSE;
 
-  gst_imgcompress_metrics_init (metrics);
-  metrics->image = g_strdup (gst_structure_get_string (s, "image"));
-  metrics->variant = g_strdup (gst_structure_get_string (s, "variant"));
-  metrics->format = g_strdup (gst_structure_get_string (s, "format"));
-  metrics->location = g_strdup (gst_structure_get_string (s, "location"));
-  gst_structure_get_uint (s, "width", &metrics->width);
-  gst_structure_get_uint (s, "height", &metrics->height);
-  gst_structure_get_int (s, "quality", &metrics->quality);
-  gst_structure_get_uint64 (s, "input-bytes", &metrics->input_bytes);
-  gst_structure_get_uint64 (s, "output-bytes", &metrics->output_bytes);
-  gst_structure_get_double (s, "compression-ratio",
-      &metrics->compression_ratio);
-  if (gst_structure_get_uint64 (s, "processing-time", &t))
-    metrics->processing_time = t;
-  if (gst_structure_get_uint64 (s, "encode-time", &t))
-    metrics->encode_time = t;
+  if (image) {
+    gst_imgcompress_image_info_init (image);
+    image->name = g_strdup (gst_structure_get_string (s, "name"));
+    image->id = g_strdup (gst_structure_get_string (s, "id"));
+    gst_structure_get_uint64 (s, "index", &image->index);
+    image->format =
+        gst_imgcompress_format_from_string (gst_structure_get_string (s,
+            "format"));
+    gst_structure_get_uint (s, "width", &image->width);
+    gst_structure_get_uint (s, "height", &image->height);
+    gst_structure_get_uint64 (s, "input-bytes", &image->input_bytes);
+  }
+  if (n_outputs) {
+    outputs = gst_structure_get_value (s, "outputs");
+    *n_outputs = outputs ? gst_value_array_get_size (outputs) : 0;
+  }
+  if (error) {
+    *error = NULL;
+    if (gst_structure_has_field_typed (s, "error", G_TYPE_ERROR))
+      gst_structure_get (s, "error", G_TYPE_ERROR, error, NULL);
+  }
   return TRUE;
+}
+
+/**
+ * gst_imgcompress_image_done_message_get_output:
+ * @message: an `imgcompress-image-done` message
+ * @index: which output, from 0
+ * @metrics: (out caller-allocates): filled with the output's variant,
+ *     format, location (files only), dimensions, quality, bytes and times;
+ *     clear with gst_imgcompress_metrics_clear()
+ *
+ * Returns: %TRUE when @message is an image-done message with that output
+ */
+gboolean
+gst_imgcompress_image_done_message_get_output (GstMessage *message, guint index,
+    GstImgcompressMetrics *metrics)
+{
+  const GstStructure *s;
+  const GValue *outputs;
+
+  g_return_val_if_fail (metrics != NULL, FALSE);
+
+  s = element_message_structure (message,
+      GST_IMGCOMPRESS_IMAGE_DONE_MESSAGE_NAME);
+  if (s == NULL)
+    return FALSE;
+  outputs = gst_structure_get_value (s, "outputs");
+  if (outputs == NULL || index >= gst_value_array_get_size (outputs))
+    return FALSE;
+  metrics_from_structure (
+      gst_value_get_structure (gst_value_array_get_value (outputs, index)),
+      metrics);
+  return TRUE;
+}
+
+/* GstImgcompressImageMeta */
+
+GType
+gst_imgcompress_image_meta_api_get_type (void)
+{
+  static GType type = 0;
+  static const gchar *tags[] = { NULL };
+
+  if (g_once_init_enter (&type)) {
+    GType _type =
+        gst_meta_api_type_register ("GstImgcompressImageMetaAPI", tags);
+    g_once_init_leave (&type, _type);
+  }
+  return type;
+}
+
+static gboolean
+image_meta_init (GstMeta *meta, gpointer params, GstBuffer *buffer)
+{
+  GstImgcompressImageMeta *imeta = (GstImgcompressImageMeta *) meta;
+
+  imeta->id = imeta->name = imeta->variant = imeta->format = NULL;
+  imeta->index = 0;
+  return TRUE;
+}
+
+static void
+image_meta_free (GstMeta *meta, GstBuffer *buffer)
+{
+  GstImgcompressImageMeta *imeta = (GstImgcompressImageMeta *) meta;
+
+  g_free (imeta->id);
+  g_free (imeta->name);
+  g_free (imeta->variant);
+  g_free (imeta->format);
+}
+
+static gboolean
+image_meta_transform (GstBuffer *dest, GstMeta *meta, GstBuffer *buffer,
+    GQuark type, gpointer data)
+{
+  GstImgcompressImageMeta *imeta = (GstImgcompressImageMeta *) meta;
+
+  if (GST_META_TRANSFORM_IS_COPY (type))
+    gst_buffer_add_imgcompress_image_meta (dest, imeta->id, imeta->name,
+        imeta->index, imeta->variant, imeta->format);
+  return TRUE;
+}
+
+const GstMetaInfo *
+gst_imgcompress_image_meta_get_info (void)
+{
+  static const GstMetaInfo *meta_info = NULL;
+
+  if (g_once_init_enter ((GstMetaInfo **) &meta_info)) {
+    const GstMetaInfo *mi =
+        gst_meta_register (GST_IMGCOMPRESS_IMAGE_META_API_TYPE,
+            "GstImgcompressImageMeta", sizeof (GstImgcompressImageMeta),
+            image_meta_init, image_meta_free, image_meta_transform);
+    g_once_init_leave ((GstMetaInfo **) &meta_info, (GstMetaInfo *) mi);
+  }
+  return meta_info;
+}
+
+/**
+ * gst_buffer_add_imgcompress_image_meta:
+ * @buffer: an encoded output buffer
+ * @id: (nullable): the image's identity
+ * @name: (nullable): the image's name
+ * @index: the image's position in the stream
+ * @variant: (nullable): the variant
+ * @format: (nullable): `jpeg` or `webp`
+ *
+ * Returns: (transfer none): the meta added
+ */
+GstImgcompressImageMeta *
+gst_buffer_add_imgcompress_image_meta (GstBuffer *buffer, const gchar *id,
+    const gchar *name, guint64 index, const gchar *variant, const gchar *format)
+{
+  GstImgcompressImageMeta *meta;
+
+  g_return_val_if_fail (GST_IS_BUFFER (buffer), NULL);
+
+  meta = (GstImgcompressImageMeta *) gst_buffer_add_meta (buffer,
+      GST_IMGCOMPRESS_IMAGE_META_INFO, NULL);
+  meta->id = g_strdup (id);
+  meta->name = g_strdup (name);
+  meta->index = index;
+  meta->variant = g_strdup (variant);
+  meta->format = g_strdup (format);
+  return meta;
+}
+
+/**
+ * gst_buffer_get_imgcompress_image_meta:
+ * @buffer: a buffer
+ *
+ * Returns: (transfer none) (nullable): which image and output @buffer is
+ */
+GstImgcompressImageMeta *
+gst_buffer_get_imgcompress_image_meta (GstBuffer *buffer)
+{
+  return (GstImgcompressImageMeta *) gst_buffer_get_meta (buffer,
+      GST_IMGCOMPRESS_IMAGE_META_API_TYPE);
 }
 
 /**

@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 #define GST_IMGCOMPRESS_VARIANT_EVENT_NAME "imgcompress-variant"
 #define GST_IMGCOMPRESS_SIZE_HINT_QUERY_NAME "imgcompress-size-hint"
 #define GST_IMGCOMPRESS_METRICS_MESSAGE_NAME "imgcompress-metrics"
+#define GST_IMGCOMPRESS_IMAGE_DONE_MESSAGE_NAME "imgcompress-image-done"
 
 /* A quality field that was not given. */
 #define GST_IMGCOMPRESS_QUALITY_UNSET (-1)
@@ -77,6 +78,8 @@ GstCaps *gst_imgcompress_format_to_caps (GstImgcompressFormat format);
 typedef struct
 {
   gchar *name;
+  gchar *id;
+  guint64 index;
   guint64 input_bytes;
   guint width;
   guint height;
@@ -98,6 +101,10 @@ GstEvent *gst_imgcompress_image_event_new (const GstImgcompressImageInfo *info);
 GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_image_event_parse (GstEvent *event,
     GstImgcompressImageInfo *info);
+
+GST_IMGCOMPRESS_API
+GstEvent *gst_imgcompress_image_start_event_new (const gchar *name,
+    const gchar *id);
 
 GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_pad_get_image_info (GstPad *pad,
@@ -207,9 +214,9 @@ GstImgcompressEncodeMeta *gst_buffer_add_imgcompress_encode_meta (GstBuffer
                                                                       *buffer,
     gint quality, GstClockTime encode_time);
 
-#define gst_buffer_get_imgcompress_encode_meta(b)                              \
-  ((GstImgcompressEncodeMeta *) gst_buffer_get_meta ((b),                      \
-      GST_IMGCOMPRESS_ENCODE_META_API_TYPE))
+GST_IMGCOMPRESS_API
+GstImgcompressEncodeMeta *gst_buffer_get_imgcompress_encode_meta (GstBuffer
+        *buffer);
 
 /**
  * GstImgcompressMetrics:
@@ -231,6 +238,8 @@ GstImgcompressEncodeMeta *gst_buffer_add_imgcompress_encode_meta (GstBuffer
 typedef struct
 {
   gchar *image;
+  gchar *image_id;
+  guint64 image_index;
   gchar *variant;
   gchar *format;
   gchar *location;
@@ -257,6 +266,60 @@ GstMessage *gst_imgcompress_metrics_message_new (GstObject *src,
 GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_metrics_message_parse (GstMessage *message,
     GstImgcompressMetrics *metrics);
+
+GST_IMGCOMPRESS_API
+GstMessage *gst_imgcompress_image_done_message_new (GstObject *src,
+    const GstImgcompressImageInfo *image, const GstImgcompressMetrics *outputs,
+    guint n_outputs, const GError *error, const gchar *debug);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_image_done_message_parse (GstMessage *message,
+    GstImgcompressImageInfo *image, guint *n_outputs, GError **error);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_image_done_message_get_output (GstMessage *message,
+    guint index, GstImgcompressMetrics *metrics);
+
+/**
+ * GstImgcompressImageMeta:
+ * @meta: parent
+ * @id: the image's identity (the application's id, else its name)
+ * @name: the image's name
+ * @index: the image's position in the stream, from 0
+ * @variant: the variant this buffer is
+ * @format: the buffer's format, `jpeg` or `webp`
+ *
+ * Which image and output an encoded buffer is: imgcompressbin puts it on
+ * every buffer of its source pads in `pads` mode.
+ */
+typedef struct
+{
+  GstMeta meta;
+  gchar *id;
+  gchar *name;
+  guint64 index;
+  gchar *variant;
+  gchar *format;
+} GstImgcompressImageMeta;
+
+GST_IMGCOMPRESS_API
+GType gst_imgcompress_image_meta_api_get_type (void);
+#define GST_IMGCOMPRESS_IMAGE_META_API_TYPE                                    \
+  (gst_imgcompress_image_meta_api_get_type ())
+
+GST_IMGCOMPRESS_API
+const GstMetaInfo *gst_imgcompress_image_meta_get_info (void);
+#define GST_IMGCOMPRESS_IMAGE_META_INFO (gst_imgcompress_image_meta_get_info ())
+
+GST_IMGCOMPRESS_API
+GstImgcompressImageMeta *gst_buffer_add_imgcompress_image_meta (GstBuffer
+                                                                    *buffer,
+    const gchar *id, const gchar *name, guint64 index, const gchar *variant,
+    const gchar *format);
+
+GST_IMGCOMPRESS_API
+GstImgcompressImageMeta *gst_buffer_get_imgcompress_image_meta (GstBuffer
+        *buffer);
 
 G_END_DECLS
 
