@@ -876,14 +876,12 @@ gst_imgcompress_image_done_message_new (GstObject *src,
  *     format, dimensions and input bytes; clear with
  *     gst_imgcompress_image_info_clear()
  * @n_outputs: (out) (optional): how many outputs were made
- * @error: (out) (optional) (nullable) (transfer full): why the image
- *     failed, %NULL when it succeeded
  *
  * Returns: %TRUE when @message is an `imgcompress-image-done` message
  */
 gboolean
 gst_imgcompress_image_done_message_parse (GstMessage *message,
-    GstImgcompressImageInfo *image, guint *n_outputs, GError **error)
+    GstImgcompressImageInfo *image, guint *n_outputs)
 {
   const GstStructure *s;
   const GValue *outputs;
@@ -909,12 +907,35 @@ gst_imgcompress_image_done_message_parse (GstMessage *message,
     outputs = gst_structure_get_value (s, "outputs");
     *n_outputs = outputs ? gst_value_array_get_size (outputs) : 0;
   }
-  if (error) {
-    *error = NULL;
-    if (gst_structure_has_field_typed (s, "error", G_TYPE_ERROR))
-      gst_structure_get (s, "error", G_TYPE_ERROR, error, NULL);
-  }
   return TRUE;
+}
+
+/**
+ * gst_imgcompress_image_done_message_get_error:
+ * @message: an `imgcompress-image-done` message
+ * @debug: (out) (optional) (nullable) (transfer full): the technical detail
+ *
+ * Returns: (transfer full) (nullable): why the image failed (its message is
+ *     translated), or %NULL when it succeeded or @message is no image-done
+ *     message
+ */
+GError *
+gst_imgcompress_image_done_message_get_error (GstMessage *message,
+    gchar **debug)
+{
+  const GstStructure *s;
+  GError *error = NULL;
+
+  if (debug)
+    *debug = NULL;
+  s = element_message_structure (message,
+      GST_IMGCOMPRESS_IMAGE_DONE_MESSAGE_NAME);
+  if (s == NULL || !gst_structure_has_field_typed (s, "error", G_TYPE_ERROR))
+    return NULL;
+  gst_structure_get (s, "error", G_TYPE_ERROR, &error, NULL);
+  if (debug)
+    *debug = g_strdup (gst_structure_get_string (s, "debug"));
+  return error;
 }
 
 /**

@@ -274,7 +274,11 @@ GstMessage *gst_imgcompress_image_done_message_new (GstObject *src,
 
 GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_image_done_message_parse (GstMessage *message,
-    GstImgcompressImageInfo *image, guint *n_outputs, GError **error);
+    GstImgcompressImageInfo *image, guint *n_outputs);
+
+GST_IMGCOMPRESS_API
+GError *gst_imgcompress_image_done_message_get_error (GstMessage *message,
+    gchar **debug);
 
 GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_image_done_message_get_output (GstMessage *message,

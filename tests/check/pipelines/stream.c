@@ -178,7 +178,7 @@ collect_until_eos (GstElement *pipeline, StreamResult *result)
         result->warnings++;
         break;
       case GST_MESSAGE_ELEMENT:
-        if (gst_imgcompress_image_done_message_parse (msg, NULL, NULL, NULL))
+        if (gst_imgcompress_image_done_message_parse (msg, NULL, NULL))
           g_ptr_array_add (result->done, gst_message_ref (msg));
         break;
       default:
@@ -264,8 +264,8 @@ check_done_image (GstMessage *msg, guint i, const gchar *outdir)
   guint n, k;
   gchar *name = image_name (i), *id = image_id (i);
 
-  fail_unless (gst_imgcompress_image_done_message_parse (msg, &image, &n,
-      &error));
+  fail_unless (gst_imgcompress_image_done_message_parse (msg, &image, &n));
+  error = gst_imgcompress_image_done_message_get_error (msg, NULL);
   fail_unless (error == NULL, "%s failed: %s", name,
       error ? error->message : "");
   fail_unless_equals_string (image.name, name);
@@ -339,8 +339,8 @@ GST_START_TEST (test_mixed_stream_to_files)
     GError *error = NULL;
     guint n;
 
-    fail_unless (gst_imgcompress_image_done_message_parse (msg, &image, &n,
-        &error));
+    fail_unless (gst_imgcompress_image_done_message_parse (msg, &image, &n));
+    error = gst_imgcompress_image_done_message_get_error (msg, NULL);
     if (image.index == DAMAGED_IMAGE) {
       fail_unless (error != NULL, "the damaged image was not reported");
       fail_unless_equals_string (image.id, "id-25");
@@ -460,8 +460,8 @@ GST_START_TEST (test_pads_to_appsinks)
     GstImgcompressImageInfo image;
     GError *error = NULL;
 
-    fail_unless (gst_imgcompress_image_done_message_parse (msg, &image, NULL,
-        &error));
+    fail_unless (gst_imgcompress_image_done_message_parse (msg, &image, NULL));
+    error = gst_imgcompress_image_done_message_get_error (msg, NULL);
     if (image.index == 4)
       fail_unless (error != NULL);
     else
