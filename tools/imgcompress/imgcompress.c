@@ -34,6 +34,7 @@
 
 #include "imgcompress-batch.h"
 #include "imgcompress-config.h"
+#include "imgcompress-plugins.h"
 #include "imgcompress-report.h"
 
 #define EXIT_FAILED 1
@@ -532,6 +533,14 @@ main (int argc, char **argv)
 
   imgcompress_config_init (&config);
   if (!apply_options (&config, &opts, &error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_error_free (error);
+    imgcompress_config_clear (&config);
+    options_clear (&opts);
+    return EXIT_USAGE;
+  }
+
+  if (!imgcompress_find_plugins (&error)) {
     g_printerr ("imgcompress: %s\n", error->message);
     g_error_free (error);
     imgcompress_config_clear (&config);

@@ -1,0 +1,96 @@
+/* gst-imgcompress
+ * Copyright (C) 2026 gst-imgcompress authors
+ *
+ * This library is free software; you can redistribute it and/or
+ * modify it under the terms of the GNU Library General Public
+ * License as published by the Free Software Foundation; either
+ * version 2 of the License, or (at your option) any later version.
+ */
+
+/* The tool finds the plugins it was installed with, wherever that is:
+ * GStreamer's registry (its system directories and GST_PLUGIN_PATH_1_0)
+ * first, then the plugin directory beside the executable (a relocated
+ * install, e.g. unpacked under another prefix), then the one it was
+ * configured for (a --prefix that Debian's GStreamer does not scan, such as
+ * /usr/local or /opt).  Without them it says so once, before any image. */
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "imgcompress-plugins.h"
+
+#include <gst/imgcompress/gst-i18n-plugin.h>
+
+/* The elements the tool builds its pipelines from. */
+static const gchar *required[] = { "imgcompressbin", "adaptivequality",
+  "turbojpegdec", "turbojpegenc", "imgwebpdec", "imgwebpenc" };
+
+static const gchar *
+first_missing_element (void)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (required); i++) {
+    GstElementFactory *factory = gst_element_factory_find (required[i]);
+
+    if (factory == NULL)
+      return required[i];
+    gst_object_unref (factory);
+  }
+  return NULL;
+}
+
+static gchar *
+plugin_dir_beside_executable (void)
+{
+#ifdef IMGCOMPRESS_PLUGINDIR_FROM_BINDIR
+  gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  gchar *bindir, *dir;
+
+  if (exe == NULL)
+    return NULL;
+  bindir = g_path_get_dirname (exe);
+  dir = g_build_filename (bindir, IMGCOMPRESS_PLUGINDIR_FROM_BINDIR, NULL);
+  g_free (bindir);
+  g_free (exe);
+  return dir;
+#else
+  return NULL;
+#endif
+}
+
+static gboolean
+scan_if_present (const gchar *dir)
+{
+  if (dir == NULL || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return FALSE;
+  GST_DEBUG ("looking for the imgcompress plugins in %s", dir);
+  return gst_registry_scan_path (gst_registry_get (), dir);
+}
+
+gboolean
+imgcompress_find_plugins (GError **error)
+{
+  gchar *beside;
+  const gchar *missing;
+
+  if (first_missing_element () == NULL)
+    return TRUE;
+
+  beside = plugin_dir_beside_executable ();
+  scan_if_present (beside);
+  g_free (beside);
+  if (first_missing_element () != NULL)
+    scan_if_present (IMGCOMPRESS_PLUGINDIR);
+
+  missing = first_missing_element ();
+  if (missing == NULL)
+    return TRUE;
+  g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+      _ ("The imgcompress GStreamer plugins are not installed: element '%s' "
+         "is missing. Install them, or set GST_PLUGIN_PATH_1_0 to the "
+         "directory that holds them (installed in %s)."),
+      missing, IMGCOMPRESS_PLUGINDIR);
+  return FALSE;
+}
