@@ -55,7 +55,10 @@
  *   image) with each buffer that opens with a JPEG, PNG or WebP signature;
  *   buffers that do not are the continuation of the current image.  The
  *   input-bytes are then the bytes received by the time the header was read
- *   (the whole image when it arrives in one buffer).
+ *   (the whole image when it arrives in one buffer);
+ * - after a buffer flagged %GST_BUFFER_FLAG_MARKER: an application that
+ *   pushes uploads sets it on the last (or only) buffer of each, so that a
+ *   damaged upload is reported at once, not when the next one comes.
  * A signature also starts a new image while the current one's header is
  * still incomplete: that image was cut short and is refused, rather than
  * risking to read the next image's header as its own.  (A stream cut into
@@ -715,10 +718,8 @@ sniff_held_bytes (GstAdaptiveQuality *self)
 }
 
 static GstFlowReturn
-gst_adaptive_quality_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+take_buffer (GstAdaptiveQuality *self, GstBuffer *buffer)
 {
-  GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (parent);
-
   /* An empty buffer (appsrc may push one) holds no byte to sniff: it must
    * neither start an image nor count as data, else an empty upload ends
    * without an error (found by fuzz_imgcompressbin). */
@@ -748,6 +749,28 @@ gst_adaptive_quality_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 
   gst_adapter_push (self->header_adapter, buffer);
   return sniff_held_bytes (self);
+}
+
+static void end_image (GstAdaptiveQuality *self);
+static void refuse_empty (GstAdaptiveQuality *self);
+
+/* A buffer flagged MARKER is the last of its image (see the section
+ * docs): the image ends there, rather than when the next one starts. */
+static GstFlowReturn
+gst_adaptive_quality_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  GstAdaptiveQuality *self = GST_ADAPTIVE_QUALITY (parent);
+  gboolean last = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_MARKER);
+  GstFlowReturn ret = take_buffer (self, buffer);
+
+  if (last) {
+    if (self->announced)
+      refuse_empty (self);
+    else if (self->sniffing)
+      ret = GST_FLOW_ERROR;
+    end_image (self);
+  }
+  return ret;
 }
 
 /* Called when the stream says no more bytes of the current image will

@@ -613,11 +613,21 @@ filter_flow (GstImgcompressBin *self, GstFlowReturn ret)
   return ret;
 }
 
+static void check_input_image_decoded (GstImgcompressBin *self);
+
+/* The last buffer of an image (flagged MARKER) has gone through the
+ * decoder: an image that gave no frame then is cut short, and is reported
+ * at once rather than when the next image comes. */
 static GstFlowReturn
 sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
 {
-  return filter_flow (GST_IMGCOMPRESS_BIN (parent),
-      gst_proxy_pad_chain_default (pad, parent, buffer));
+  GstImgcompressBin *self = GST_IMGCOMPRESS_BIN (parent);
+  gboolean last = GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_MARKER);
+  GstFlowReturn ret = gst_proxy_pad_chain_default (pad, parent, buffer);
+
+  if (last && ret == GST_FLOW_OK)
+    check_input_image_decoded (self);
+  return filter_flow (self, ret);
 }
 
 static GstFlowReturn

@@ -8,7 +8,8 @@
  */
 
 /* Runs imgcompressbin pipelines in-process, a bounded number at once, on
- * one main loop: one pipeline per image (and pass), results from the bus. */
+ * one main loop: long-lived pipelines (one per image in flight, and pass)
+ * fed one image after another, results from their buses. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -16,6 +17,7 @@
 
 #include <glib/gstdio.h>
 #include <gst/imgcompress/gst-i18n-plugin.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/imgcompress/imgcompress.h>
 #include <fcntl.h>
 #include <string.h>
@@ -42,19 +44,39 @@ struct _ImgcompressBatch
   guint in_flight_limit;
   guint max_in_flight;
   GList *jobs;
+  GPtrArray *workers; /* Worker */
+  guint64 job_seq;
   GMainLoop *loop;
   gboolean interrupted;
   guint finished;
   GstClockTime total_processing;
 };
 
+/* A long-lived pipeline, `appsrc ! imgcompressbin on-error=skip`, that
+ * makes one image at a time: built when a pass first needs it, fed image
+ * after image, torn down when the pass ends.  Building, negotiating and
+ * tearing down a pipeline per image cost more than a small image's whole
+ * processing. */
+typedef struct _Worker Worker;
+
 typedef struct
 {
   ImgcompressBatch *batch;
   ImgcompressImage *image;
-  GstElement *pipeline;
-  guint watch_id;
+  Worker *worker;
+  gchar *id; /* the image's id in its worker's stream */
 } Job;
+
+struct _Worker
+{
+  ImgcompressBatch *batch;
+  GstElement *pipeline;
+  GstElement *src;
+  guint watch_id;
+  guint pass;
+  Job *job; /* the image being made, NULL when idle */
+  gboolean broken; /* a pipeline error: it makes no further image */
+};
 
 static void
 output_free (gpointer data)
@@ -212,6 +234,7 @@ imgcompress_batch_new (const ImgcompressBatchOptions *options,
 
   batch->options = *options;
   batch->images = images;
+  batch->workers = g_ptr_array_new ();
   batch->loop = g_main_loop_new (NULL, FALSE);
 
   /* The seed: fewer than 5 images run one after another. */
@@ -237,6 +260,7 @@ imgcompress_batch_free (ImgcompressBatch *batch)
 {
   g_strfreev (batch->pass_variants);
   g_ptr_array_unref (batch->order);
+  g_ptr_array_unref (batch->workers);
   g_main_loop_unref (batch->loop);
   g_free (batch);
 }
@@ -390,27 +414,8 @@ record_output (Job *job, const GstImgcompressMetrics *m)
 }
 
 static void schedule (ImgcompressBatch *batch);
-
-/* Files the streaming threads wrote while the main loop was busy are
- * still on the bus: they must be known before a failed image is rolled
- * back. */
-static void
-collect_pending_outputs (Job *job)
-{
-  GstBus *bus = gst_element_get_bus (job->pipeline);
-  GstMessage *msg;
-
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL) {
-    GstImgcompressMetrics m;
-
-    if (gst_imgcompress_metrics_message_parse (msg, &m)) {
-      record_output (job, &m);
-      gst_imgcompress_metrics_clear (&m);
-    }
-    gst_message_unref (msg);
-  }
-  gst_object_unref (bus);
-}
+static void destroy_worker (Worker *worker);
+static void stop_worker_pipeline (Worker *worker);
 
 static gdouble
 memory_used_fraction (void)
@@ -492,14 +497,12 @@ finish_job (Job *job)
 {
   ImgcompressBatch *batch = job->batch;
   ImgcompressImage *image = job->image;
+  Worker *worker = job->worker;
   gboolean last_pass = batch->pass + 1 == batch->n_passes;
 
-  g_source_remove (job->watch_id);
-  /* READY stops the streaming threads but keeps the bus; NULL flushes it. */
-  gst_element_set_state (job->pipeline, GST_STATE_READY);
-  collect_pending_outputs (job);
-  gst_element_set_state (job->pipeline, GST_STATE_NULL);
-  gst_object_unref (job->pipeline);
+  worker->job = NULL;
+  if (worker->broken)
+    destroy_worker (worker);
   batch->jobs = g_list_remove (batch->jobs, job);
   batch->running--;
   batch->in_flight_bytes -= image->working_set;
@@ -518,125 +521,281 @@ finish_job (Job *job)
       batch->options.on_image_done (batch, image, batch->options.user_data);
     adapt_in_flight_limit (batch);
   }
+  g_free (job->id);
   g_free (job);
 
   schedule (batch);
 }
 
-static gboolean
-on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
+static void
+fail_job (Job *job, const gchar *error)
 {
-  Job *job = user_data;
+  job->image->failed = TRUE;
+  g_free (job->image->error);
+  job->image->error = g_strdup (error);
+}
+
+static gboolean
+message_is_for_job (const gchar *image_id, const Job *job)
+{
+  return job != NULL && g_strcmp0 (image_id, job->id) == 0;
+}
+
+/* The image's files come one metrics message each as they are written; its
+ * image-done message, after the last of them, ends it. */
+static void
+on_worker_element_message (Worker *worker, GstMessage *msg)
+{
+  Job *job = worker->job;
+  GstImgcompressImageInfo image;
   GstImgcompressMetrics m;
+  GError *error;
+
+  if (gst_imgcompress_metrics_message_parse (msg, &m)) {
+    if (message_is_for_job (m.image_id, job))
+      record_output (job, &m);
+    gst_imgcompress_metrics_clear (&m);
+  } else if (gst_imgcompress_image_done_message_parse (msg, &image, NULL)) {
+    if (message_is_for_job (image.id, job)) {
+      error = gst_imgcompress_image_done_message_get_error (msg, NULL);
+      if (error)
+        fail_job (job, error->message);
+      g_clear_error (&error);
+      finish_job (job);
+    }
+    gst_imgcompress_image_info_clear (&image);
+  }
+}
+
+static gboolean
+on_worker_message (GstBus *bus, GstMessage *msg, gpointer user_data)
+{
+  Worker *worker = user_data;
+  GError *err = NULL;
+  gchar *debug = NULL;
 
   switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_EOS:
-      finish_job (job);
-      return G_SOURCE_REMOVE;
-    case GST_MESSAGE_ERROR: {
-      GError *err = NULL;
-      gchar *debug = NULL;
-
-      gst_message_parse_error (msg, &err, &debug);
-      job->image->failed = TRUE;
-      g_free (job->image->error);
-      job->image->error = g_strdup (err->message);
-      if (job->batch->options.verbose && debug)
-        g_printerr ("imgcompress: %s: %s\n", job->image->path, debug);
-      g_error_free (err);
-      g_free (debug);
-      finish_job (job);
-      return G_SOURCE_REMOVE;
-    }
     case GST_MESSAGE_ELEMENT:
-      if (gst_imgcompress_metrics_message_parse (msg, &m)) {
-        record_output (job, &m);
-        gst_imgcompress_metrics_clear (&m);
+      on_worker_element_message (worker, msg);
+      break;
+    case GST_MESSAGE_WARNING:
+      /* a failed image, reported again in its image-done message */
+      if (worker->batch->options.verbose && worker->job) {
+        gst_message_parse_warning (msg, &err, &debug);
+        if (debug)
+          g_printerr ("imgcompress: %s: %s\n", worker->job->image->path, debug);
+      }
+      break;
+    case GST_MESSAGE_ERROR:
+      /* Not an image's fault (disk full, output directory gone): the
+       * pipeline has stopped, and the image it was making fails. */
+      gst_message_parse_error (msg, &err, &debug);
+      worker->broken = TRUE;
+      if (worker->job) {
+        if (worker->batch->options.verbose && debug)
+          g_printerr ("imgcompress: %s: %s\n", worker->job->image->path, debug);
+        fail_job (worker->job, err->message);
+        stop_worker_pipeline (worker);
+        finish_job (worker->job);
       }
       break;
     default:
       break;
   }
+  g_clear_error (&err);
+  g_free (debug);
   return G_SOURCE_CONTINUE;
 }
 
-/* The decoders need the whole file before they start: one read of it
- * saves a thousand 4 KiB buffers through the pipeline and the copy that
- * joins them (10 ms before the first thumbnail of a 4 MB photo).  A pipe
- * or an unknown size keeps filesrc's default. */
-#define READ_WHOLE_FILE_UP_TO (64 * 1024 * 1024)
-
-static void
-set_read_block_size (GstElement *src, const ImgcompressImage *image)
-{
-  if (image->input_bytes == 0)
-    return;
-  g_object_set (src, "blocksize",
-      (guint) MIN (image->input_bytes, READ_WHOLE_FILE_UP_TO), NULL);
-}
-
-static GstElement *
-make_pipeline (ImgcompressBatch *batch, ImgcompressImage *image, GError **error)
+static Worker *
+make_worker (ImgcompressBatch *batch, GError **error)
 {
   const ImgcompressConfig *config = batch->options.config;
-  GstElement *pipeline, *src, *bin;
+  Worker *worker;
+  GstElement *bin;
+  GstBus *bus;
+  gchar *name;
 
-  pipeline = gst_pipeline_new (image->name);
-  src = gst_element_factory_make ("filesrc", NULL);
   bin = gst_element_factory_make ("imgcompressbin", NULL);
-  if (src == NULL || bin == NULL) {
+  if (bin == NULL) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
         _ ("The imgcompress GStreamer plugins are not installed "
            "(imgcompressbin not found)."));
-    gst_clear_object (&src);
-    gst_clear_object (&bin);
-    gst_object_unref (pipeline);
     return NULL;
   }
-  g_object_set (src, "location", image->path, NULL);
-  set_read_block_size (src, image);
+  worker = g_new0 (Worker, 1);
+  worker->batch = batch;
+  worker->pass = batch->pass;
+  name = g_strdup_printf ("worker%u-pass%u", batch->workers->len, batch->pass);
+  worker->pipeline = gst_pipeline_new (name);
+  g_free (name);
+  worker->src = gst_element_factory_make ("appsrc", NULL);
+  g_object_set (worker->src, "format", GST_FORMAT_BYTES, "max-bytes",
+      (guint64) 0, NULL);
   g_object_set (bin, "output-dir", batch->options.outdir, "location",
       location_template (batch), "variants", batch->pass_variants[batch->pass],
       "formats", config->formats, "max-pixels", config->max_pixels, "overwrite",
       batch->options.overwrite || batch->options.skip_existing, NULL);
   gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
       config->adaptive ? "file-size" : "off");
-  gst_bin_add_many (GST_BIN (pipeline), src, bin, NULL);
-  gst_element_link (src, bin);
-  return pipeline;
+  gst_util_set_object_arg (G_OBJECT (bin), "on-error", "skip");
+  gst_bin_add_many (GST_BIN (worker->pipeline), worker->src, bin, NULL);
+  gst_element_link (worker->src, bin);
+
+  bus = gst_element_get_bus (worker->pipeline);
+  worker->watch_id = gst_bus_add_watch (bus, on_worker_message, worker);
+  gst_object_unref (bus);
+  if (gst_element_set_state (worker->pipeline, GST_STATE_PLAYING) ==
+      GST_STATE_CHANGE_FAILURE) {
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
+        _ ("Could not start the image pipeline."));
+    destroy_worker (worker);
+    return NULL;
+  }
+  g_ptr_array_add (batch->workers, worker);
+  return worker;
+}
+
+/* READY stops the streaming threads (metricsink removes its temporary
+ * file) but keeps the bus: the files written meanwhile are still
+ * announced there, and must be known before the image is rolled back. */
+static void
+stop_worker_pipeline (Worker *worker)
+{
+  GstBus *bus = gst_element_get_bus (worker->pipeline);
+  GstMessage *msg;
+
+  gst_element_set_state (worker->pipeline, GST_STATE_READY);
+  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL) {
+    GstImgcompressMetrics m;
+
+    if (worker->job && gst_imgcompress_metrics_message_parse (msg, &m)) {
+      if (message_is_for_job (m.image_id, worker->job))
+        record_output (worker->job, &m);
+      gst_imgcompress_metrics_clear (&m);
+    }
+    gst_message_unref (msg);
+  }
+  gst_object_unref (bus);
+  worker->broken = TRUE;
+}
+
+static void
+destroy_worker (Worker *worker)
+{
+  g_source_remove (worker->watch_id);
+  gst_element_set_state (worker->pipeline, GST_STATE_NULL);
+  gst_object_unref (worker->pipeline);
+  g_ptr_array_remove (worker->batch->workers, worker);
+  g_free (worker);
+}
+
+static void
+destroy_idle_workers (ImgcompressBatch *batch)
+{
+  guint i = 0;
+
+  while (i < batch->workers->len) {
+    Worker *worker = g_ptr_array_index (batch->workers, i);
+
+    if (worker->job == NULL)
+      destroy_worker (worker);
+    else
+      i++;
+  }
+}
+
+static Worker *
+idle_worker (ImgcompressBatch *batch, GError **error)
+{
+  guint i;
+
+  for (i = 0; i < batch->workers->len; i++) {
+    Worker *worker = g_ptr_array_index (batch->workers, i);
+
+    if (worker->job == NULL && !worker->broken && worker->pass == batch->pass)
+      return worker;
+  }
+  return make_worker (batch, error);
+}
+
+/* The whole file, in one buffer: the decoders need all of it before they
+ * start, and one read saves a thousand small buffers and the copy that
+ * would join them.  Only regular files are read: a FIFO or a device would
+ * block the run. */
+static GstBuffer *
+read_input (const ImgcompressImage *image, GError **error)
+{
+  GstBuffer *buffer = NULL;
+  gchar *data = NULL;
+  gsize size = 0;
+  GError *read_error = NULL;
+
+  if (!g_file_test (image->path, G_FILE_TEST_IS_REGULAR)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        _ ("Could not read \"%s\": it is not a regular file."), image->path);
+    return NULL;
+  }
+  if (!g_file_get_contents (image->path, &data, &size, &read_error)) {
+    g_set_error (error, G_FILE_ERROR, read_error->code,
+        _ ("Could not read \"%s\": %s"), image->path, read_error->message);
+    g_error_free (read_error);
+    return NULL;
+  }
+  buffer = gst_buffer_new_wrapped (data, size);
+  /* the whole image: a damaged one is reported at once */
+  GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_MARKER);
+  return buffer;
+}
+
+/* An image that cannot start (unreadable, no pipeline) is done, failed. */
+static void
+fail_unstarted_image (ImgcompressBatch *batch, ImgcompressImage *image,
+    GError *error)
+{
+  image->failed = TRUE;
+  g_free (image->error);
+  image->error = g_strdup (error->message);
+  image->done = TRUE;
+  g_error_free (error);
+  batch->finished++;
+  if (batch->options.on_image_done)
+    batch->options.on_image_done (batch, image, batch->options.user_data);
 }
 
 static void
 start_job (ImgcompressBatch *batch, ImgcompressImage *image)
 {
-  Job *job = g_new0 (Job, 1);
   GError *error = NULL;
-  GstBus *bus;
+  GstBuffer *input;
+  Worker *worker;
+  Job *job;
 
-  job->batch = batch;
-  job->image = image;
-  job->pipeline = make_pipeline (batch, image, &error);
-  if (job->pipeline == NULL) {
-    image->failed = TRUE;
-    image->error = g_strdup (error->message);
-    image->done = TRUE;
-    g_error_free (error);
-    g_free (job);
-    batch->finished++;
-    if (batch->options.on_image_done)
-      batch->options.on_image_done (batch, image, batch->options.user_data);
+  input = read_input (image, &error);
+  if (input == NULL) {
+    fail_unstarted_image (batch, image, error);
+    return;
+  }
+  worker = idle_worker (batch, &error);
+  if (worker == NULL) {
+    gst_buffer_unref (input);
+    fail_unstarted_image (batch, image, error);
     return;
   }
 
-  bus = gst_element_get_bus (job->pipeline);
-  job->watch_id = gst_bus_add_watch (bus, on_bus_message, job);
-  gst_object_unref (bus);
-
+  job = g_new0 (Job, 1);
+  job->batch = batch;
+  job->image = image;
+  job->worker = worker;
+  job->id = g_strdup_printf ("%" G_GUINT64_FORMAT, batch->job_seq++);
+  worker->job = job;
   batch->jobs = g_list_prepend (batch->jobs, job);
   batch->running++;
   batch->in_flight_bytes += image->working_set;
-  /* A refused input may fail the state change; its error is on the bus. */
-  gst_element_set_state (job->pipeline, GST_STATE_PLAYING);
+
+  gst_element_send_event (worker->src,
+      gst_imgcompress_image_start_event_new (image->name, job->id));
+  gst_app_src_push_buffer (GST_APP_SRC (worker->src), input);
 }
 
 static gboolean
@@ -686,6 +845,7 @@ schedule (ImgcompressBatch *batch)
       /* A new pass starts once every image is through the previous one. */
       if (batch->running > 0)
         return;
+      destroy_idle_workers (batch);
       if (batch->pass + 1 >= batch->n_passes) {
         g_main_loop_quit (batch->loop);
         return;
@@ -700,7 +860,7 @@ schedule (ImgcompressBatch *batch)
     if (image->done)
       continue;
     /* An image with only some of its files (an interrupted run) is made
-     * again, its files replaced: make_pipeline() sets overwrite. */
+     * again, its files replaced: make_worker() sets overwrite. */
     if (batch->options.skip_existing && image_outputs_complete (batch, image)) {
       if (batch->options.verbose)
         g_printerr (_ ("imgcompress: %s: every file exists, skipped\n"),
@@ -729,6 +889,7 @@ imgcompress_batch_run (ImgcompressBatch *batch)
 
   g_idle_add (start_in_idle, batch);
   g_main_loop_run (batch->loop);
+  destroy_idle_workers (batch);
 
   for (i = 0; i < batch->images->len; i++) {
     ImgcompressImage *image = g_ptr_array_index (batch->images, i);
@@ -749,12 +910,13 @@ imgcompress_batch_interrupt (ImgcompressBatch *batch)
   jobs = g_list_copy (batch->jobs);
   for (l = jobs; l != NULL; l = l->next) {
     Job *job = l->data;
-    job->image->failed = TRUE;
-    g_free (job->image->error);
-    job->image->error = g_strdup (_ ("interrupted"));
+
+    fail_job (job, _ ("interrupted"));
+    stop_worker_pipeline (job->worker);
     finish_job (job);
   }
   g_list_free (jobs);
+  destroy_idle_workers (batch);
   if (batch->running == 0)
     g_main_loop_quit (batch->loop);
 }
