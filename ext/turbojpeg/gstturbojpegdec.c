@@ -791,6 +791,38 @@ post_too_large (GstTurbojpegDec *self, guint width, guint height,
   g_free (limit);
 }
 
+/* The message names the first problem the library's header reader finds. */
+static void
+post_damaged_header (GstTurbojpegDec *self, const guint8 *data, gsize size)
+{
+  GstImgcompressHeaderInfo info;
+  GstImgcompressSniffResult res;
+  gchar *received, *needed;
+
+  res = gst_imgcompress_sniff_header (data, size, &info);
+  if (res == GST_IMGCOMPRESS_SNIFF_INVALID &&
+      info.format == GST_IMGCOMPRESS_FORMAT_JPEG) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("Damaged JPEG header: %s."), _ (info.error)), ("%s", info.error));
+  } else if (res == GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA &&
+      info.format == GST_IMGCOMPRESS_FORMAT_JPEG) {
+    received = g_strdup_printf ("%" G_GSIZE_FORMAT, size);
+    needed = g_strdup_printf ("%" G_GSIZE_FORMAT, info.needed);
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("Damaged JPEG header: the data ends after %s bytes, where the "
+            "header needs %s."),
+            received, needed),
+        ("the data ends inside the header"));
+    g_free (received);
+    g_free (needed);
+  } else {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The data is not a JPEG image or its header is damaged.")),
+        ("no SOI marker or no frame header (SOF) in %" G_GSIZE_FORMAT " bytes",
+            size));
+  }
+}
+
 static GstFlowReturn
 gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
     GstVideoCodecFrame *frame)
@@ -830,10 +862,7 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   }
 
   if (!read_header_info (map.data, map.size, &header)) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("The data is not a JPEG image or its header is damaged.")),
-        ("no SOI marker or no frame header (SOF) in %" G_GSIZE_FORMAT " bytes",
-            map.size));
+    post_damaged_header (self, map.data, map.size);
     goto failed;
   }
   if (header.width == 0 || header.height == 0 ||

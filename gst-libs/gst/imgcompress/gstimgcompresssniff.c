@@ -29,6 +29,7 @@
 
 #include "gstimgcompresssniff.h"
 #include "gstimgcompressbytes.h"
+#include "gst-i18n-plugin.h"
 #include "gstimgcompresssize.h"
 
 #include <string.h>
@@ -73,7 +74,7 @@ found (GstImgcompressHeaderInfo *info, guint width, guint height,
     gboolean has_alpha)
 {
   if (width == 0 || height == 0)
-    return invalid (info, "zero width or height");
+    return invalid (info, N_ ("width or height 0"));
   info->width = width;
   info->height = height;
   info->has_alpha = has_alpha;
@@ -131,9 +132,10 @@ read_jpeg_sof (const guint8 *data, gsize size, gsize pos,
   components = data[pos + 9];
 
   if (components == 0 || length < 8 + 3 * components)
-    return invalid (info, "JPEG frame header too short for its components");
+    return invalid (info, N_ ("frame header too short for its components"));
   if (height == 0)
-    return invalid (info, "JPEG height given by a DNL marker is not supported");
+    return invalid (info,
+        N_ ("height 0, to be given by a DNL marker (not supported)"));
   info->progressive = (data[pos + 1] & 0x03) == 0x02;
   info->components = components;
   return found (info, width, height, FALSE);
@@ -144,11 +146,11 @@ sniff_jpeg (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
 {
   gsize pos = 2;
 
-  info->format = GST_IMGCOMPRESS_FORMAT_JPEG;
   if (size < 2)
     return need_more (info, 2);
   if (data[1] != 0xd8)
     return invalid (info, "no JPEG start-of-image marker");
+  info->format = GST_IMGCOMPRESS_FORMAT_JPEG;
 
   for (;;) {
     guint8 marker;
@@ -157,7 +159,8 @@ sniff_jpeg (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     if (size < pos + 2)
       return need_more (info, pos + 2);
     if (data[pos] != 0xff)
-      return invalid (info, "JPEG marker expected after a segment");
+      return invalid (info,
+          N_ ("no marker where the next segment should start"));
 
     marker = data[pos + 1];
     if (marker == 0xff) {
@@ -168,7 +171,7 @@ sniff_jpeg (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     if (jpeg_marker_is_sof (marker))
       return read_jpeg_sof (data, size, pos, info);
     if (jpeg_marker_forbidden_before_sof (marker))
-      return invalid (info, "JPEG has no frame header before its data");
+      return invalid (info, N_ ("no frame header (SOF) before the image data"));
     if (marker == 0x01) {
       /* TEM stands alone, without a length */
       pos += 2;
@@ -179,7 +182,7 @@ sniff_jpeg (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
       return need_more (info, pos + 4);
     length = gst_imgcompress_read_uint16_be (data + pos + 2);
     if (length < 2)
-      return invalid (info, "JPEG segment length below 2");
+      return invalid (info, N_ ("segment length below 2"));
     /* pos grows by at most 65537 per segment and stays below size + 65537:
      * no overflow. */
     pos += 2 + length;
@@ -238,24 +241,25 @@ sniff_png (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
   info->format = GST_IMGCOMPRESS_FORMAT_PNG;
   if (!available_bytes_match (data, size, sizeof (png_signature),
           png_ihdr_start, sizeof (png_ihdr_start)))
-    return invalid (info, "PNG does not start with a 13-byte IHDR chunk");
+    return invalid (info, N_ ("the first chunk is not a 13-byte IHDR"));
   if (size < PNG_HEADER_BYTES)
     return need_more (info, PNG_HEADER_BYTES);
 
   if (png_crc32 (data + PNG_IHDR_TYPE_OFFSET, 4 + PNG_IHDR_DATA_BYTES) !=
       gst_imgcompress_read_uint32_be (data + PNG_IHDR_CRC_OFFSET))
-    return invalid (info, "PNG IHDR CRC mismatch");
+    return invalid (info, N_ ("CRC error in chunk IHDR"));
 
   width = gst_imgcompress_read_uint32_be (data + 16);
   height = gst_imgcompress_read_uint32_be (data + 20);
   depth = data[24];
   colour_type = data[25];
   if (width > G_MAXINT32 || height > G_MAXINT32)
-    return invalid (info, "PNG dimension above 2^31 - 1");
+    return invalid (info, N_ ("width or height above 2^31 - 1"));
   if (!png_depth_allowed (colour_type, depth))
-    return invalid (info, "PNG colour type and bit depth do not match");
+    return invalid (info, N_ ("colour type and bit depth do not match"));
   if (data[26] != 0 || data[27] != 0 || data[28] > 1)
-    return invalid (info, "unknown PNG compression, filter or interlace");
+    return invalid (info,
+        N_ ("unknown compression, filter or interlace method"));
 
   return found (info, width, height, colour_type == 4 || colour_type == 6);
 }
@@ -272,11 +276,11 @@ read_webp_vp8 (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     frame_tag = GST_READ_UINT24_LE (data + p);
     /* bit 0 clear means key frame; a still image is one key frame */
     if (frame_tag & 1)
-      return invalid (info, "WebP VP8 data does not start with a key frame");
+      return invalid (info, N_ ("VP8 data does not start with a key frame"));
   }
   if (!available_bytes_match (data, size, p + 3, vp8_start_code,
           sizeof (vp8_start_code)))
-    return invalid (info, "WebP VP8 start code missing");
+    return invalid (info, N_ ("VP8 start code missing"));
   if (size < p + WEBP_VP8_HEADER_BYTES)
     return need_more (info, p + WEBP_VP8_HEADER_BYTES);
 
@@ -292,13 +296,13 @@ read_webp_vp8l (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
   guint32 bits;
 
   if (size >= p + 1 && data[p] != 0x2f)
-    return invalid (info, "WebP VP8L signature byte missing");
+    return invalid (info, N_ ("VP8L signature byte missing"));
   if (size < p + WEBP_VP8L_HEADER_BYTES)
     return need_more (info, p + WEBP_VP8L_HEADER_BYTES);
 
   bits = gst_imgcompress_read_uint32_le (data + p + 1);
   if (bits >> 29 != 0)
-    return invalid (info, "unknown WebP VP8L version");
+    return invalid (info, N_ ("unknown VP8L version"));
   return found (info, (bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1,
       (bits >> 28) & 1);
 }
@@ -316,7 +320,7 @@ read_webp_vp8x (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
   height = GST_READ_UINT24_LE (data + p + 7) + 1;
   /* the format caps the canvas area at 2^32 - 1 */
   if ((guint64) width * height > G_MAXUINT32)
-    return invalid (info, "WebP canvas area above 2^32 - 1");
+    return invalid (info, N_ ("canvas area above 2^32 - 1"));
   return found (info, width, height, (data[p] & 0x10) != 0);
 }
 
@@ -333,27 +337,27 @@ sniff_webp (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
 
   info->format = GST_IMGCOMPRESS_FORMAT_WEBP;
   if (gst_imgcompress_read_uint32_le (data + 4) < 4 + 8)
-    return invalid (info, "WebP RIFF size too small for a chunk");
+    return invalid (info, N_ ("RIFF size too small for a chunk"));
   if (size < WEBP_PAYLOAD_OFFSET)
     return need_more (info, WEBP_PAYLOAD_OFFSET);
 
   chunk_size = gst_imgcompress_read_uint32_le (data + WEBP_CHUNK_OFFSET + 4);
   if (memcmp (data + WEBP_CHUNK_OFFSET, "VP8 ", 4) == 0) {
     if (chunk_size < WEBP_VP8_HEADER_BYTES)
-      return invalid (info, "WebP VP8 chunk too small");
+      return invalid (info, N_ ("VP8 chunk too small"));
     return read_webp_vp8 (data, size, info);
   }
   if (memcmp (data + WEBP_CHUNK_OFFSET, "VP8L", 4) == 0) {
     if (chunk_size < WEBP_VP8L_HEADER_BYTES)
-      return invalid (info, "WebP VP8L chunk too small");
+      return invalid (info, N_ ("VP8L chunk too small"));
     return read_webp_vp8l (data, size, info);
   }
   if (memcmp (data + WEBP_CHUNK_OFFSET, "VP8X", 4) == 0) {
     if (chunk_size < WEBP_VP8X_HEADER_BYTES)
-      return invalid (info, "WebP VP8X chunk too small");
+      return invalid (info, N_ ("VP8X chunk too small"));
     return read_webp_vp8x (data, size, info);
   }
-  return invalid (info, "WebP first chunk is not VP8, VP8L or VP8X");
+  return invalid (info, N_ ("first chunk is not VP8, VP8L or VP8X"));
 }
 
 /**

@@ -52,7 +52,10 @@ typedef enum
  *     from the start of the file needed to go further (always more than
  *     were given)
  * @error: on %GST_IMGCOMPRESS_SNIFF_INVALID, a static English description
- *     for debug logs
+ *     of the first problem found.  When @format is known (the signature
+ *     was complete) it names a fault of that format's header, marked for
+ *     translation in the project's gettext domain (`gst-imgcompress-1.0`):
+ *     pass it to dgettext() for users
  *
  * What the first bytes of an image say about it.
  */
