@@ -57,6 +57,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_imgcompress_bin_debug);
 #define DEFAULT_ADAPTIVE GST_IMGCOMPRESS_BIN_ADAPTIVE_FILE_SIZE
 #define DEFAULT_BANDS GST_IMGCOMPRESS_DEFAULT_QUALITY_BANDS
 #define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
+#define DEFAULT_MAX_INPUT_BYTES GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES
 #define DEFAULT_OVERWRITE FALSE
 #define DEFAULT_BACKGROUND 0xffffffff
 /* Measured on the corpus: progressive saves 4.4 % at 2048 px and 2.1 % at
@@ -80,6 +81,7 @@ enum
   PROP_ADAPTIVE,
   PROP_BANDS,
   PROP_MAX_PIXELS,
+  PROP_MAX_INPUT_BYTES,
   PROP_OVERWRITE,
   PROP_BACKGROUND,
   PROP_PROGRESSIVE_FROM,
@@ -177,6 +179,13 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
           "decoding (0 = no limit; default 100000000)",
           0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MAX_INPUT_BYTES,
+      g_param_spec_uint64 ("max-input-bytes", "Maximum input bytes",
+          "Images whose encoded data is larger are refused with an error, "
+          "before more of it is kept (0 = no limit; default 268435456, "
+          "256 MiB)",
+          0, G_MAXUINT64, DEFAULT_MAX_INPUT_BYTES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_OVERWRITE,
       g_param_spec_boolean ("overwrite", "Overwrite",
           "Replace existing files; when FALSE an existing file is an error "
@@ -249,6 +258,7 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
   self->adaptive = DEFAULT_ADAPTIVE;
   self->bands = g_strdup (DEFAULT_BANDS);
   self->max_pixels = DEFAULT_MAX_PIXELS;
+  self->max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
   self->overwrite = DEFAULT_OVERWRITE;
   self->background = DEFAULT_BACKGROUND;
   self->progressive_from = DEFAULT_PROGRESSIVE_FROM;
@@ -323,6 +333,9 @@ gst_imgcompress_bin_set_property (GObject *object, guint prop_id,
     case PROP_MAX_PIXELS:
       self->max_pixels = g_value_get_uint64 (value);
       break;
+    case PROP_MAX_INPUT_BYTES:
+      self->max_input_bytes = g_value_get_uint64 (value);
+      break;
     case PROP_OVERWRITE:
       self->overwrite = g_value_get_boolean (value);
       break;
@@ -370,6 +383,9 @@ gst_imgcompress_bin_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_MAX_PIXELS:
       g_value_set_uint64 (value, self->max_pixels);
+      break;
+    case PROP_MAX_INPUT_BYTES:
+      g_value_set_uint64 (value, self->max_input_bytes);
       break;
     case PROP_OVERWRITE:
       g_value_set_boolean (value, self->overwrite);
@@ -616,7 +632,7 @@ build_branches (GstImgcompressBin *self)
   GstImgcompressFormat formats[2];
   guint n_formats;
   gchar *variants, *format_str, *bands;
-  guint64 max_pixels;
+  guint64 max_pixels, max_input_bytes;
   gboolean adaptive, ok;
 
   GST_OBJECT_LOCK (self);
@@ -624,6 +640,7 @@ build_branches (GstImgcompressBin *self)
   format_str = g_strdup (self->formats);
   bands = g_strdup (self->bands);
   max_pixels = self->max_pixels;
+  max_input_bytes = self->max_input_bytes;
   adaptive = self->adaptive != GST_IMGCOMPRESS_BIN_ADAPTIVE_OFF;
   GST_OBJECT_UNLOCK (self);
 
@@ -634,8 +651,8 @@ build_branches (GstImgcompressBin *self)
     ok = self->variantsplit != NULL;
   }
   if (ok) {
-    g_object_set (self->adaptivequality, "max-pixels", max_pixels, "bands",
-        bands, NULL);
+    g_object_set (self->adaptivequality, "max-pixels", max_pixels,
+        "max-input-bytes", max_input_bytes, "bands", bands, NULL);
     gst_util_set_object_arg (G_OBJECT (self->adaptivequality), "mode",
         adaptive ? "file-size" : "off");
     g_object_set (self->variantsplit, "variants", variants, NULL);
@@ -651,6 +668,29 @@ build_branches (GstImgcompressBin *self)
   return ok;
 }
 
+/* The limits are the bin's.  One file (one buffer, or what comes between
+ * two image events from adaptivequality) is one image, so a decoder that
+ * frames images itself takes the primary JPEG and skips what follows it:
+ * MPF secondary images, gain maps, trailing bytes. */
+static void
+configure_decoder (GstImgcompressBin *self, GstElement *decoder)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (decoder);
+  guint64 max_pixels, max_input_bytes;
+
+  GST_OBJECT_LOCK (self);
+  max_pixels = self->max_pixels;
+  max_input_bytes = self->max_input_bytes;
+  GST_OBJECT_UNLOCK (self);
+
+  if (g_object_class_find_property (klass, "max-pixels"))
+    g_object_set (decoder, "max-pixels", max_pixels, NULL);
+  if (g_object_class_find_property (klass, "max-input-bytes"))
+    g_object_set (decoder, "max-input-bytes", max_input_bytes, NULL);
+  if (g_object_class_find_property (klass, "framing"))
+    gst_util_set_object_arg (G_OBJECT (decoder), "framing", "image");
+}
+
 /* The decoder, in a bin of its own so that it is replaced as one piece.
  * PNG may decode to 16-bit or paletted layouts: a converter brings those to
  * 8-bit RGB(A) or grey, and is passthrough for the usual ones. */
@@ -659,7 +699,6 @@ make_decode_chain (GstImgcompressBin *self, const gchar *factory)
 {
   GstElement *chain, *decoder, *last;
   GstPad *pad;
-  guint64 max_pixels;
 
   decoder = gst_element_factory_make (factory, NULL);
   if (decoder == NULL) {
@@ -669,13 +708,7 @@ make_decode_chain (GstImgcompressBin *self, const gchar *factory)
         (NULL));
     return NULL;
   }
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (decoder),
-          "max-pixels")) {
-    GST_OBJECT_LOCK (self);
-    max_pixels = self->max_pixels;
-    GST_OBJECT_UNLOCK (self);
-    g_object_set (decoder, "max-pixels", max_pixels, NULL);
-  }
+  configure_decoder (self, decoder);
 
   chain = gst_bin_new ("decoder");
   gst_bin_add (GST_BIN (chain), decoder);

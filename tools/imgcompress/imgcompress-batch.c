@@ -597,7 +597,8 @@ make_pipeline (ImgcompressBatch *batch, ImgcompressImage *image, GError **error)
   set_read_block_size (src, image);
   g_object_set (bin, "output-dir", batch->options.outdir, "location",
       location_template (batch), "variants", batch->pass_variants[batch->pass],
-      "formats", config->formats, "max-pixels", config->max_pixels, "overwrite",
+      "formats", config->formats, "max-pixels", config->max_pixels,
+      "max-input-bytes", config->max_input_bytes, "overwrite",
       batch->options.overwrite || batch->options.skip_existing, NULL);
   gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
       config->adaptive ? "file-size" : "off");

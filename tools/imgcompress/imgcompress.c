@@ -54,6 +54,7 @@ typedef struct
   gchar *layout;
   gchar *adaptive;
   gint64 max_pixels;
+  gint64 max_input_bytes; /* -1: not given */
   gboolean thumbnails_first;
   gboolean overwrite;
   gboolean skip_existing;
@@ -249,6 +250,13 @@ apply_options (ImgcompressConfig *config, Options *opts, GError **error)
   }
   if (opts->max_pixels > 0)
     config->max_pixels = opts->max_pixels;
+  if (opts->max_input_bytes < -1) {
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("--max-input-bytes must not be negative"));
+    return FALSE;
+  }
+  if (opts->max_input_bytes >= 0)
+    config->max_input_bytes = opts->max_input_bytes;
   return TRUE;
 }
 
@@ -301,6 +309,10 @@ parse_options (Options *opts, int *argc, char ***argv, GError **error)
         N_ ("off or file-size (cap qualities by input size)"), "MODE" },
     { "max-pixels", 0, 0, G_OPTION_ARG_INT64, &opts->max_pixels,
         N_ ("Refuse images with more pixels (default 100000000)"), "N" },
+    { "max-input-bytes", 0, 0, G_OPTION_ARG_INT64, &opts->max_input_bytes,
+        N_ ("Refuse input files larger than this, 0 for no limit "
+            "(default 268435456, 256 MiB)"),
+        "BYTES" },
     { "thumbnails-first", 0, 0, G_OPTION_ARG_NONE, &opts->thumbnails_first,
         N_ ("Write every thumbnail before any larger variant"), NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &opts->overwrite,
@@ -503,6 +515,8 @@ main (int argc, char **argv)
   ImgcompressConfig config;
   GError *error = NULL;
   int status;
+
+  opts.max_input_bytes = -1;
 
 #ifdef ENABLE_NLS
   setlocale (LC_ALL, "");
