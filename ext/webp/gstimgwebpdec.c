@@ -61,6 +61,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_img_webp_dec_debug);
 
 #define DEFAULT_MAX_DIMENSION 0
 #define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
+#define DEFAULT_MAX_INPUT_BYTES GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES
 
 /* "RIFF", size, "WEBP" */
 #define RIFF_HEADER_SIZE 12
@@ -75,6 +76,7 @@ enum
   PROP_0,
   PROP_MAX_DIMENSION,
   PROP_MAX_PIXELS,
+  PROP_MAX_INPUT_BYTES,
 };
 
 struct _GstImgWebpDec
@@ -89,10 +91,13 @@ struct _GstImgWebpDec
   /* an error was posted: the rest of the stream is not looked at, so one
    * bad file gives one error message */
   gboolean failed;
+  /* bytes of a refused image still to be skipped */
+  guint64 skip_bytes;
 
   /* properties */
   guint max_dimension;
   guint64 max_pixels;
+  guint64 max_input_bytes;
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -158,6 +163,14 @@ gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
           0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_INPUT_BYTES,
+      g_param_spec_uint64 ("max-input-bytes", "Maximum input bytes",
+          "Refuse images whose RIFF size says they are larger, before their "
+          "bytes are kept, and skip them (0 = no limit; default 268435456, "
+          "256 MiB)",
+          0, G_MAXUINT64, DEFAULT_MAX_INPUT_BYTES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -186,6 +199,7 @@ gst_img_webp_dec_init (GstImgWebpDec *self)
 
   self->max_dimension = DEFAULT_MAX_DIMENSION;
   self->max_pixels = DEFAULT_MAX_PIXELS;
+  self->max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
 
   /* Raw file bytes come in; parse() finds each image's end. */
   gst_video_decoder_set_packetized (decoder, FALSE);
@@ -206,6 +220,9 @@ gst_img_webp_dec_set_property (GObject *object, guint prop_id,
       break;
     case PROP_MAX_PIXELS:
       self->max_pixels = g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_INPUT_BYTES:
+      self->max_input_bytes = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -228,6 +245,9 @@ gst_img_webp_dec_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_MAX_PIXELS:
       g_value_set_uint64 (value, self->max_pixels);
       break;
+    case PROP_MAX_INPUT_BYTES:
+      g_value_set_uint64 (value, self->max_input_bytes);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -239,6 +259,7 @@ static void
 gst_img_webp_dec_reset_parse (GstImgWebpDec *self)
 {
   self->header_checked = FALSE;
+  self->skip_bytes = 0;
 }
 
 static gboolean
@@ -429,6 +450,41 @@ gst_img_webp_dec_probe_header (GstImgWebpDec *self, GstAdapter *adapter,
   return check_pixels (self, &features);
 }
 
+/* The RIFF size says how large the image is before its bytes are kept: a
+ * larger one than max-input-bytes is refused and its bytes skipped, and
+ * the image after it goes on. */
+static GstFlowReturn
+refuse_oversized (GstImgWebpDec *self, guint64 total)
+{
+  guint64 limit;
+  gchar *limit_str;
+
+  GST_OBJECT_LOCK (self);
+  limit = self->max_input_bytes;
+  GST_OBJECT_UNLOCK (self);
+  if (limit == 0 || total <= limit)
+    return GST_FLOW_OK;
+
+  limit_str = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("The WebP image is larger than the %s bytes allowed."), limit_str),
+      ("RIFF size says %" G_GUINT64_FORMAT " bytes; raise the "
+       "max-input-bytes property to accept it",
+          total));
+  g_free (limit_str);
+  self->skip_bytes = total;
+  return GST_FLOW_ERROR;
+}
+
+static void
+skip_refused_bytes (GstImgWebpDec *self, GstAdapter *adapter)
+{
+  gsize n = MIN (gst_adapter_available (adapter), self->skip_bytes);
+
+  gst_adapter_flush (adapter, n);
+  self->skip_bytes -= n;
+}
+
 /* Collects one whole RIFF file from the adapter into the frame. */
 static GstFlowReturn
 gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
@@ -455,6 +511,8 @@ gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
   if (riff_size < 4 + CHUNK_HEADER_SIZE)
     return post_bad_riff_size_error (self, riff_size, "too small for a chunk");
   total = riff_size + CHUNK_HEADER_SIZE;
+  if (refuse_oversized (self, total) != GST_FLOW_OK)
+    return GST_FLOW_ERROR;
   if (total > G_MAXINT)
     return post_bad_riff_size_error (self, riff_size,
         "larger than this element handles");
@@ -483,6 +541,11 @@ gst_img_webp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
   GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
   GstFlowReturn ret;
 
+  if (self->skip_bytes > 0) {
+    skip_refused_bytes (self, adapter);
+    if (self->skip_bytes > 0 || gst_adapter_available (adapter) == 0)
+      return GST_VIDEO_DECODER_FLOW_NEED_DATA;
+  }
   if (self->failed) {
     gst_adapter_clear (adapter);
     return GST_FLOW_ERROR;
@@ -491,7 +554,9 @@ gst_img_webp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     self->saw_data = TRUE;
 
   ret = gst_img_webp_dec_collect_image (self, adapter, at_eos);
-  if (ret == GST_FLOW_ERROR)
+  if (ret == GST_FLOW_ERROR && self->skip_bytes > 0)
+    skip_refused_bytes (self, adapter);
+  else if (ret == GST_FLOW_ERROR)
     self->failed = TRUE;
   return ret;
 }
