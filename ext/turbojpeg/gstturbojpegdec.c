@@ -14,7 +14,7 @@
  *
  * Decodes JPEG images into the JPEG's own planar layout, without colour
  * conversion: I420 for 4:2:0, Y42B for 4:2:2, Y444 for 4:4:4 and GRAY8 for
- * grayscale.  CMYK and YCCK images (Adobe, inverted) and images with other
+ * grayscale.  CMYK and YCCK images and images with other
  * layouts (RGB, 4:4:0, 4:1:1) come out as RGB, which is also the fallback
  * when downstream does not accept the planar layout.
  *
@@ -37,7 +37,30 @@
  *
  * The element works straight after filesrc (it finds the images' ends
  * itself) and after jpegparse or multifilesrc; the image size may change
- * from one image to the next.
+ * from one image to the next.  Where images begin and end in unparsed
+ * bytes is #GstTurbojpegDec:framing:
+ *
+ * - `stream`: every JPEG found in the bytes is an image, whatever the
+ *   chunks they arrive in (`cat *.jpg | ...` gives every photo);
+ * - `image`: one JPEG per image.  An image begins after stream-start, a
+ *   segment, caps or an `imgcompress-image` event, and what follows its
+ *   EOI up to the next of these is skipped (MPF secondary images, Ultra HDR
+ *   gain maps, appended previews, trailing bytes), with a debug line
+ *   saying how many bytes and whether they start a second JPEG.  An image
+ *   cut short before its EOI is decoded as far as it goes at the next
+ *   boundary (and refused as truncated, unless #GstTurbojpegDec:strict is
+ *   %FALSE);
+ * - `auto` (the default): `image` as soon as an `imgcompress-image` event
+ *   arrives, that is behind adaptivequality (and in imgcompressbin, which
+ *   sets `image`), `stream` otherwise.
+ *
+ * In either case the EOI is found by walking the segments (an Exif
+ * thumbnail inside APP1 has markers of its own) and the entropy-coded data.
+ * An image whose data passes #GstTurbojpegDec:max-input-bytes is refused
+ * with an error and skipped, without keeping more of it.
+ *
+ * A CMYK JPEG is read with Adobe's inverted polarity whether or not it
+ * carries the Adobe APP14 marker, as Pillow and ImageMagick read it.
  *
  * Its rank is MARGINAL, so that it does not replace jpegdec in decodebin
  * behind other applications' backs.  To prefer it in decodebin, raise its
@@ -94,7 +117,6 @@ typedef enum
 {
   PARSE_SEEK_SOI, /* before an image: junk is skipped up to an SOI */
   PARSE_IMAGE, /* inside an image, its bytes go to the frame */
-  PARSE_DROP_IMAGE, /* inside a refused image, walked to its end, dropped */
   PARSE_SKIP_REST, /* after an image's EOI, up to the next image boundary */
 } ParseState;
 
@@ -149,8 +171,7 @@ gst_turbojpeg_dec_framing_get_type (void)
   static GType type = 0;
   static const GEnumValue values[] = {
     { GST_TURBOJPEG_DEC_FRAMING_AUTO,
-        "image when an imgcompress-image event announces each image, else "
-        "stream",
+        "Image framing once an imgcompress-image event arrives, else stream",
         "auto" },
     { GST_TURBOJPEG_DEC_FRAMING_STREAM,
         "Every JPEG in the bytes is an image of its own", "stream" },
@@ -413,9 +434,11 @@ image_too_large (GstTurbojpegDec *self, gsize more, guint64 *limit)
 }
 
 /* The bytes received so far are handed over as a frame that handle_frame
- * drops; the rest of the image is walked to its end and dropped. */
+ * drops.  The rest of the image is skipped as what follows an image is: up
+ * to the next boundary with image framing, else up to the next SOI (the
+ * entropy-coded data where the limit is passed holds none). */
 static GstFlowReturn
-refuse_oversized (GstTurbojpegDec *self, guint64 limit, gboolean eoi)
+refuse_oversized (GstTurbojpegDec *self, guint64 limit)
 {
   gchar *limit_str = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
 
@@ -426,10 +449,7 @@ refuse_oversized (GstTurbojpegDec *self, guint64 limit, gboolean eoi)
 
   self->discard_frame = TRUE;
   gst_video_decoder_have_frame (GST_VIDEO_DECODER (self));
-  if (eoi)
-    after_image (self);
-  else
-    self->parse_state = PARSE_DROP_IMAGE;
+  after_image (self);
   return GST_FLOW_ERROR;
 }
 
@@ -467,15 +487,9 @@ gst_turbojpeg_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
       gst_imgcompress_jpeg_scanner_scan (&self->scanner, data, avail, &eoi);
   gst_adapter_unmap (adapter);
 
-  if (self->parse_state == PARSE_DROP_IMAGE) {
-    gst_adapter_flush (adapter, consumed);
-    if (eoi)
-      after_image (self);
-    return GST_VIDEO_DECODER_FLOW_NEED_DATA;
-  }
   if (image_too_large (self, consumed, &limit)) {
     gst_adapter_flush (adapter, consumed);
-    return refuse_oversized (self, limit, eoi);
+    return refuse_oversized (self, limit);
   }
 
   gst_video_decoder_add_to_frame (decoder, consumed);
@@ -1051,7 +1065,6 @@ end_image_at_boundary (GstTurbojpegDec *self)
     case PARSE_SKIP_REST:
       log_skipped (self);
       /* fall through */
-    case PARSE_DROP_IMAGE:
     case PARSE_SEEK_SOI:
       reset_parser (self);
       break;

@@ -19,7 +19,9 @@
  * first buffers until the header is complete, nothing is decoded), then
  *
  * - refuses the image with an error when the header is unreadable or
- *   truncated (%GST_STREAM_ERROR_FORMAT) or when it has more than
+ *   truncated (%GST_STREAM_ERROR_FORMAT: a file whose signature is that of
+ *   a JPEG, PNG or WebP is said to have a damaged header of that format,
+ *   with the first problem found) or when it has more than
  *   #GstAdaptiveQuality:max-pixels pixels (%GST_STREAM_ERROR_FAILED): a
  *   30000x30000 PNG never reaches the decoder.  Nothing of a refused image
  *   is pushed and the flow returns %GST_FLOW_ERROR;
@@ -58,7 +60,23 @@
  * on the signature of an embedded Exif thumbnail; use a source that knows
  * the size, such as filesrc, for such input.)
  *
- * A source that cannot tell the format (filesrc, multifilesrc) sends no
+ * One image is one JPEG: the bytes of a JPEG image end at its EOI marker
+ * (found by walking its segments and entropy-coded data, so an Exif
+ * thumbnail inside APP1 does not end it), and what follows up to the next
+ * image is skipped, with a debug line saying how many bytes and whether
+ * they start a second JPEG: MPF secondary images and Ultra HDR gain maps,
+ * previews appended by cameras, `cat a.jpg b.jpg`, trailing bytes.  The
+ * decoder gets the primary image only.  (A stream of JPEGs one after
+ * another in bytes of one size, such as a `cat` of photos read by filesrc,
+ * is therefore one image here; turbojpegdec alone reads every image of
+ * such a stream.)
+ *
+ * An image is refused (%GST_STREAM_ERROR_FAILED) when it is larger than
+ * #GstAdaptiveQuality:max-input-bytes: before its first byte is passed on
+ * when upstream tells the size, else as soon as the bytes passed on and
+ * held back pass the limit, so that an endless upload costs no more.
+ *
+
  * caps: adaptivequality then sends image/jpeg, image/png or image/webp caps
  * from the header, ahead of the segment, so that a decoder can be chosen
  * from them (imgcompressbin does) and `filesrc ! adaptivequality !

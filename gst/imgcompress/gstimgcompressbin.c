@@ -26,6 +26,13 @@
  * the stock pngdec.  A PNG with alpha keeps it in WebP and is flattened on
  * #GstImgcompressBin:background for JPEG.
  *
+ * One file is one image: for a JPEG, what follows the primary image (MPF
+ * secondary images, Ultra HDR gain maps, appended data) is skipped, and
+ * turbojpegdec is set to image framing.  A stream of images is one image
+ * per buffer (appsrc, multifilesrc) or per upstream size (filesrc); see
+ * adaptivequality.  #GstImgcompressBin:max-input-bytes bounds the encoded
+ * bytes of each image.
+ *
  * `variants` and `formats` take effect when the bin goes to READY; the
  * other properties are passed to the elements at the same time.
  *

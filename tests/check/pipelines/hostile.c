@@ -84,7 +84,15 @@ static const HostileCase cases[] = {
   { "sof-60000x60000.jpg", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
       { "60000 x 60000", "allowed" } },
   { "sof-width-0.jpg", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
-      { "header", "not a valid" } },
+      { "damaged jpeg header", "width or height 0" } },
+  { "sof-short.jpg", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
+      { "damaged jpeg header: frame header too short", NULL } },
+  { "segment-past-end.jpg", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
+      { "damaged jpeg header: it ends after", NULL } },
+  /* one file is one image: the primary photo, what follows it skipped */
+  { "two-jpegs.jpg", DECODED, 640, 480, TRUE },
+  { "mpf.jpg", DECODED, 640, 480, TRUE },
+  { "trailing-bytes.jpg", DECODED, 640, 480, TRUE },
   /* libjpeg-turbo warns of a bogus progression long before scan 500; the
    * decoder stops on the warning (strict), so the CPU is never spent */
   { "progressive-5000-scans.jpg", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
@@ -107,6 +115,10 @@ static const HostileCase cases[] = {
       { "stream error", NULL } },
   { "png-bomb-30000x30000.png", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
       { "30000 x 30000", "allowed" } },
+  { "png-ihdr-bad-crc.png", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
+      { "damaged png header: crc error in chunk ihdr", NULL } },
+  { "png-ihdr-truncated.png", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
+      { "damaged png header: it ends after 24 bytes", NULL } },
   { "png-16bit-alpha.png", DECODED, 64, 48, FALSE },
   { "png-palette-trns.png", DECODED, 64, 48, FALSE },
   { "png-10000-text-chunks.png", DECODED, 64, 48, FALSE },
