@@ -511,11 +511,11 @@ gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
   if (riff_size < 4 + CHUNK_HEADER_SIZE)
     return post_bad_riff_size_error (self, riff_size, "too small for a chunk");
   total = riff_size + CHUNK_HEADER_SIZE;
-  if (refuse_oversized (self, total) != GST_FLOW_OK)
-    return GST_FLOW_ERROR;
   if (total > G_MAXINT)
     return post_bad_riff_size_error (self, riff_size,
         "larger than this element handles");
+  if (refuse_oversized (self, total) != GST_FLOW_OK)
+    return GST_FLOW_ERROR;
 
   if (!self->header_checked) {
     ret = gst_img_webp_dec_probe_header (self, adapter, avail, total);

@@ -39,6 +39,8 @@ guint imgcheck_count_files (const gchar *dir, const gchar *needle);
 
 void imgcheck_remove_tree (const gchar *dir);
 
+gchar *imgcheck_generate_cases (const gchar *script);
+
 GstBuffer *imgcheck_decode_gray (const gchar *path, guint width, guint height,
     GstVideoInfo *info);
 

@@ -93,62 +93,55 @@ case_tail (guint i)
   return tail;
 }
 
-/* Largest difference between the frame's luma and Pillow's for @name. */
-static guint
-luma_diff_to_pillow (GstBuffer *buf, const GstVideoInfo *info,
-    const gchar *name)
+typedef struct
 {
-  GstBuffer *ref = case_buffer (name, "y");
-  GstVideoFrame frame;
-  GstMapInfo map;
-  guint w, h, x, y, worst = 0;
+  guint worst; /* largest difference of a sample */
+  gdouble mean; /* mean absolute difference */
+} Difference;
 
-  case_size (name, &w, &h);
-  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (info), w);
-  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (info), h);
-  fail_unless (gst_buffer_map (ref, &map, GST_MAP_READ));
-  fail_unless_equals_int (map.size, (gsize) w * h);
-  fail_unless (gst_video_frame_map (&frame, info, buf, GST_MAP_READ));
-  for (y = 0; y < h; y++) {
-    const guint8 *row = (const guint8 *) GST_VIDEO_FRAME_COMP_DATA (&frame, 0) +
-        y * GST_VIDEO_FRAME_COMP_STRIDE (&frame, 0);
-    for (x = 0; x < w; x++)
-      worst = MAX (worst, (guint) ABS (row[x] - map.data[y * w + x]));
-  }
-  gst_video_frame_unmap (&frame);
-  gst_buffer_unmap (ref, &map);
-  gst_buffer_unref (ref);
-  return worst;
-}
-
-/* Mean absolute difference of an RGB frame to Pillow's RGB for @name. */
-static gdouble
-rgb_mean_error_to_pillow (GstBuffer *buf, const GstVideoInfo *info,
-    const gchar *name)
+/* The frame's first plane (the luma, or packed RGB of @bpp bytes a pixel)
+ * against Pillow's decode of @name in NAME.@ext. */
+static Difference
+diff_to_pillow (GstBuffer *buf, const GstVideoInfo *info, const gchar *name,
+    const gchar *ext, guint bpp)
 {
-  GstBuffer *ref = case_buffer (name, "rgb");
+  GstBuffer *ref = case_buffer (name, ext);
+  Difference d = { 0, 0.0 };
   GstVideoFrame frame;
   GstMapInfo map;
   guint w, h, x, y;
   guint64 sum = 0;
 
   case_size (name, &w, &h);
-  fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (info), GST_VIDEO_FORMAT_RGB);
   fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (info), w);
   fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (info), h);
   fail_unless (gst_buffer_map (ref, &map, GST_MAP_READ));
+  fail_unless_equals_int (map.size, (gsize) w * h * bpp);
   fail_unless (gst_video_frame_map (&frame, info, buf, GST_MAP_READ));
   for (y = 0; y < h; y++) {
     const guint8 *row =
         (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
         y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
-    for (x = 0; x < w * 3; x++)
-      sum += ABS (row[x] - map.data[y * w * 3 + x]);
+    const guint8 *ref_row = map.data + (gsize) y * w * bpp;
+
+    for (x = 0; x < w * bpp; x++) {
+      guint diff = ABS (row[x] - ref_row[x]);
+      d.worst = MAX (d.worst, diff);
+      sum += diff;
+    }
   }
+  d.mean = (gdouble) sum / ((gdouble) w * h * bpp);
   gst_video_frame_unmap (&frame);
   gst_buffer_unmap (ref, &map);
   gst_buffer_unref (ref);
-  return (gdouble) sum / ((gdouble) w * h * 3);
+  return d;
+}
+
+static guint
+luma_diff_to_pillow (GstBuffer *buf, const GstVideoInfo *info,
+    const gchar *name)
+{
+  return diff_to_pillow (buf, info, name, "y", 1).worst;
 }
 
 static gchar *
@@ -733,7 +726,9 @@ GST_START_TEST (test_cmyk_without_adobe_marker)
                                 case_buffer (names[i], "jpg")),
         GST_FLOW_OK);
     out = pull_frame (d.h, &info);
-    error = rgb_mean_error_to_pillow (out, &info, names[i]);
+    fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (&info),
+        GST_VIDEO_FORMAT_RGB);
+    error = diff_to_pillow (out, &info, names[i], "rgb", 3).mean;
     GST_INFO ("%s: mean error to Pillow %.3f", names[i], error);
     fail_unless (error < 1.0, "%s: mean error to Pillow %.3f", names[i], error);
     gst_buffer_unref (out);
@@ -742,28 +737,6 @@ GST_START_TEST (test_cmyk_without_adobe_marker)
 }
 
 GST_END_TEST;
-
-static gboolean
-generate_cases (void)
-{
-  gchar *script = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "tests", "check",
-      "pipelines", "make-jpeg-cases.py", NULL);
-  gchar *argv[] = { (gchar *) "/usr/bin/python3", script, NULL, NULL };
-  gchar *err = NULL;
-  gint status = -1;
-  gboolean ok;
-
-  cases_dir = g_dir_make_tmp ("jpeg-cases-XXXXXX", NULL);
-  argv[2] = cases_dir;
-  ok = g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-           NULL, &err, &status, NULL) &&
-      g_spawn_check_wait_status (status, NULL);
-  if (!ok)
-    g_printerr ("jpegframing: make-jpeg-cases.py failed: %s\n", err ? err : "");
-  g_free (err);
-  g_free (script);
-  return ok;
-}
 
 static Suite *
 jpegframing_suite (void)
@@ -801,7 +774,8 @@ main (int argc, char **argv)
   int failed;
 
   gst_check_init (&argc, &argv);
-  if (!generate_cases ())
+  cases_dir = imgcheck_generate_cases ("make-jpeg-cases.py");
+  if (cases_dir == NULL)
     return 1;
   s = jpegframing_suite ();
   failed = gst_check_run_suite (s, "jpegframing", __FILE__);
