@@ -256,6 +256,7 @@ static GstPadProbeReturn on_input_event (GstPad *pad, GstPadProbeInfo *info,
 static void
 gst_imgcompress_bin_init (GstImgcompressBin *self)
 {
+  GstPadTemplate *templ;
   GstPad *pad;
 
   self->variants = g_strdup (DEFAULT_VARIANTS);
@@ -281,10 +282,13 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
       self, NULL);
   gst_object_unref (pad);
 
+  /* the ghost pad takes its own reference to the template */
+  templ = gst_static_pad_template_get (&sink_template);
+  gst_object_ref_sink (templ);
   pad = gst_element_get_static_pad (self->adaptivequality, "sink");
-  self->sinkpad = gst_ghost_pad_new_from_template ("sink", pad,
-      gst_static_pad_template_get (&sink_template));
+  self->sinkpad = gst_ghost_pad_new_from_template ("sink", pad, templ);
   gst_object_unref (pad);
+  gst_object_unref (templ);
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 }
 
