@@ -86,6 +86,7 @@ imgcompress_image_free (ImgcompressImage *image)
   g_free (image->path);
   g_free (image->name);
   g_free (image->error);
+  g_free (image->warning);
   g_ptr_array_unref (image->outputs);
   g_free (image);
 }
@@ -548,6 +549,16 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
       finish_job (job);
       return G_SOURCE_REMOVE;
     }
+    case GST_MESSAGE_WARNING:
+      /* e.g. the first frame of an animation stands for the image */
+      if (job->image->warning == NULL) {
+        GError *err = NULL;
+
+        gst_message_parse_warning (msg, &err, NULL);
+        job->image->warning = g_strdup (err->message);
+        g_error_free (err);
+      }
+      break;
     case GST_MESSAGE_ELEMENT:
       if (gst_imgcompress_metrics_message_parse (msg, &m)) {
         record_output (job, &m);
