@@ -42,6 +42,12 @@ void imgcheck_remove_tree (const gchar *dir);
 GstBuffer *imgcheck_decode_gray (const gchar *path, guint width, guint height,
     GstVideoInfo *info);
 
+#define IMGCHECK_PYTHON "/usr/bin/python3"
+
+gboolean imgcheck_run_python (const gchar *script, const gchar *arg);
+
+gboolean imgcheck_have_pillow (void);
+
 G_END_DECLS
 
 #endif /* __IMGCHECK_H__ */
