@@ -15,13 +15,20 @@
  * Decodes WebP images (simple lossy, lossless, extended with alpha).  It
  * takes the bytes straight from a file source: it finds each image's end
  * from the RIFF header's size field, so several images may follow one
- * another in a stream, each with its own size.
+ * another in a stream, each with its own size.  Bytes after an image that
+ * do not open another RIFF file (padding, data appended to the file) are
+ * skipped, with a debug line.
  *
  * Opaque lossy images come out as I420, decoded straight to YUV without a
  * colour conversion; images with alpha as RGBA; lossless opaque images as
  * RGB (RGBA or I420 when downstream takes only those).  Of an animated
- * WebP only the first frame (composited on its canvas, as RGBA) is
- * decoded, and a warning says so.
+ * WebP only the first frame is decoded, and a warning says so: as RGBA, on
+ * its canvas (transparent where the frame does not cover it), scaled as a
+ * still image is.
+ *
+ * The EXIF orientation of an extended file's EXIF chunk is posted as the
+ * %GST_TAG_IMAGE_ORIENTATION tag, as turbojpegdec does for JPEG; imgsizer
+ * turns the image upright from it.
  *
  * Shrink on load: when #GstImgWebpDec:max-dimension is set, or else when
  * downstream answers the `imgcompress-size-hint` query, libwebp's scaled
@@ -31,8 +38,9 @@
  * downstream and a JPEG and a WebP of the same photo arrive there at the
  * same size.
  *
- * Before any pixel buffer is allocated the image's dimensions are checked
- * against #GstImgWebpDec:max-pixels.  A stream that is empty, not WebP,
+ * Before any pixel buffer is allocated the image's dimensions (of an
+ * extended file: its canvas, which holds every frame) are checked against
+ * #GstImgWebpDec:max-pixels.  A stream that is empty, not WebP,
  * truncated, has a wrong RIFF size or corrupt data ends in an error
  * message; no buffer is output for it.
  *
