@@ -616,6 +616,29 @@ rgba_difference (GstBuffer *buffer, const GstVideoInfo *info, const guint8 *ref,
   return sum / ((gdouble) w * h * 4);
 }
 
+/* Decodes the file @name of @dir through @desc and checks it is Pillow's
+ * @ref_name, @width x @height, pixel for pixel. */
+static void
+check_as_pillow (const gchar *dir, const gchar *name, const gchar *desc,
+    const gchar *ref_name, gint width, gint height)
+{
+  GstVideoInfo info;
+  GstBuffer *out;
+  gchar *ref;
+  gsize ref_size;
+  gint max_diff;
+
+  ref = read_pillow_file (dir, ref_name, &ref_size);
+  fail_unless_equals_int (ref_size, width * height * 4);
+  out = decode_pillow_file (dir, name, desc, &info);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), width);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), height);
+  rgba_difference (out, &info, (const guint8 *) ref, &max_diff);
+  fail_unless_equals_int (max_diff, 0);
+  gst_buffer_unref (out);
+  g_free (ref);
+}
+
 /* The first frame of an animation is the canvas Pillow (libwebp's
  * WebPAnimDecoder) shows: the frame at its offset, transparent around it,
  * pixel for pixel. */
@@ -631,21 +654,12 @@ GST_START_TEST (test_animation_first_frame_as_pillow)
 
   if (dir == NULL)
     return;
-  ref = read_pillow_file (dir, "anim.rgba", &ref_size);
-  fail_unless_equals_int (ref_size, 120 * 90 * 4);
-
-  out = decode_pillow_file (dir, "anim.webp", "imgwebpdec", &info);
-  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), 120);
-  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 90);
-  rgba_difference (out, &info, (const guint8 *) ref, &max_diff);
-  fail_unless_equals_int (max_diff, 0);
-  gst_buffer_unref (out);
+  check_as_pillow (dir, "anim.webp", "imgwebpdec", "anim.rgba", 120, 90);
 
   /* scaled decode: 5/8 of the canvas (the rule of stills), the frame
    * scaled into its place: close to Pillow's frame box-filtered */
   fail_unless_equals_int (gst_imgcompress_pick_scale_eighths (120, 90, 30, 30),
       5);
-  g_free (ref);
   ref = read_pillow_file (dir, "anim-75x57.rgba", &ref_size);
   out = decode_pillow_file (dir, "anim.webp", "imgwebpdec max-dimension=30",
       &info);
@@ -669,26 +683,11 @@ GST_END_TEST;
 GST_START_TEST (test_exif_orientation_as_pillow)
 {
   gchar *dir = make_pillow_files ();
-  GstVideoInfo info;
-  GstBuffer *out;
-  gchar *ref;
-  gsize ref_size;
-  gint max_diff;
 
   if (dir == NULL)
     return;
-  ref = read_pillow_file (dir, "exif6.rgba", &ref_size);
-  fail_unless_equals_int (ref_size, 64 * 40 * 4);
-
-  out = decode_pillow_file (dir, "exif6.webp",
-      "imgwebpdec ! imgsizer max-dimension=1000", &info);
-  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), 40);
-  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 64);
-  rgba_difference (out, &info, (const guint8 *) ref, &max_diff);
-  fail_unless_equals_int (max_diff, 0);
-  gst_buffer_unref (out);
-
-  g_free (ref);
+  check_as_pillow (dir, "exif6.webp",
+      "imgwebpdec ! imgsizer max-dimension=1000", "exif6.rgba", 40, 64);
   imgcheck_remove_tree (dir);
   g_free (dir);
 }
