@@ -469,10 +469,7 @@ skip_trailing_bytes (GstImgWebpDec *self, GstAdapter *adapter, gboolean at_eos)
 
   if (skip == 0)
     return GST_VIDEO_DECODER_FLOW_NEED_DATA;
-  GST_DEBUG_OBJECT (self,
-      "skipping %" G_GSIZE_FORMAT " bytes after the "
-      "image's RIFF chunk",
-      skip);
+  GST_DEBUG_OBJECT (self, "skipping %" G_GSIZE_FORMAT " trailing bytes", skip);
   gst_adapter_flush (adapter, skip);
   return next_riff > 0 ? GST_FLOW_OK : GST_VIDEO_DECODER_FLOW_NEED_DATA;
 }
@@ -828,8 +825,6 @@ gst_img_webp_dec_decode_first_frame (GstImgWebpDec *self,
   if (!WebPDemuxGetFrame (demux, 1, &iter))
     return post_corrupt_error (self, VP8_STATUS_BITSTREAM_ERROR,
         "reading the first animation frame");
-  post_animation_warning (self, WebPDemuxGetI (demux, WEBP_FF_FRAME_COUNT),
-      canvas_w, canvas_h);
 
   pick_output_size (self, canvas_w, canvas_h, &out_w, &out_h);
   scale_frame_span (iter.x_offset, iter.width, canvas_w, out_w, &x, &w);
@@ -862,6 +857,8 @@ gst_img_webp_dec_decode_first_frame (GstImgWebpDec *self,
   WebPDemuxReleaseIterator (&iter);
   if (status != VP8_STATUS_OK)
     return post_corrupt_error (self, status, "decoding the first frame");
+  post_animation_warning (self, WebPDemuxGetI (demux, WEBP_FF_FRAME_COUNT),
+      canvas_w, canvas_h);
   return GST_FLOW_OK;
 }
 
