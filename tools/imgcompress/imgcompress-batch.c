@@ -86,6 +86,7 @@ imgcompress_image_free (ImgcompressImage *image)
   g_free (image->path);
   g_free (image->name);
   g_free (image->error);
+  g_free (image->warning);
   g_ptr_array_unref (image->outputs);
   g_free (image);
 }
@@ -127,7 +128,8 @@ plan_passes (ImgcompressBatch *batch)
 /* The header tells what an image will cost; an unreadable one is left to
  * the pipeline to refuse, at the default estimate. */
 static guint64
-estimate_image_memory (const gchar *path, guint max_dimension)
+estimate_image_memory (const gchar *path, guint64 input_bytes,
+    guint max_dimension)
 {
   GstImgcompressHeaderInfo info;
   GstImgcompressSniffResult res = GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA;
@@ -159,7 +161,8 @@ estimate_image_memory (const gchar *path, guint max_dimension)
   g_free (data);
   if (res != GST_IMGCOMPRESS_SNIFF_OK)
     return IMGCOMPRESS_BYTES_PER_IMAGE;
-  return gst_imgcompress_estimate_working_set (&info, max_dimension);
+  return gst_imgcompress_estimate_working_set (&info, input_bytes,
+      max_dimension);
 }
 
 static void
@@ -174,7 +177,8 @@ estimate_working_sets (ImgcompressBatch *batch)
           .max_dimension;
   for (i = 0; i < batch->images->len; i++) {
     ImgcompressImage *image = g_ptr_array_index (batch->images, i);
-    image->working_set = estimate_image_memory (image->path, max_dimension);
+    image->working_set =
+        estimate_image_memory (image->path, image->input_bytes, max_dimension);
   }
 }
 
@@ -548,6 +552,16 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
       finish_job (job);
       return G_SOURCE_REMOVE;
     }
+    case GST_MESSAGE_WARNING:
+      /* e.g. the first frame of an animation stands for the image */
+      if (job->image->warning == NULL) {
+        GError *err = NULL;
+
+        gst_message_parse_warning (msg, &err, NULL);
+        job->image->warning = g_strdup (err->message);
+        g_error_free (err);
+      }
+      break;
     case GST_MESSAGE_ELEMENT:
       if (gst_imgcompress_metrics_message_parse (msg, &m)) {
         record_output (job, &m);

@@ -40,6 +40,7 @@ typedef struct
   gboolean failed;
   gboolean skipped; /* --skip-existing found every file complete */
   gchar *error;
+  gchar *warning; /* the first warning of its pipeline (made anyway) */
   GstClockTime processing_time; /* from start to its last file */
   GPtrArray *outputs; /* ImgcompressOutput */
 } ImgcompressImage;

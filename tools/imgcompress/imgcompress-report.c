@@ -146,6 +146,12 @@ imgcompress_report_image_done (ImgcompressReport *report,
     fprintf (stderr, _ ("imgcompress: %s: %s\n"), image->path,
         image->error ? image->error : _ ("failed"));
   } else {
+    if (image->warning && !report->quiet) {
+      if (report->tty)
+        fprintf (stderr, "\r\033[K");
+      fprintf (stderr, _ ("imgcompress: %s: warning: %s\n"), image->path,
+          image->warning);
+    }
     report->bytes_in += image->input_bytes;
     histogram_observe (&report->time_hist, time_buckets,
         G_N_ELEMENTS (time_buckets),
@@ -273,6 +279,10 @@ image_to_json (ImgcompressReport *report, ImgcompressImage *image)
   json_builder_add_int_value (b, image->input_bytes);
   json_builder_set_member_name (b, "ok");
   json_builder_add_boolean_value (b, image->done && !image->failed);
+  if (image->warning) {
+    json_builder_set_member_name (b, "warning");
+    json_builder_add_string_value (b, image->warning);
+  }
   if (image->error) {
     json_builder_set_member_name (b, "error");
     json_builder_add_string_value (b, image->error);

@@ -302,3 +302,31 @@ imgcheck_decode_gray (const gchar *path, guint width, guint height,
   gst_object_unref (pipeline);
   return buf;
 }
+
+/* Runs the Python @script (python3 -c) with @arg as sys.argv[1]; TRUE when
+ * it exits 0.  Tests make their inputs and references with Pillow this
+ * way. */
+gboolean
+imgcheck_run_python (const gchar *script, const gchar *arg)
+{
+  gchar *argv[] = { (gchar *) IMGCHECK_PYTHON, (gchar *) "-c", (gchar *) script,
+    (gchar *) arg, NULL };
+  gint status = 0;
+
+  return g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+             NULL, NULL, &status, NULL) &&
+      g_spawn_check_wait_status (status, NULL);
+}
+
+/* Whether Pillow can be imported; a test that needs it skips loudly
+ * without it, and fails when its script fails. */
+gboolean
+imgcheck_have_pillow (void)
+{
+  if (imgcheck_run_python ("import PIL.Image, numpy", NULL))
+    return TRUE;
+  fprintf (stderr,
+      "\n*** SKIPPING: " IMGCHECK_PYTHON " without PIL or numpy "
+      "***\n\n");
+  return FALSE;
+}

@@ -522,6 +522,52 @@ GST_START_TEST (test_bad_files_in_batch)
 
 GST_END_TEST;
 
+/* Pillow (python3-pil) writes an animated WebP to @path; FALSE (the test
+ * skips loudly) without it. */
+static gboolean
+write_animated_webp (const gchar *path)
+{
+  if (!imgcheck_have_pillow ())
+    return FALSE;
+  fail_unless (imgcheck_run_python (
+                   "import sys\n"
+                   "from PIL import Image\n"
+                   "frames = [Image.new('RGB', (320, 200), c) for c in\n"
+                   "          ((200, 30, 30), (30, 200, 30), (30, 30, 200))]\n"
+                   "frames[0].save(sys.argv[1], save_all=True,\n"
+                   "               append_images=frames[1:], duration=100)\n",
+                   path),
+      "the Pillow script failed");
+  return TRUE;
+}
+
+/* An animated WebP: its first frame's six files, exit 0, and a warning
+ * that names the file. */
+GST_START_TEST (test_animated_webp)
+{
+  gchar *in = g_build_filename (workdir, "in", NULL);
+  gchar *input = g_build_filename (in, "anim.webp", NULL);
+  gchar *out = g_build_filename (workdir, "out", NULL);
+  gchar *err = NULL;
+
+  g_mkdir_with_parents (in, 0755);
+  if (write_animated_webp (input)) {
+    fail_unless_equals_int (run_tool (&err, "-o", out, in, NULL), 0);
+    fail_unless_equals_int (imgcheck_count_files (out, "anim."), 6);
+    fail_unless (strstr (err,
+                     "anim.webp: warning: Animated WebP: only the "
+                     "first of its 3 frames is used") != NULL,
+        "%s", err);
+    fail_unless (strstr (err, "1 ok, 0 failed") != NULL, "%s", err);
+    g_free (err);
+  }
+  g_free (out);
+  g_free (input);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_name_collision_refused)
 {
   gchar *in, *a, *b, *out, *err = NULL;
@@ -706,6 +752,7 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_thumbnails_first);
   tcase_add_test (tc, test_date_layout);
   tcase_add_test (tc, test_bad_files_in_batch);
+  tcase_add_test (tc, test_animated_webp);
   tcase_add_test (tc, test_name_collision_refused);
   tcase_add_test (tc, test_prometheus_file);
   tcase_add_test (tc, test_stale_temps_removed);
