@@ -204,7 +204,8 @@ walk_directories (gint root_fd, const gchar *root_name, const gchar *relative,
     g_string_append_printf (shown, G_DIR_SEPARATOR_S "%s", part);
     next = open_directory_at (fd, part, FALSE);
     if (next < 0 && errno == ENOENT && create) {
-      if (mkdirat (fd, part, GST_IMGCOMPRESS_DIR_MODE) != 0 && errno != EEXIST) {
+      if (mkdirat (fd, part, GST_IMGCOMPRESS_DIR_MODE) != 0 &&
+          errno != EEXIST) {
         set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_MKDIR, errno,
             _ ("Could not create directory \"%s\": %s"), shown->str,
             g_strerror (errno));
@@ -554,8 +555,8 @@ checksum_record (guint64 size, const gchar *hex)
 static void
 record_checksum (GstImgcompressAtomicFile *file)
 {
-  gchar *value = checksum_record (file->size,
-      g_checksum_get_string (file->checksum));
+  gchar *value =
+      checksum_record (file->size, g_checksum_get_string (file->checksum));
 
   fsetxattr (file->fd, GST_IMGCOMPRESS_FILE_XATTR, value, strlen (value), 0);
   g_free (value);
@@ -1013,8 +1014,8 @@ gst_imgcompress_file_remove_stale_temps_of (const gchar *root,
     gint dir_fd = walk_directories (root_fd, root, dir, FALSE, TRUE, NULL);
 
     if (dir_fd >= 0)
-      removed += sweep_temps_of (dir_fd, st.st_dev, prefixes, now,
-          max_age_seconds);
+      removed +=
+          sweep_temps_of (dir_fd, st.st_dev, prefixes, now, max_age_seconds);
   }
   g_hash_table_unref (dirs);
   close (root_fd);
@@ -1127,4 +1128,41 @@ gst_imgcompress_file_check (const gchar *path)
   }
   close (fd);
   return result;
+}
+
+/**
+ * gst_imgcompress_file_id_to_structure:
+ * @id: a file's identity
+ * @s: a writable structure, e.g. of an `imgcompress-metrics` message
+ *
+ * Sets the fields `file-device`, `file-inode` (guint64) and
+ * `file-mtime-ns` (gint64) of @s.
+ */
+void
+gst_imgcompress_file_id_to_structure (const GstImgcompressFileId *id,
+    GstStructure *s)
+{
+  g_return_if_fail (id != NULL && s != NULL);
+
+  gst_structure_set (s, "file-device", G_TYPE_UINT64, id->device, "file-inode",
+      G_TYPE_UINT64, id->inode, "file-mtime-ns", G_TYPE_INT64, id->mtime_ns,
+      NULL);
+}
+
+/**
+ * gst_imgcompress_file_id_from_structure:
+ * @s: a structure with the fields of gst_imgcompress_file_id_to_structure()
+ * @id: (out caller-allocates): the identity
+ *
+ * Returns: %TRUE when @s has all three fields
+ */
+gboolean
+gst_imgcompress_file_id_from_structure (const GstStructure *s,
+    GstImgcompressFileId *id)
+{
+  g_return_val_if_fail (s != NULL && id != NULL, FALSE);
+
+  return gst_structure_get_uint64 (s, "file-device", &id->device) &&
+      gst_structure_get_uint64 (s, "file-inode", &id->inode) &&
+      gst_structure_get_int64 (s, "file-mtime-ns", &id->mtime_ns);
 }

@@ -137,9 +137,9 @@ GstImgcompressAtomicFile *gst_imgcompress_atomic_file_open (const gchar *path,
     GstImgcompressFileFlags flags, GError **error);
 
 GST_IMGCOMPRESS_API
-GstImgcompressAtomicFile *gst_imgcompress_atomic_file_open_under (
-    const gchar *root, const gchar *relative, GstImgcompressFileFlags flags,
-    GError **error);
+GstImgcompressAtomicFile *gst_imgcompress_atomic_file_open_under (const gchar
+                                                                      *root,
+    const gchar *relative, GstImgcompressFileFlags flags, GError **error);
 
 GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_atomic_file_write (GstImgcompressAtomicFile *file,
@@ -150,8 +150,9 @@ gboolean gst_imgcompress_atomic_file_commit (GstImgcompressAtomicFile *file,
     GError **error);
 
 GST_IMGCOMPRESS_API
-gboolean gst_imgcompress_atomic_file_commit_with_id (
-    GstImgcompressAtomicFile *file, GstImgcompressFileId *id, GError **error);
+gboolean gst_imgcompress_atomic_file_commit_with_id (GstImgcompressAtomicFile
+                                                         *file,
+    GstImgcompressFileId *id, GError **error);
 
 GST_IMGCOMPRESS_API
 void gst_imgcompress_atomic_file_abort (GstImgcompressAtomicFile *file);
@@ -187,6 +188,14 @@ gboolean gst_imgcompress_file_remove_stale_temps_of (const gchar *root,
 GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_file_remove_if_same (const gchar *path,
     const GstImgcompressFileId *id);
+
+GST_IMGCOMPRESS_API
+void gst_imgcompress_file_id_to_structure (const GstImgcompressFileId *id,
+    GstStructure *s);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_file_id_from_structure (const GstStructure *s,
+    GstImgcompressFileId *id);
 
 GST_IMGCOMPRESS_API
 GstImgcompressFileCheck gst_imgcompress_file_check (const gchar *path);

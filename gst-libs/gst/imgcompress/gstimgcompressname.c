@@ -93,7 +93,7 @@ cleaned_prefix (const gchar *raw, gsize max_bytes)
     gunichar c = g_utf8_get_char_validated (p, end - p);
     gsize n;
 
-    if (c == (gunichar) - 1 || c == (gunichar) - 2) {
+    if (c == (gunichar) -1 || c == (gunichar) -2) {
       n = 1;
       if (out->len + 1 > max_bytes)
         break;
@@ -139,12 +139,12 @@ gst_imgcompress_clean_component (const gchar *raw, const gchar *fallback)
   if (is_safe_component (raw))
     return g_strdup (raw);
 
-  out = cleaned_prefix (raw,
-      GST_IMGCOMPRESS_NAME_MAX_BYTES - HASH_SUFFIX_BYTES);
+  out =
+      cleaned_prefix (raw, GST_IMGCOMPRESS_NAME_MAX_BYTES - HASH_SUFFIX_BYTES);
   if (out->len == 0)
     g_string_append_c (out, '_');
-  digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-      (const guchar *) raw, strlen (raw));
+  digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) raw,
+      strlen (raw));
   g_string_append_printf (out, "~%.*s", HASH_HEX_DIGITS, digest);
   g_free (digest);
   return g_string_free (out, FALSE);
@@ -378,8 +378,8 @@ gst_imgcompress_escape_for_display (const gchar *text)
   for (p = text; p < end;) {
     gunichar c = g_utf8_get_char_validated (p, end - p);
 
-    if (c == (gunichar) - 1 || c == (gunichar) - 2) {
-      g_string_append_printf (out, "\\x%02x", (guchar) * p);
+    if (c == (gunichar) -1 || c == (gunichar) -2) {
+      g_string_append_printf (out, "\\x%02x", (guchar) *p);
       p++;
       continue;
     }
