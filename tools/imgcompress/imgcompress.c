@@ -510,10 +510,24 @@ watchdog_start (SignalWatchdog *watchdog)
   watchdog->thread = g_thread_new ("signal-watchdog", run_watchdog, watchdog);
 }
 
+static gboolean
+quit_watchdog (gpointer data)
+{
+  SignalWatchdog *watchdog = data;
+
+  g_main_loop_quit (watchdog->loop);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 watchdog_stop (SignalWatchdog *watchdog)
 {
-  g_main_loop_quit (watchdog->loop);
+  GSource *idle = g_idle_source_new ();
+
+  /* from within its loop: a quit before the loop runs would be lost */
+  g_source_set_callback (idle, quit_watchdog, watchdog, NULL);
+  g_source_attach (idle, watchdog->context);
+  g_source_unref (idle);
   g_thread_join (watchdog->thread);
   g_main_loop_unref (watchdog->loop);
   g_main_context_unref (watchdog->context);
