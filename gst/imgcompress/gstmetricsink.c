@@ -30,9 +30,16 @@
  *
  * Any other `{field}` or `%` sequence is refused when the element starts.
  * The template is relative to output-dir and may not leave it (no absolute
- * paths, no `..`); names from the events are sanitised (a `/`, a `\`, a
- * control character or a leading dot becomes `_`), so no image name can
- * escape either.  Missing directories are created (mode 0755).
+ * paths, no `..`).  Names from the events become path components by an
+ * injective rule (gst_imgcompress_clean_component()): a name that is
+ * already safe is kept; in any other a `/`, a `\`, a control character or a
+ * leading dot becomes `_`, it is cut to 187 bytes, and `~` and 12 hex
+ * digits of the SHA-256 of the raw name are appended.  So no image name can
+ * escape, and two different names never share a file (`a\nb` and `a_b`,
+ * `.x` and `_x`).  Missing directories are created (mode 0755); the
+ * directories below output-dir are opened without following symbolic links
+ * (openat() with O_NOFOLLOW): a link among them is an error, and no file
+ * lands outside output-dir's tree.
  *
  * Every image is written to a temporary file in its target directory
  * (`.<name>.XXXXXX.imgcompress-tmp`), optionally fsync()ed
@@ -42,15 +49,22 @@
  * so they cannot leave a temporary file either; temporary files of a
  * crashed process are removed by gst_imgcompress_file_remove_stale_temps().
  * An existing file is never replaced unless #GstMetricSink:overwrite is set,
- * not even one created by another writer while this one was writing.
+ * not even one created by another writer while this one was writing.  Each
+ * file records its size and SHA-256 in the `user.imgcompress.sha256`
+ * extended attribute where the file system has them
+ * (gst_imgcompress_file_check() compares a file with it).
  *
  * After each file, metricsink posts an `imgcompress-metrics` element message
  * (read it with gst_imgcompress_metrics_message_parse()): image, variant,
  * format, location, width, height, quality and encode-time (from the
  * encoder's #GstImgcompressEncodeMeta), input-bytes (from the image event),
  * output-bytes, compression-ratio (output / input) and processing-time (ns
- * from the image event's start-time to the rename).  Running totals are in
- * #GstMetricSink:stats.
+ * from the image event's start-time to the rename); and file-device,
+ * file-inode and file-mtime-ns, the identity of the file put in place
+ * (gst_imgcompress_file_id_from_structure()), so that an application rolling
+ * an image back removes only this file and not one another writer put at
+ * the same path since (gst_imgcompress_file_remove_if_same()).  Running totals
+ * are in #GstMetricSink:stats.
  *
  * The element does not synchronise on the clock (#GstBaseSink:sync is FALSE
  * by default, as in filesink).
