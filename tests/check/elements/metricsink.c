@@ -1108,8 +1108,8 @@ GST_START_TEST (test_cleaned_names_never_collide)
   gchar long_a[301], long_b[301];
   /* (names that are not UTF-8 cannot travel in an event: the batch tool
    * escapes them first, tests/check/tools/imgcompress.c) */
-  const gchar *names[] = { "a\nb.jpg", "a_b.jpg", ".x.jpg", "_x.jpg",
-    "a%d.jpg", "a0.jpg", "image.jpg", long_a, long_b, "a\\xff.jpg",
+  const gchar *names[] = { "a\nb.jpg", "a_b.jpg", ".x.jpg", "_x.jpg", "a%d.jpg",
+    "a0.jpg", "image.jpg", long_a, long_b, "a\\xff.jpg",
     "a_b~0123456789ab.jpg" };
   GHashTable *seen =
       g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -1358,6 +1358,7 @@ GST_START_TEST (test_remove_stale_temps_stays_on_one_file_system)
   gchar *argv[] = { (gchar *) "mount", (gchar *) "-t", (gchar *) "tmpfs",
     (gchar *) "none", mnt, NULL };
   gchar *umount_argv[] = { (gchar *) "umount", mnt, NULL };
+  const gchar *targets[] = { "mnt/a.jpg", NULL };
   gchar *inside;
   gint status = -1;
   guint n = 0;
@@ -1376,6 +1377,11 @@ GST_START_TEST (test_remove_stale_temps_stays_on_one_file_system)
   }
   inside = make_file (mnt, ".a.jpg.Ab12Cd.imgcompress-tmp", 7200);
   fail_unless (gst_imgcompress_file_remove_stale_temps (dir, 3600, &n, NULL));
+  fail_unless_equals_int (n, 0);
+  fail_unless (g_file_test (inside, G_FILE_TEST_EXISTS));
+  /* nor the targeted sweep, even for a path it was given */
+  fail_unless (gst_imgcompress_file_remove_stale_temps_of (dir, targets, 3600,
+      &n, NULL));
   fail_unless_equals_int (n, 0);
   fail_unless (g_file_test (inside, G_FILE_TEST_EXISTS));
   g_spawn_sync (NULL, umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
