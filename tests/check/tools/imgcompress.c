@@ -478,6 +478,57 @@ GST_START_TEST (test_date_layout)
 
 GST_END_TEST;
 
+#define LIBFAKETIME "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+/* A run that crosses midnight (libfaketime: the wall clock starts 8 s
+ * before midnight and runs 10 times as fast) keeps every file of the run in
+ * one date folder: the date is fixed once per run. */
+GST_START_TEST (test_date_layout_across_midnight)
+{
+  gchar *in, *out, *err = NULL, **envp, *month;
+  gchar *argv[] = { (gchar *) g_getenv ("IMGCOMPRESS_TOOL"), (gchar *) "-q",
+    (gchar *) "--thumbnails-first", (gchar *) "--layout", (gchar *) "date",
+    (gchar *) "-o", NULL, NULL, NULL };
+  gint status = -1;
+  GDir *d;
+  const gchar *name;
+  guint n_days = 0;
+
+  if (!g_file_test (LIBFAKETIME, G_FILE_TEST_EXISTS)) {
+    g_printerr ("SKIPPED test_date_layout_across_midnight: no libfaketime "
+                "(Debian package faketime)\n");
+    return;
+  }
+  in = make_input_dir (12, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  argv[6] = out;
+  argv[7] = in;
+  envp = g_environ_setenv (g_get_environ (), "LD_PRELOAD", LIBFAKETIME, TRUE);
+  envp = g_environ_setenv (envp, "FAKETIME", "@2026-12-02 23:59:52 x10", TRUE);
+  envp = g_environ_setenv (envp, "FAKETIME_DONT_FAKE_MONOTONIC", "1", TRUE);
+  fail_unless (g_spawn_sync (NULL, argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
+      NULL, &err, &status, NULL));
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0, "%s", err);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 12 * 6);
+  /* one date folder holds them all */
+  month = g_build_filename (out, "2026", "12", NULL);
+  d = g_dir_open (month, 0, NULL);
+  fail_unless (d != NULL, "no %s", month);
+  while ((name = g_dir_read_name (d)) != NULL)
+    n_days++;
+  g_dir_close (d);
+  fail_unless_equals_int (n_days, 1);
+  g_free (month);
+  g_strfreev (envp);
+  g_free (err);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_files_in_batch)
 {
   gchar *in, *out, *err = NULL, *path;
@@ -986,6 +1037,7 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_memory_budget_serialises);
   tcase_add_test (tc, test_thumbnails_first);
   tcase_add_test (tc, test_date_layout);
+  tcase_add_test (tc, test_date_layout_across_midnight);
   tcase_add_test (tc, test_bad_files_in_batch);
   tcase_add_test (tc, test_name_clash_fails_only_its_images);
   tcase_add_test (tc, test_cleaned_names_stay_apart);
