@@ -17,6 +17,7 @@
 
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
+#include <gst/imgcompress/imgcompress.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
@@ -797,6 +798,67 @@ GST_START_TEST (test_skip_existing_finds_damage_and_cleaned_names)
 
 GST_END_TEST;
 
+/* Rewrites @path with the same bytes, as a copy does: a new file without
+ * the checksum record. */
+static void
+copy_without_record (const gchar *path, gsize keep)
+{
+  gchar *data;
+  gsize len;
+
+  fail_unless (g_file_get_contents (path, &data, &len, NULL), "%s", path);
+  fail_unless (g_unlink (path) == 0);
+  fail_unless (g_file_set_contents (path, data, MIN (len, keep), NULL));
+  g_free (data);
+}
+
+/* Files without a checksum record (copied, or on a file system without
+ * user xattrs) are judged by decoding them: whole copies are skipped, a
+ * copy cut short is made again. */
+GST_START_TEST (test_skip_existing_decodes_unrecorded_files)
+{
+  const gchar *files[] = { "thumbnail/00-FreshFlower.jpg",
+    "thumbnail/00-FreshFlower.webp", "preview/00-FreshFlower.jpg",
+    "preview/00-FreshFlower.webp", "full/00-FreshFlower.jpg",
+    "full/00-FreshFlower.webp" };
+  gchar *in, *out, *err = NULL, *path;
+  GStatBuf st;
+  guint i;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "-o", out, in, NULL), 0);
+  for (i = 0; i < G_N_ELEMENTS (files); i++) {
+    path = g_build_filename (out, files[i], NULL);
+    copy_without_record (path, G_MAXSIZE);
+    g_free (path);
+  }
+  fail_unless_equals_int (run_tool (&err, "-v", "--skip-existing", "-o", out,
+                              in, NULL),
+      0);
+  fail_unless (strstr (err, "skipped") != NULL, "%s", err);
+  g_free (err);
+
+  path = g_build_filename (out, "full", "00-FreshFlower.webp", NULL);
+  fail_unless (g_stat (path, &st) == 0);
+  copy_without_record (path, st.st_size / 2);
+  fail_unless_equals_int (run_tool (&err, "-v", "--skip-existing", "-o", out,
+                              in, NULL),
+      0);
+  fail_if (strstr (err, "skipped") != NULL, "%s", err);
+  fail_unless (strstr (err, "wrote") != NULL, "%s", err);
+  fail_unless_equals_int (gst_imgcompress_file_check (path),
+      GST_IMGCOMPRESS_FILE_CHECK_OK);
+  g_free (path);
+  g_free (err);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 /* --layout date with --skip-existing finds an image's files in an earlier
  * date folder (all of them in one folder) and makes nothing today. */
 GST_START_TEST (test_skip_existing_finds_earlier_days)
@@ -1043,6 +1105,7 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_cleaned_names_stay_apart);
   tcase_add_test (tc, test_names_escaped_in_messages);
   tcase_add_test (tc, test_skip_existing_finds_damage_and_cleaned_names);
+  tcase_add_test (tc, test_skip_existing_decodes_unrecorded_files);
   tcase_add_test (tc, test_skip_existing_finds_earlier_days);
   tcase_add_test (tc, test_output_dir_inside_input_dir);
   tcase_add_test (tc, test_prometheus_file);
