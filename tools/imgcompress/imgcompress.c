@@ -470,10 +470,11 @@ on_watchdog_signal (gpointer data)
   SignalWatchdog *watchdog = data;
   GSource *timeout;
 
-  if (g_atomic_int_get (&watchdog->handled))
-    return G_SOURCE_CONTINUE;
+  /* a second signal ends the run even while it rolls back */
   if (++watchdog->signals >= 2)
     watchdog_exit ();
+  if (g_atomic_int_get (&watchdog->handled))
+    return G_SOURCE_CONTINUE;
   timeout = g_timeout_source_new_seconds (SIGNAL_GRACE_S);
   g_source_set_callback (timeout, on_watchdog_timeout, watchdog, NULL);
   g_source_attach (timeout, watchdog->context);
