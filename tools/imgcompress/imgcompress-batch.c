@@ -17,11 +17,14 @@
 #include <glib/gstdio.h>
 #include <gst/imgcompress/gst-i18n-plugin.h>
 #include <gst/imgcompress/imgcompress.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "imgcompress-batch.h"
+#include "imgcompress-outputs.h"
 
 /* Bytes read for the header first, and at most (a JPEG's SOF can follow a
  * large Exif block). */
@@ -54,6 +57,7 @@ typedef struct
   ImgcompressImage *image;
   GstElement *pipeline;
   guint watch_id;
+  gint input_fd; /* the input, opened and checked before the pipeline */
 } Job;
 
 static void
@@ -67,16 +71,22 @@ output_free (gpointer data)
   g_free (o);
 }
 
+/* The image travels under its file name.  An event carries only UTF-8,
+ * so the name is escaped first (injectively: a backslash is doubled), and
+ * metricsink makes {name} of it by the library's rule. */
 ImgcompressImage *
-imgcompress_image_new (const gchar *path, const gchar *name,
-    guint64 input_bytes)
+imgcompress_image_new (const gchar *path, guint64 input_bytes)
 {
   ImgcompressImage *image = g_new0 (ImgcompressImage, 1);
+  gchar *base = g_path_get_basename (path);
 
   image->path = g_strdup (path);
-  image->name = g_strdup (name);
+  image->stream_name = gst_imgcompress_escape_for_display (base);
+  image->name = gst_imgcompress_name_component (image->stream_name);
+  image->planned = g_ptr_array_new_with_free_func (g_free);
   image->input_bytes = input_bytes;
   image->outputs = g_ptr_array_new_with_free_func (output_free);
+  g_free (base);
   return image;
 }
 
@@ -84,7 +94,9 @@ void
 imgcompress_image_free (ImgcompressImage *image)
 {
   g_free (image->path);
+  g_free (image->stream_name);
   g_free (image->name);
+  g_ptr_array_unref (image->planned);
   g_free (image->error);
   g_free (image->warning);
   g_ptr_array_unref (image->outputs);
@@ -257,116 +269,8 @@ imgcompress_batch_was_interrupted (ImgcompressBatch *batch)
   return batch->interrupted;
 }
 
-static const gchar *
-location_template (const ImgcompressBatch *batch)
-{
-  if (batch->options.config->layout == IMGCOMPRESS_LAYOUT_DATE)
-    return "%Y/%m/%d/{variant}/{name}.{ext}";
-  return "{variant}/{name}.{ext}";
-}
-
-/* --skip-existing: a file under its final name was renamed into place
- * whole (metricsink writes a temporary file first), but a copy, a restore
- * or a full disk of another writer may have cut it: check that it ends as
- * its format ends. */
-static gboolean
-output_file_is_complete (const gchar *path, const gchar *ext)
-{
-  guint8 tail[2], head[12];
-  gboolean ok = FALSE;
-  GStatBuf st;
-  FILE *f;
-
-  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size < 12)
-    return FALSE;
-  f = g_fopen (path, "rb");
-  if (f == NULL)
-    return FALSE;
-  if (g_str_equal (ext, "jpg")) {
-    ok = fseek (f, -2, SEEK_END) == 0 && fread (tail, 1, 2, f) == 2 &&
-        tail[0] == 0xff && tail[1] == 0xd9;
-  } else if (g_str_equal (ext, "webp")) {
-    guint64 riff_size;
-
-    ok = fread (head, 1, 12, f) == 12 && memcmp (head, "RIFF", 4) == 0;
-    riff_size = (guint64) head[4] | (guint64) head[5] << 8 |
-        (guint64) head[6] << 16 | (guint64) head[7] << 24;
-    ok = ok && riff_size + 8 == (guint64) st.st_size;
-  }
-  fclose (f);
-  return ok;
-}
-
-/* Where the image's file of @variant and @ext goes, as location_template()
- * expands it for a run of today. */
-static gchar *
-expected_output_path (const ImgcompressBatch *batch,
-    const ImgcompressImage *image, const gchar *variant, const gchar *ext)
-{
-  gchar *dir, *file, *path;
-
-  if (batch->options.config->layout == IMGCOMPRESS_LAYOUT_DATE) {
-    GDateTime *now = g_date_time_new_now_local ();
-    gchar *day = g_date_time_format (now, "%Y/%m/%d");
-
-    dir = g_build_filename (batch->options.outdir, day, variant, NULL);
-    g_free (day);
-    g_date_time_unref (now);
-  } else {
-    dir = g_build_filename (batch->options.outdir, variant, NULL);
-  }
-  file = g_strdup_printf ("%s.%s", image->name, ext);
-  path = g_build_filename (dir, file, NULL);
-  g_free (file);
-  g_free (dir);
-  return path;
-}
-
-static gboolean
-image_outputs_complete (const ImgcompressBatch *batch,
-    const ImgcompressImage *image)
-{
-  const ImgcompressConfig *config = batch->options.config;
-  gchar **formats =
-      g_strsplit (config->formats ? config->formats : "jpeg,webp", ",", -1);
-  gboolean complete = TRUE;
-  guint v, f;
-
-  for (v = 0; complete && v < config->variants->len; v++) {
-    const GstImgcompressVariantInfo *info =
-        &g_array_index (config->variants, GstImgcompressVariantInfo, v);
-
-    for (f = 0; complete && formats[f] != NULL; f++) {
-      const gchar *ext = gst_imgcompress_format_extension (
-          gst_imgcompress_format_from_string (g_strstrip (formats[f])));
-      gchar *path;
-
-      if (ext == NULL)
-        continue;
-      path = expected_output_path (batch, image, info->variant, ext);
-      complete = output_file_is_complete (path, ext);
-      g_free (path);
-    }
-  }
-  g_strfreev (formats);
-  return complete;
-}
-
-/* A failed or abandoned image leaves no file behind. */
 static void
-remove_outputs (ImgcompressImage *image)
-{
-  guint i;
-
-  for (i = 0; i < image->outputs->len; i++) {
-    ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
-    g_unlink (o->location);
-  }
-  g_ptr_array_set_size (image->outputs, 0);
-}
-
-static void
-record_output (Job *job, const GstImgcompressMetrics *m)
+record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
 {
   ImgcompressOutput *o = g_new0 (ImgcompressOutput, 1);
   ImgcompressBatch *batch = job->batch;
@@ -381,6 +285,9 @@ record_output (Job *job, const GstImgcompressMetrics *m)
   o->ratio = m->compression_ratio;
   o->processing_time = m->processing_time;
   o->written_at_us = g_get_monotonic_time ();
+  o->has_id =
+      gst_imgcompress_file_id_from_structure (gst_message_get_structure (msg),
+          &o->id);
   g_ptr_array_add (job->image->outputs, o);
 
   if (GST_CLOCK_TIME_IS_VALID (m->processing_time))
@@ -408,7 +315,7 @@ collect_pending_outputs (Job *job)
     GstImgcompressMetrics m;
 
     if (gst_imgcompress_metrics_message_parse (msg, &m)) {
-      record_output (job, &m);
+      record_output (job, msg, &m);
       gst_imgcompress_metrics_clear (&m);
     }
     gst_message_unref (msg);
@@ -481,11 +388,14 @@ check_outputs_exist (ImgcompressImage *image)
     ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
 
     if (!g_file_test (o->location, G_FILE_TEST_IS_REGULAR)) {
+      gchar *shown = gst_imgcompress_escape_for_display (o->location);
+
       image->failed = TRUE;
       g_free (image->error);
       image->error = g_strdup_printf (_ ("%s disappeared while the image was "
                                          "being made"),
-          o->location);
+          shown);
+      g_free (shown);
       return;
     }
   }
@@ -504,15 +414,15 @@ finish_job (Job *job)
   collect_pending_outputs (job);
   gst_element_set_state (job->pipeline, GST_STATE_NULL);
   gst_object_unref (job->pipeline);
+  close (job->input_fd);
   batch->jobs = g_list_remove (batch->jobs, job);
   batch->running--;
   batch->in_flight_bytes -= image->working_set;
 
   if (!image->failed && last_pass)
     check_outputs_exist (image);
-  if (image->failed) {
-    remove_outputs (image);
-  }
+  if (image->failed)
+    imgcompress_outputs_remove_own (image);
   if (image->failed || last_pass) {
     image->done = TRUE;
     batch->finished++;
@@ -545,8 +455,14 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
       job->image->failed = TRUE;
       g_free (job->image->error);
       job->image->error = g_strdup (err->message);
-      if (job->batch->options.verbose && debug)
-        g_printerr ("imgcompress: %s: %s\n", job->image->path, debug);
+      if (job->batch->options.verbose && debug) {
+        gchar *shown = gst_imgcompress_escape_for_display (job->image->path);
+        gchar *shown_debug = gst_imgcompress_escape_for_display (debug);
+
+        g_printerr ("imgcompress: %s: %s\n", shown, shown_debug);
+        g_free (shown_debug);
+        g_free (shown);
+      }
       g_error_free (err);
       g_free (debug);
       finish_job (job);
@@ -564,7 +480,7 @@ on_bus_message (GstBus *bus, GstMessage *msg, gpointer user_data)
       break;
     case GST_MESSAGE_ELEMENT:
       if (gst_imgcompress_metrics_message_parse (msg, &m)) {
-        record_output (job, &m);
+        record_output (job, msg, &m);
         gst_imgcompress_metrics_clear (&m);
       }
       break;
@@ -589,13 +505,73 @@ set_read_block_size (GstElement *src, const ImgcompressImage *image)
       (guint) MIN (image->input_bytes, READ_WHOLE_FILE_UP_TO), NULL);
 }
 
+/* Opens the input without blocking (a FIFO or a device would hang the
+ * open, and with it the main loop and its signal handling) and accepts
+ * only a regular file.  Returns the fd, or -1 with @error set. */
+static gint
+open_input (const ImgcompressImage *image, GError **error)
+{
+  gchar *shown = gst_imgcompress_escape_for_display (image->path);
+  struct stat st;
+  gint fd, err;
+
+  fd = open (image->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    err = errno;
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        _ ("cannot open %s: %s"), shown, g_strerror (err));
+  } else if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
+    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+        _ ("%s is not a regular file (a FIFO, device or directory); only "
+           "regular files are read"),
+        shown);
+    close (fd);
+    fd = -1;
+  }
+  g_free (shown);
+  return fd;
+}
+
+/* filesrc reads the very file open_input() checked, through /proc, so
+ * that a file swapped for a FIFO meanwhile cannot block it. */
+static gchar *
+checked_input_location (const ImgcompressImage *image, gint fd)
+{
+  gchar *proc = g_strdup_printf ("/proc/self/fd/%d", fd);
+
+  if (g_file_test (proc, G_FILE_TEST_EXISTS))
+    return proc;
+  g_free (proc);
+  return g_strdup (image->path);
+}
+
+/* The image travels under its own name (not one adaptivequality derives
+ * from the URI), so that metricsink writes the planned paths. */
+static void
+set_stream_name (GstElement *bin, const ImgcompressImage *image)
+{
+  GstIterator *it = gst_bin_iterate_all_by_element_factory_name (GST_BIN (bin),
+      "adaptivequality");
+  GValue item = G_VALUE_INIT;
+
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    g_object_set (g_value_get_object (&item), "image-name", image->stream_name,
+        NULL);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
+  gst_iterator_free (it);
+}
+
 static GstElement *
-make_pipeline (ImgcompressBatch *batch, ImgcompressImage *image, GError **error)
+make_pipeline (ImgcompressBatch *batch, ImgcompressImage *image, gint fd,
+    GError **error)
 {
   const ImgcompressConfig *config = batch->options.config;
   GstElement *pipeline, *src, *bin;
+  gchar *location;
 
-  pipeline = gst_pipeline_new (image->name);
+  pipeline = gst_pipeline_new (NULL);
   src = gst_element_factory_make ("filesrc", NULL);
   bin = gst_element_factory_make ("imgcompressbin", NULL);
   if (src == NULL || bin == NULL) {
@@ -607,42 +583,64 @@ make_pipeline (ImgcompressBatch *batch, ImgcompressImage *image, GError **error)
     gst_object_unref (pipeline);
     return NULL;
   }
-  g_object_set (src, "location", image->path, NULL);
+  location = checked_input_location (image, fd);
+  g_object_set (src, "location", location, NULL);
+  g_free (location);
   set_read_block_size (src, image);
   g_object_set (bin, "output-dir", batch->options.outdir, "location",
-      location_template (batch), "variants", batch->pass_variants[batch->pass],
-      "formats", config->formats, "max-pixels", config->max_pixels,
-      "max-input-bytes", config->max_input_bytes, "overwrite",
+      batch->options.location_template, "variants",
+      batch->pass_variants[batch->pass], "formats", config->formats,
+      "max-pixels", config->max_pixels, "max-input-bytes",
+      config->max_input_bytes, "overwrite",
       batch->options.overwrite || batch->options.skip_existing, NULL);
   gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
       config->adaptive ? "file-size" : "off");
+  set_stream_name (bin, image);
   gst_bin_add_many (GST_BIN (pipeline), src, bin, NULL);
   gst_element_link (src, bin);
   return pipeline;
 }
 
+/* An image that fails before any pipeline runs (refused up front, an input
+ * that cannot be read): reported as done. */
+static void
+report_failed_early (ImgcompressBatch *batch, ImgcompressImage *image)
+{
+  image->failed = TRUE;
+  image->done = TRUE;
+  batch->finished++;
+  if (batch->options.on_image_done)
+    batch->options.on_image_done (batch, image, batch->options.user_data);
+}
+
 static void
 start_job (ImgcompressBatch *batch, ImgcompressImage *image)
 {
-  Job *job = g_new0 (Job, 1);
+  Job *job;
   GError *error = NULL;
+  GstElement *pipeline = NULL;
   GstBus *bus;
+  gint fd;
 
-  job->batch = batch;
-  job->image = image;
-  job->pipeline = make_pipeline (batch, image, &error);
-  if (job->pipeline == NULL) {
-    image->failed = TRUE;
+  fd = open_input (image, &error);
+  if (fd >= 0) {
+    pipeline = make_pipeline (batch, image, fd, &error);
+    if (pipeline == NULL)
+      close (fd);
+  }
+  if (pipeline == NULL) {
+    g_free (image->error);
     image->error = g_strdup (error->message);
-    image->done = TRUE;
     g_error_free (error);
-    g_free (job);
-    batch->finished++;
-    if (batch->options.on_image_done)
-      batch->options.on_image_done (batch, image, batch->options.user_data);
+    report_failed_early (batch, image);
     return;
   }
 
+  job = g_new0 (Job, 1);
+  job->batch = batch;
+  job->image = image;
+  job->pipeline = pipeline;
+  job->input_fd = fd;
   bus = gst_element_get_bus (job->pipeline);
   job->watch_id = gst_bus_add_watch (bus, on_bus_message, job);
   gst_object_unref (bus);
@@ -714,12 +712,22 @@ schedule (ImgcompressBatch *batch)
     image = g_ptr_array_index (batch->order, batch->next++);
     if (image->done)
       continue;
+    /* refused before the run (imgcompress_outputs_refuse_collisions) */
+    if (image->failed) {
+      report_failed_early (batch, image);
+      continue;
+    }
     /* An image with only some of its files (an interrupted run) is made
      * again, its files replaced: make_pipeline() sets overwrite. */
-    if (batch->options.skip_existing && image_outputs_complete (batch, image)) {
-      if (batch->options.verbose)
-        g_printerr (_ ("imgcompress: %s: every file exists, skipped\n"),
-            image->path);
+    if (batch->options.skip_existing &&
+        imgcompress_outputs_complete (batch->options.outdir, image,
+            batch->options.days)) {
+      if (batch->options.verbose) {
+        gchar *shown = gst_imgcompress_escape_for_display (image->path);
+
+        g_printerr (_ ("imgcompress: %s: every file exists, skipped\n"), shown);
+        g_free (shown);
+      }
       image->done = image->skipped = TRUE;
       batch->finished++;
       continue;

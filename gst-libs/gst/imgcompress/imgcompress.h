@@ -18,5 +18,6 @@
 #include <gst/imgcompress/gstimgcompressfile.h>
 #include <gst/imgcompress/gstimgcompressexif.h>
 #include <gst/imgcompress/gstimgcompressjpeg.h>
+#include <gst/imgcompress/gstimgcompressname.h>
 
 #endif /* __GST_IMGCOMPRESS_H__ */
