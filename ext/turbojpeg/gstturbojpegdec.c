@@ -14,7 +14,7 @@
  *
  * Decodes JPEG images into the JPEG's own planar layout, without colour
  * conversion: I420 for 4:2:0, Y42B for 4:2:2, Y444 for 4:4:4 and GRAY8 for
- * grayscale.  CMYK and YCCK images (Adobe, inverted) and images with other
+ * grayscale.  CMYK and YCCK images and images with other
  * layouts (RGB, 4:4:0, 4:1:1) come out as RGB, which is also the fallback
  * when downstream does not accept the planar layout.
  *
@@ -37,7 +37,30 @@
  *
  * The element works straight after filesrc (it finds the images' ends
  * itself) and after jpegparse or multifilesrc; the image size may change
- * from one image to the next.
+ * from one image to the next.  Where images begin and end in unparsed
+ * bytes is #GstTurbojpegDec:framing:
+ *
+ * - `stream`: every JPEG found in the bytes is an image, whatever the
+ *   chunks they arrive in (`cat *.jpg | ...` gives every photo);
+ * - `image`: one JPEG per image.  An image begins after stream-start, a
+ *   segment, caps or an `imgcompress-image` event, and what follows its
+ *   EOI up to the next of these is skipped (MPF secondary images, Ultra HDR
+ *   gain maps, appended previews, trailing bytes), with a debug line
+ *   saying how many bytes and whether they start a second JPEG.  An image
+ *   cut short before its EOI is decoded as far as it goes at the next
+ *   boundary (and refused as truncated, unless #GstTurbojpegDec:strict is
+ *   %FALSE);
+ * - `auto` (the default): `image` as soon as an `imgcompress-image` event
+ *   arrives, that is behind adaptivequality (and in imgcompressbin, which
+ *   sets `image`), `stream` otherwise.
+ *
+ * In either case the EOI is found by walking the segments (an Exif
+ * thumbnail inside APP1 has markers of its own) and the entropy-coded data.
+ * An image whose data passes #GstTurbojpegDec:max-input-bytes is refused
+ * with an error and skipped, without keeping more of it.
+ *
+ * A CMYK JPEG is read with Adobe's inverted polarity whether or not it
+ * carries the Adobe APP14 marker, as Pillow and ImageMagick read it.
  *
  * Its rank is MARGINAL, so that it does not replace jpegdec in decodebin
  * behind other applications' backs.  To prefer it in decodebin, raise its
@@ -72,6 +95,8 @@ GST_DEBUG_CATEGORY_STATIC (turbojpegdec_debug);
 #define DEFAULT_MAX_DIMENSION 0
 #define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
 #define DEFAULT_STRICT TRUE
+#define DEFAULT_MAX_INPUT_BYTES GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES
+#define DEFAULT_FRAMING GST_TURBOJPEG_DEC_FRAMING_AUTO
 
 /* libjpeg-turbo refuses larger images; so do we, before asking it. */
 #define JPEG_MAX_DIMENSION 65500
@@ -82,19 +107,17 @@ enum
   PROP_MAX_DIMENSION,
   PROP_MAX_PIXELS,
   PROP_STRICT,
+  PROP_MAX_INPUT_BYTES,
+  PROP_FRAMING,
 };
 
-/* Where the stream parser is within the JPEG marker structure. */
+/* Where the stream parser is: the marker walk itself is the library's
+ * JPEG scanner. */
 typedef enum
 {
-  PARSE_SEEK_SOI,
-  PARSE_MARKER_FF,
-  PARSE_MARKER_CODE,
-  PARSE_LENGTH_HI,
-  PARSE_LENGTH_LO,
-  PARSE_SEGMENT,
-  PARSE_ENTROPY,
-  PARSE_ENTROPY_FF,
+  PARSE_SEEK_SOI, /* before an image: junk is skipped up to an SOI */
+  PARSE_IMAGE, /* inside an image, its bytes go to the frame */
+  PARSE_SKIP_REST, /* after an image's EOI, up to the next image boundary */
 } ParseState;
 
 /* What the marker walk learns from an image's header before decoding. */
@@ -102,7 +125,6 @@ typedef struct
 {
   guint width;
   guint height;
-  gboolean adobe;
   guint orientation;
 } HeaderInfo;
 
@@ -114,14 +136,21 @@ struct _GstTurbojpegDec
   guint max_dimension;
   guint64 max_pixels;
   gboolean strict;
+  guint64 max_input_bytes;
+  GstTurbojpegDecFraming framing;
 
   tjhandle tj;
   GstVideoCodecState *input_state;
 
   /* stream parser */
   ParseState parse_state;
-  guint8 parse_marker;
-  guint parse_segment_left;
+  GstImgcompressJpegScanner scanner;
+  guint64 frame_bytes; /* bytes of the current image in the frame */
+  guint64 skipped_bytes; /* bytes skipped after the current image's EOI */
+  gboolean skipped_jpeg; /* ... and they start with an SOI */
+  gboolean skipped_ff; /* the first byte skipped was 0xFF */
+  gboolean image_events; /* an imgcompress-image event came since start */
+  gboolean discard_frame; /* the frame being finished was refused */
 
   /* images handed to handle_frame since start */
   guint images_seen;
@@ -134,6 +163,31 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src",
     GST_PAD_SRC, GST_PAD_ALWAYS,
     GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ I420, Y42B, Y444, GRAY8, RGB }")));
+
+#define GST_TYPE_TURBOJPEG_DEC_FRAMING (gst_turbojpeg_dec_framing_get_type ())
+static GType
+gst_turbojpeg_dec_framing_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_TURBOJPEG_DEC_FRAMING_AUTO,
+        "Image framing once an imgcompress-image event arrives, else stream",
+        "auto" },
+    { GST_TURBOJPEG_DEC_FRAMING_STREAM,
+        "Every JPEG in the bytes is an image of its own", "stream" },
+    { GST_TURBOJPEG_DEC_FRAMING_IMAGE,
+        "One JPEG per image: what follows its end up to the next image "
+        "boundary is skipped",
+        "image" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstTurbojpegDecFraming", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
 
 #define gst_turbojpeg_dec_parent_class parent_class
 G_DEFINE_TYPE (GstTurbojpegDec, gst_turbojpeg_dec, GST_TYPE_VIDEO_DECODER);
@@ -159,6 +213,12 @@ gst_turbojpeg_dec_set_property (GObject *object, guint prop_id,
     case PROP_STRICT:
       self->strict = g_value_get_boolean (value);
       break;
+    case PROP_MAX_INPUT_BYTES:
+      self->max_input_bytes = g_value_get_uint64 (value);
+      break;
+    case PROP_FRAMING:
+      self->framing = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -183,6 +243,12 @@ gst_turbojpeg_dec_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_STRICT:
       g_value_set_boolean (value, self->strict);
       break;
+    case PROP_MAX_INPUT_BYTES:
+      g_value_set_uint64 (value, self->max_input_bytes);
+      break;
+    case PROP_FRAMING:
+      g_value_set_enum (value, self->framing);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -194,8 +260,10 @@ static void
 reset_parser (GstTurbojpegDec *self)
 {
   self->parse_state = PARSE_SEEK_SOI;
-  self->parse_marker = 0;
-  self->parse_segment_left = 0;
+  self->frame_bytes = 0;
+  self->skipped_bytes = 0;
+  self->skipped_jpeg = FALSE;
+  self->skipped_ff = FALSE;
 }
 
 static gboolean
@@ -211,6 +279,8 @@ gst_turbojpeg_dec_start (GstVideoDecoder *decoder)
   }
   reset_parser (self);
   self->images_seen = 0;
+  self->image_events = FALSE;
+  self->discard_frame = FALSE;
   self->orientation_posted = FALSE;
   gst_video_decoder_set_packetized (decoder, FALSE);
   return TRUE;
@@ -262,92 +332,13 @@ marker_has_length (guint8 marker)
       (marker >= 0xd0 && marker <= 0xd7));
 }
 
-/* Runs the marker state machine over @data.  Returns the number of bytes
- * consumed; sets *@eoi when they end with the EOI marker. */
-static gsize
-parse_bytes (GstTurbojpegDec *self, const guint8 *data, gsize size,
-    gboolean *eoi)
-{
-  gsize i = 0;
-
-  *eoi = FALSE;
-  while (i < size) {
-    guint8 b = data[i];
-
-    switch (self->parse_state) {
-      case PARSE_SEEK_SOI:
-        /* handled by the caller */
-        g_assert_not_reached ();
-        break;
-      case PARSE_MARKER_FF:
-        /* anything but 0xff here is junk; libjpeg will complain */
-        if (b == 0xff)
-          self->parse_state = PARSE_MARKER_CODE;
-        i++;
-        break;
-      case PARSE_MARKER_CODE:
-      case PARSE_ENTROPY_FF:
-        i++;
-        if (b == 0xff)
-          break; /* fill byte */
-        if (self->parse_state == PARSE_ENTROPY_FF &&
-            (b == 0x00 || (b >= 0xd0 && b <= 0xd7))) {
-          self->parse_state = PARSE_ENTROPY;
-          break;
-        }
-        if (b == 0xd9) {
-          *eoi = TRUE;
-          return i;
-        }
-        self->parse_marker = b;
-        self->parse_state =
-            marker_has_length (b) ? PARSE_LENGTH_HI : PARSE_MARKER_FF;
-        break;
-      case PARSE_LENGTH_HI:
-        self->parse_segment_left = b << 8;
-        self->parse_state = PARSE_LENGTH_LO;
-        i++;
-        break;
-      case PARSE_LENGTH_LO:
-        self->parse_segment_left |= b;
-        /* the length counts its own two bytes */
-        self->parse_segment_left =
-            self->parse_segment_left >= 2 ? self->parse_segment_left - 2 : 0;
-        self->parse_state = PARSE_SEGMENT;
-        i++;
-        break;
-      case PARSE_SEGMENT: {
-        gsize n = MIN (self->parse_segment_left, size - i);
-
-        i += n;
-        self->parse_segment_left -= n;
-        if (self->parse_segment_left == 0)
-          self->parse_state =
-              self->parse_marker == 0xda ? PARSE_ENTROPY : PARSE_MARKER_FF;
-        break;
-      }
-      case PARSE_ENTROPY: {
-        const guint8 *ff = memchr (data + i, 0xff, size - i);
-
-        if (ff == NULL) {
-          i = size;
-        } else {
-          i = ff - data + 1;
-          self->parse_state = PARSE_ENTROPY_FF;
-        }
-        break;
-      }
-    }
-  }
-  return i;
-}
-
 /* Skips anything before an SOI marker.  Returns TRUE when the adapter now
  * starts with an image. */
 static gboolean
 seek_soi (GstTurbojpegDec *self, GstAdapter *adapter, gboolean at_eos)
 {
-  gsize avail = gst_adapter_available (adapter);
+  gsize avail = gst_adapter_available (adapter), junk;
+  const guint8 *data;
   gssize soi;
 
   if (avail < 2) {
@@ -355,30 +346,111 @@ seek_soi (GstTurbojpegDec *self, GstAdapter *adapter, gboolean at_eos)
       gst_adapter_flush (adapter, avail);
     return FALSE;
   }
-  soi = gst_adapter_masked_scan_uint32 (adapter, 0xffff0000, 0xffd80000, 0,
-      avail >= 4 ? avail - 2 : 0);
-  if (soi < 0 && avail >= 4) {
-    /* keep a possible split marker (last byte 0xff) for the next round */
+  data = gst_adapter_map (adapter, avail);
+  soi = gst_imgcompress_jpeg_find_soi (data, avail);
+  if (soi >= 0)
+    junk = soi;
+  else if (data[avail - 1] == 0xff && !at_eos)
+    junk = avail - 1; /* perhaps the first half of an SOI */
+  else
+    junk = avail;
+  gst_adapter_unmap (adapter);
+
+  if (junk > 0) {
     GST_WARNING_OBJECT (self,
         "skipping %" G_GSIZE_FORMAT " bytes of non-JPEG "
-        "data",
-        avail - 1);
-    gst_adapter_flush (adapter, at_eos ? avail : avail - 1);
-    return FALSE;
+        "data before an image",
+        junk);
+    gst_adapter_flush (adapter, junk);
   }
-  if (soi < 0) {
-    if (at_eos)
-      gst_adapter_flush (adapter, avail);
-    return FALSE;
+  return soi >= 0;
+}
+
+/* See the section documentation: with image framing, one JPEG per image
+ * boundary. */
+static gboolean
+frames_by_image (GstTurbojpegDec *self)
+{
+  GstTurbojpegDecFraming framing;
+
+  GST_OBJECT_LOCK (self);
+  framing = self->framing;
+  GST_OBJECT_UNLOCK (self);
+  if (framing == GST_TURBOJPEG_DEC_FRAMING_AUTO)
+    return self->image_events;
+  return framing == GST_TURBOJPEG_DEC_FRAMING_IMAGE;
+}
+
+/* Where the parser goes after an image's EOI. */
+static void
+after_image (GstTurbojpegDec *self)
+{
+  reset_parser (self);
+  if (frames_by_image (self))
+    self->parse_state = PARSE_SKIP_REST;
+}
+
+/* MPF secondary images, gain maps, previews, trailing bytes: dropped, and
+ * said so in the log when the next image begins. */
+static void
+skip_rest (GstTurbojpegDec *self, GstAdapter *adapter)
+{
+  gsize avail = gst_adapter_available (adapter);
+  guint8 head[2];
+  gsize n;
+
+  if (avail == 0)
+    return;
+  n = MIN (avail, 2);
+  gst_adapter_copy (adapter, head, 0, n);
+  if (self->skipped_bytes == 0) {
+    self->skipped_ff = head[0] == 0xff;
+    self->skipped_jpeg = n == 2 && head[0] == 0xff && head[1] == 0xd8;
+  } else if (self->skipped_bytes == 1 && self->skipped_ff) {
+    self->skipped_jpeg = head[0] == 0xd8;
   }
-  if (soi > 0) {
-    GST_WARNING_OBJECT (self,
-        "skipping %" G_GSSIZE_FORMAT " bytes before "
-        "the start of image",
-        soi);
-    gst_adapter_flush (adapter, soi);
-  }
-  return TRUE;
+  self->skipped_bytes += avail;
+  gst_adapter_flush (adapter, avail);
+}
+
+static void
+log_skipped (GstTurbojpegDec *self)
+{
+  if (self->parse_state == PARSE_SKIP_REST && self->skipped_bytes > 0)
+    GST_DEBUG_OBJECT (self,
+        "skipped %" G_GUINT64_FORMAT " bytes after the image's end%s",
+        self->skipped_bytes, self->skipped_jpeg ? " (a second JPEG)" : "");
+}
+
+/* Whether @more bytes would take the image past max-input-bytes. */
+static gboolean
+image_too_large (GstTurbojpegDec *self, gsize more, guint64 *limit)
+{
+  GST_OBJECT_LOCK (self);
+  *limit = self->max_input_bytes;
+  GST_OBJECT_UNLOCK (self);
+  return *limit > 0 &&
+      (self->frame_bytes > *limit || more > *limit - self->frame_bytes);
+}
+
+/* The bytes received so far are handed over as a frame that handle_frame
+ * drops.  The rest of the image is skipped as what follows an image is: up
+ * to the next boundary with image framing, else up to the next SOI (the
+ * entropy-coded data where the limit is passed holds none). */
+static GstFlowReturn
+refuse_oversized (GstTurbojpegDec *self, guint64 limit)
+{
+  gchar *limit_str = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
+
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("The JPEG image is larger than the %s bytes allowed."), limit_str),
+      ("raise the max-input-bytes property to accept it"));
+  g_free (limit_str);
+
+  self->discard_frame = TRUE;
+  gst_video_decoder_have_frame (GST_VIDEO_DECODER (self));
+  after_image (self);
+  return GST_FLOW_ERROR;
 }
 
 static GstFlowReturn
@@ -386,34 +458,46 @@ gst_turbojpeg_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
   GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
-  gsize avail, consumed = 0;
+  gsize avail, consumed;
   const guint8 *data;
   gboolean eoi = FALSE;
+  guint64 limit;
 
+  if (self->parse_state == PARSE_SKIP_REST) {
+    skip_rest (self, adapter);
+    return GST_VIDEO_DECODER_FLOW_NEED_DATA;
+  }
   if (self->parse_state == PARSE_SEEK_SOI) {
     if (!seek_soi (self, adapter, at_eos))
       return GST_VIDEO_DECODER_FLOW_NEED_DATA;
     GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT (frame);
-    self->parse_state = PARSE_MARKER_FF;
-    consumed = 2;
+    gst_imgcompress_jpeg_scanner_init (&self->scanner);
+    self->frame_bytes = 0;
+    self->parse_state = PARSE_IMAGE;
   }
 
-  /* The SOI goes into the frame with what follows it, in one piece: a
-   * whole file read as one buffer then reaches handle_frame as that
-   * buffer, not as a 2-byte piece and the rest joined by a copy. */
+  /* Everything available goes into the frame at once, SOI included: a
+   * whole file read as one buffer reaches handle_frame as that buffer, not
+   * as pieces joined by a copy. */
   avail = gst_adapter_available (adapter);
-  if (avail > consumed) {
-    data = gst_adapter_map (adapter, avail);
-    consumed += parse_bytes (self, data + consumed, avail - consumed, &eoi);
-    gst_adapter_unmap (adapter);
+  if (avail == 0)
+    return GST_VIDEO_DECODER_FLOW_NEED_DATA;
+  data = gst_adapter_map (adapter, avail);
+  consumed =
+      gst_imgcompress_jpeg_scanner_scan (&self->scanner, data, avail, &eoi);
+  gst_adapter_unmap (adapter);
+
+  if (image_too_large (self, consumed, &limit)) {
+    gst_adapter_flush (adapter, consumed);
+    return refuse_oversized (self, limit);
   }
-  if (consumed > 0)
-    gst_video_decoder_add_to_frame (decoder, consumed);
+
+  gst_video_decoder_add_to_frame (decoder, consumed);
+  self->frame_bytes += consumed;
   if (eoi) {
-    reset_parser (self);
+    after_image (self);
     return gst_video_decoder_have_frame (decoder);
   }
-
   if (at_eos) {
     /* An image without its end: let the decoder say what is wrong. */
     GST_WARNING_OBJECT (self, "stream ended inside an image");
@@ -431,7 +515,7 @@ marker_is_sof (guint8 marker)
 }
 
 /* Walks the header segments up to the first SOS, bounds-checked: frame
- * size, Adobe marker and EXIF orientation.  Returns FALSE without a frame
+ * size and EXIF orientation.  Returns FALSE without a frame
  * header. */
 static gboolean
 read_header_info (const guint8 *data, gsize size, HeaderInfo *info)
@@ -473,9 +557,6 @@ read_header_info (const guint8 *data, gsize size, HeaderInfo *info)
       have_sof = TRUE;
     } else if (marker == 0xe1 && info->orientation == 0) {
       info->orientation = gst_imgcompress_exif_parse_orientation (payload, len);
-    } else if (marker == 0xee && len >= 5 &&
-        memcmp (payload, "Adobe", 5) == 0) {
-      info->adobe = TRUE;
     }
     pos += 2 + 2 + len;
   }
@@ -597,10 +678,12 @@ post_orientation (GstTurbojpegDec *self, guint orientation)
   self->orientation_posted = orientation != 0;
 }
 
-/* Adobe CMYK stores inverted values: R = C' * K' / 255 with C' = 255 - C. */
+/* CMYK JPEGs store inverted values (C' = 255 - C), and are read so whether
+ * or not they carry Adobe's APP14 marker, as Pillow and ImageMagick do:
+ * Photoshop wrote them inverted before it wrote the marker, and what reads
+ * them as plain CMYK shows a negative.  R = C' * K' / 255. */
 static void
-cmyk_to_rgb (const guint8 *cmyk, gsize cmyk_stride, GstVideoFrame *frame,
-    gboolean inverted)
+cmyk_to_rgb (const guint8 *cmyk, gsize cmyk_stride, GstVideoFrame *frame)
 {
   guint width = GST_VIDEO_FRAME_WIDTH (frame);
   guint height = GST_VIDEO_FRAME_HEIGHT (frame);
@@ -613,17 +696,11 @@ cmyk_to_rgb (const guint8 *cmyk, gsize cmyk_stride, GstVideoFrame *frame,
     guint8 *d = dst + (gsize) y * stride;
 
     for (x = 0; x < width; x++, s += 4, d += 3) {
-      guint c = s[0], m = s[1], ye = s[2], k = s[3];
+      guint k = s[3];
 
-      if (!inverted) {
-        c = 255 - c;
-        m = 255 - m;
-        ye = 255 - ye;
-        k = 255 - k;
-      }
-      d[0] = (c * k + 127) / 255;
-      d[1] = (m * k + 127) / 255;
-      d[2] = (ye * k + 127) / 255;
+      d[0] = (s[0] * k + 127) / 255;
+      d[1] = (s[1] * k + 127) / 255;
+      d[2] = (s[2] * k + 127) / 255;
     }
   }
 }
@@ -660,8 +737,7 @@ decode_error (GstTurbojpegDec *self, GstVideoCodecFrame *frame,
  * *@what names the failed call, or is NULL when the error is posted. */
 static gboolean
 decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
-    GstVideoFrame *vframe, int colorspace, gboolean adobe, gboolean strict,
-    const gchar **what)
+    GstVideoFrame *vframe, int colorspace, gboolean strict, const gchar **what)
 {
   guint width = GST_VIDEO_FRAME_WIDTH (vframe);
   guint height = GST_VIDEO_FRAME_HEIGHT (vframe);
@@ -696,7 +772,7 @@ decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
     rc = tjDecompress2 (self->tj, data, size, cmyk, width, width * 4, height,
         TJPF_CMYK, flags);
     if (rc == 0 || tj_failed_on_warning (self, strict))
-      cmyk_to_rgb (cmyk, width * 4, vframe, adobe);
+      cmyk_to_rgb (cmyk, width * 4, vframe);
     g_free (cmyk);
   } else {
     *what = "tjDecompress2 (RGB)";
@@ -729,6 +805,38 @@ post_too_large (GstTurbojpegDec *self, guint width, guint height,
   g_free (limit);
 }
 
+/* The message names the first problem the library's header reader finds. */
+static void
+post_damaged_header (GstTurbojpegDec *self, const guint8 *data, gsize size)
+{
+  GstImgcompressHeaderInfo info;
+  GstImgcompressSniffResult res;
+  gchar *received, *needed;
+
+  res = gst_imgcompress_sniff_header (data, size, &info);
+  if (res == GST_IMGCOMPRESS_SNIFF_INVALID &&
+      info.format == GST_IMGCOMPRESS_FORMAT_JPEG) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("Damaged JPEG header: %s."), _ (info.error)), ("%s", info.error));
+  } else if (res == GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA &&
+      info.format == GST_IMGCOMPRESS_FORMAT_JPEG) {
+    received = g_strdup_printf ("%" G_GSIZE_FORMAT, size);
+    needed = g_strdup_printf ("%" G_GSIZE_FORMAT, info.needed);
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("Damaged JPEG header: the data ends after %s bytes, where the "
+            "header needs %s."),
+            received, needed),
+        ("the data ends inside the header"));
+    g_free (received);
+    g_free (needed);
+  } else {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The data is not a JPEG image or its header is damaged.")),
+        ("no SOI marker or no frame header (SOF) in %" G_GSIZE_FORMAT " bytes",
+            size));
+  }
+}
+
 static GstFlowReturn
 gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
     GstVideoCodecFrame *frame)
@@ -747,12 +855,19 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   const gchar *what = NULL;
   gsize frame_bytes;
 
+  self->images_seen++;
+  if (self->discard_frame) {
+    /* refused by the parser, which posted the error */
+    self->discard_frame = FALSE;
+    gst_video_decoder_release_frame (decoder, frame);
+    return GST_FLOW_OK;
+  }
+
   GST_OBJECT_LOCK (self);
   max_pixels = self->max_pixels;
   strict = self->strict;
   GST_OBJECT_UNLOCK (self);
 
-  self->images_seen++;
   if (!gst_buffer_map (frame->input_buffer, &map, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
         ("could not map the input buffer"));
@@ -761,10 +876,7 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   }
 
   if (!read_header_info (map.data, map.size, &header)) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("The data is not a JPEG image or its header is damaged.")),
-        ("no SOI marker or no frame header (SOF) in %" G_GSIZE_FORMAT " bytes",
-            map.size));
+    post_damaged_header (self, map.data, map.size);
     goto failed;
   }
   if (header.width == 0 || header.height == 0 ||
@@ -840,8 +952,8 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   }
   gst_video_codec_state_unref (state);
 
-  if (!decode_into_frame (self, map.data, map.size, &vframe, colorspace,
-          header.adobe, strict, &what)) {
+  if (!decode_into_frame (self, map.data, map.size, &vframe, colorspace, strict,
+          &what)) {
     gst_video_frame_unmap (&vframe);
     gst_buffer_unmap (frame->input_buffer, &map);
     if (what == NULL) {
@@ -869,11 +981,13 @@ gst_turbojpeg_dec_finish (GstVideoDecoder *decoder)
 
   /* The parser hands every byte to the frame as it goes, so an image cut
    * short by the end of the stream is still pending here. */
-  if (self->parse_state != PARSE_SEEK_SOI) {
+  if (self->parse_state == PARSE_IMAGE) {
     GST_WARNING_OBJECT (self, "stream ended inside an image");
     reset_parser (self);
     return gst_video_decoder_have_frame (decoder);
   }
+  log_skipped (self);
+  reset_parser (self);
   if (self->images_seen == 0) {
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("No JPEG image found in the stream.")),
@@ -914,11 +1028,58 @@ gst_turbojpeg_dec_decide_allocation (GstVideoDecoder *decoder, GstQuery *query)
   return TRUE;
 }
 
+/* Whether @event tells that a new image begins.  The image event is the
+ * one that counts for the auto framing. */
+static gboolean
+is_image_boundary (GstTurbojpegDec *self, GstEvent *event)
+{
+  switch (GST_EVENT_TYPE (event)) {
+    case GST_EVENT_STREAM_START:
+      self->image_events = FALSE;
+      return TRUE;
+    case GST_EVENT_SEGMENT:
+    case GST_EVENT_CAPS:
+      return TRUE;
+    case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:
+      if (!gst_event_has_name (event, GST_IMGCOMPRESS_IMAGE_EVENT_NAME))
+        return FALSE;
+      self->image_events = TRUE;
+      return TRUE;
+    default:
+      return FALSE;
+  }
+}
+
+/* With image framing, an image ends at the next boundary whatever the
+ * bytes said: one cut short before its EOI is decoded as it is (libjpeg
+ * says what is wrong) instead of taking the next image's bytes. */
+static void
+end_image_at_boundary (GstTurbojpegDec *self)
+{
+  switch (self->parse_state) {
+    case PARSE_IMAGE:
+      GST_WARNING_OBJECT (self, "image ended before its EOI marker");
+      reset_parser (self);
+      gst_video_decoder_have_frame (GST_VIDEO_DECODER (self));
+      break;
+    case PARSE_SKIP_REST:
+      log_skipped (self);
+      /* fall through */
+    case PARSE_SEEK_SOI:
+      reset_parser (self);
+      break;
+  }
+}
+
 /* filesrc's BYTES segment would be dropped by the base class, which then
  * warns about a buffer without a segment. */
 static gboolean
 gst_turbojpeg_dec_sink_event (GstVideoDecoder *decoder, GstEvent *event)
 {
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
+
+  if (is_image_boundary (self, event) && frames_by_image (self))
+    end_image_at_boundary (self);
   return GST_VIDEO_DECODER_CLASS (parent_class)
       ->sink_event (decoder, gst_imgcompress_segment_to_time (event));
 }
@@ -957,6 +1118,23 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
 
+  g_object_class_install_property (gobject_class, PROP_MAX_INPUT_BYTES,
+      g_param_spec_uint64 ("max-input-bytes", "Maximum input bytes",
+          "Refuse images whose encoded data is larger, before more of it is "
+          "kept (0 = no limit; default 268435456, 256 MiB)",
+          0, G_MAXUINT64, DEFAULT_MAX_INPUT_BYTES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_FRAMING,
+      g_param_spec_enum ("framing", "Framing",
+          "Where images begin and end in an unparsed stream: stream (every "
+          "JPEG found is an image), image (one JPEG per image boundary, what "
+          "follows its EOI is skipped) or auto (image once an "
+          "imgcompress-image event arrives, else stream; default auto)",
+          GST_TYPE_TURBOJPEG_DEC_FRAMING, DEFAULT_FRAMING,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_READY));
+
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
@@ -975,6 +1153,8 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
   vdec_class->drain = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_drain);
   vdec_class->decide_allocation =
       GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_decide_allocation);
+
+  gst_type_mark_as_plugin_api (GST_TYPE_TURBOJPEG_DEC_FRAMING, 0);
 }
 
 static void
@@ -985,6 +1165,8 @@ gst_turbojpeg_dec_init (GstTurbojpegDec *self)
   self->max_dimension = DEFAULT_MAX_DIMENSION;
   self->max_pixels = DEFAULT_MAX_PIXELS;
   self->strict = DEFAULT_STRICT;
+  self->max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
+  self->framing = DEFAULT_FRAMING;
 
   gst_video_decoder_set_use_default_pad_acceptcaps (decoder, TRUE);
   GST_PAD_SET_ACCEPT_TEMPLATE (GST_VIDEO_DECODER_SINK_PAD (decoder));

@@ -19,6 +19,25 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (GstTurbojpegDec, gst_turbojpeg_dec, GST, TURBOJPEG_DEC,
     GstVideoDecoder)
 
+/**
+ * GstTurbojpegDecFraming:
+ * @GST_TURBOJPEG_DEC_FRAMING_AUTO: @GST_TURBOJPEG_DEC_FRAMING_IMAGE once an
+ *     `imgcompress-image` event has arrived since the stream started,
+ *     @GST_TURBOJPEG_DEC_FRAMING_STREAM before
+ * @GST_TURBOJPEG_DEC_FRAMING_STREAM: every JPEG in the bytes is an image
+ * @GST_TURBOJPEG_DEC_FRAMING_IMAGE: one JPEG per image: an image begins
+ *     after stream-start, segment, caps or an `imgcompress-image` event,
+ *     and what follows its EOI up to the next of these is skipped
+ *
+ * Where turbojpegdec's images begin and end in an unparsed stream.
+ */
+typedef enum
+{
+  GST_TURBOJPEG_DEC_FRAMING_AUTO,
+  GST_TURBOJPEG_DEC_FRAMING_STREAM,
+  GST_TURBOJPEG_DEC_FRAMING_IMAGE,
+} GstTurbojpegDecFraming;
+
 GST_ELEMENT_REGISTER_DECLARE (turbojpegdec);
 
 G_END_DECLS

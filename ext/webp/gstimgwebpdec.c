@@ -15,13 +15,20 @@
  * Decodes WebP images (simple lossy, lossless, extended with alpha).  It
  * takes the bytes straight from a file source: it finds each image's end
  * from the RIFF header's size field, so several images may follow one
- * another in a stream, each with its own size.
+ * another in a stream, each with its own size.  Bytes after an image that
+ * do not open another RIFF file (padding, data appended to the file) are
+ * skipped, with a debug line.
  *
  * Opaque lossy images come out as I420, decoded straight to YUV without a
  * colour conversion; images with alpha as RGBA; lossless opaque images as
  * RGB (RGBA or I420 when downstream takes only those).  Of an animated
- * WebP only the first frame (composited on its canvas, as RGBA) is
- * decoded, and a warning says so.
+ * WebP only the first frame is decoded, and a warning says so: as RGBA, on
+ * its canvas (transparent where the frame does not cover it), scaled as a
+ * still image is.
+ *
+ * The EXIF orientation of an extended file's EXIF chunk is posted as the
+ * %GST_TAG_IMAGE_ORIENTATION tag, as turbojpegdec does for JPEG; imgsizer
+ * turns the image upright from it.
  *
  * Shrink on load: when #GstImgWebpDec:max-dimension is set, or else when
  * downstream answers the `imgcompress-size-hint` query, libwebp's scaled
@@ -31,8 +38,9 @@
  * downstream and a JPEG and a WebP of the same photo arrive there at the
  * same size.
  *
- * Before any pixel buffer is allocated the image's dimensions are checked
- * against #GstImgWebpDec:max-pixels.  A stream that is empty, not WebP,
+ * Before any pixel buffer is allocated the image's dimensions (of an
+ * extended file: its canvas, which holds every frame) are checked against
+ * #GstImgWebpDec:max-pixels.  A stream that is empty, not WebP,
  * truncated, has a wrong RIFF size or corrupt data ends in an error
  * message; no buffer is output for it.
  *
@@ -52,6 +60,7 @@
 #include <gst/imgcompress/gst-i18n-plugin.h>
 #include <gst/imgcompress/gstimgcompressbytes.h>
 #include <gst/imgcompress/imgcompress.h>
+#include <gst/tag/tag.h>
 #include <string.h>
 #include <webp/decode.h>
 #include <webp/demux.h>
@@ -61,6 +70,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_img_webp_dec_debug);
 
 #define DEFAULT_MAX_DIMENSION 0
 #define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
+#define DEFAULT_MAX_INPUT_BYTES GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES
 
 /* "RIFF", size, "WEBP" */
 #define RIFF_HEADER_SIZE 12
@@ -75,6 +85,7 @@ enum
   PROP_0,
   PROP_MAX_DIMENSION,
   PROP_MAX_PIXELS,
+  PROP_MAX_INPUT_BYTES,
 };
 
 struct _GstImgWebpDec
@@ -86,13 +97,21 @@ struct _GstImgWebpDec
   /* parse() state for the image being assembled */
   gboolean header_checked;
   gboolean saw_data;
+  /* an image was framed: bytes after it that open no RIFF file are
+   * trailing bytes, not a bad image */
+  gboolean framed_image;
   /* an error was posted: the rest of the stream is not looked at, so one
    * bad file gives one error message */
   gboolean failed;
+  /* bytes of a refused image still to be skipped */
+  guint64 skip_bytes;
+  /* an orientation tag went downstream for an earlier image */
+  gboolean orientation_posted;
 
   /* properties */
   guint max_dimension;
   guint64 max_pixels;
+  guint64 max_input_bytes;
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -158,6 +177,14 @@ gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
           0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_INPUT_BYTES,
+      g_param_spec_uint64 ("max-input-bytes", "Maximum input bytes",
+          "Refuse images whose RIFF size says they are larger, before their "
+          "bytes are kept, and skip them (0 = no limit; default 268435456, "
+          "256 MiB)",
+          0, G_MAXUINT64, DEFAULT_MAX_INPUT_BYTES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -186,6 +213,7 @@ gst_img_webp_dec_init (GstImgWebpDec *self)
 
   self->max_dimension = DEFAULT_MAX_DIMENSION;
   self->max_pixels = DEFAULT_MAX_PIXELS;
+  self->max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
 
   /* Raw file bytes come in; parse() finds each image's end. */
   gst_video_decoder_set_packetized (decoder, FALSE);
@@ -206,6 +234,9 @@ gst_img_webp_dec_set_property (GObject *object, guint prop_id,
       break;
     case PROP_MAX_PIXELS:
       self->max_pixels = g_value_get_uint64 (value);
+      break;
+    case PROP_MAX_INPUT_BYTES:
+      self->max_input_bytes = g_value_get_uint64 (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -228,6 +259,9 @@ gst_img_webp_dec_get_property (GObject *object, guint prop_id, GValue *value,
     case PROP_MAX_PIXELS:
       g_value_set_uint64 (value, self->max_pixels);
       break;
+    case PROP_MAX_INPUT_BYTES:
+      g_value_set_uint64 (value, self->max_input_bytes);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -239,6 +273,7 @@ static void
 gst_img_webp_dec_reset_parse (GstImgWebpDec *self)
 {
   self->header_checked = FALSE;
+  self->skip_bytes = 0;
 }
 
 static gboolean
@@ -248,7 +283,9 @@ gst_img_webp_dec_start (GstVideoDecoder *decoder)
 
   gst_img_webp_dec_reset_parse (self);
   self->saw_data = FALSE;
+  self->framed_image = FALSE;
   self->failed = FALSE;
+  self->orientation_posted = FALSE;
   return TRUE;
 }
 
@@ -267,6 +304,7 @@ gst_img_webp_dec_flush (GstVideoDecoder *decoder)
   GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
 
   gst_img_webp_dec_reset_parse (self);
+  self->framed_image = FALSE;
   self->failed = FALSE;
   return TRUE;
 }
@@ -429,6 +467,69 @@ gst_img_webp_dec_probe_header (GstImgWebpDec *self, GstAdapter *adapter,
   return check_pixels (self, &features);
 }
 
+/* The RIFF size says how large the image is before its bytes are kept: a
+ * larger one than max-input-bytes is refused and its bytes skipped, and
+ * the image after it goes on. */
+static GstFlowReturn
+refuse_oversized (GstImgWebpDec *self, guint64 total)
+{
+  guint64 limit;
+  gchar *limit_str;
+
+  GST_OBJECT_LOCK (self);
+  limit = self->max_input_bytes;
+  GST_OBJECT_UNLOCK (self);
+  if (limit == 0 || total <= limit)
+    return GST_FLOW_OK;
+
+  limit_str = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("The WebP image is larger than the %s bytes allowed."), limit_str),
+      ("RIFF size says %" G_GUINT64_FORMAT " bytes; raise the "
+       "max-input-bytes property to accept it",
+          total));
+  g_free (limit_str);
+  self->skip_bytes = total;
+  return GST_FLOW_ERROR;
+}
+
+static void
+skip_refused_bytes (GstImgWebpDec *self, GstAdapter *adapter)
+{
+  gsize n = MIN (gst_adapter_available (adapter), self->skip_bytes);
+
+  gst_adapter_flush (adapter, n);
+  self->skip_bytes -= n;
+}
+
+/* Drops what follows an image up to the next "RIFF" (a stream of files
+ * goes on there), or all of it at the end of the stream: padding or data
+ * appended after the RIFF chunk, which the RIFF size leaves out. */
+static GstFlowReturn
+skip_trailing_bytes (GstImgWebpDec *self, GstAdapter *adapter, gboolean at_eos)
+{
+  gsize avail = gst_adapter_available (adapter);
+  gssize next_riff;
+  gsize skip;
+
+  /* from 1: a "RIFF" at 0 without "WEBP" after it is not a file */
+  next_riff = avail > 1 ? gst_adapter_masked_scan_uint32 (adapter, 0xffffffff,
+                              0x52494646 /* "RIFF" */, 1, avail - 1) :
+                          -1;
+  if (next_riff > 0)
+    skip = next_riff;
+  else if (at_eos)
+    skip = avail;
+  else /* "RIF" may end this buffer */
+    skip = avail > 3 ? avail - 3 : 0;
+
+  if (skip == 0)
+    return GST_VIDEO_DECODER_FLOW_NEED_DATA;
+  GST_DEBUG_OBJECT (self, "skipping %" G_GSIZE_FORMAT " trailing bytes", skip);
+  gst_adapter_flush (adapter, skip);
+  return next_riff > 0 ? GST_FLOW_OK : GST_VIDEO_DECODER_FLOW_NEED_DATA;
+}
+
 /* Collects one whole RIFF file from the adapter into the frame. */
 static GstFlowReturn
 gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
@@ -441,14 +542,19 @@ gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
   GstFlowReturn ret;
 
   if (avail < RIFF_HEADER_SIZE) {
+    if (at_eos && self->framed_image)
+      return skip_trailing_bytes (self, adapter, at_eos);
     if (at_eos)
       return post_truncated_error (self, avail, RIFF_HEADER_SIZE);
     return GST_VIDEO_DECODER_FLOW_NEED_DATA;
   }
 
   gst_adapter_copy (adapter, header, 0, RIFF_HEADER_SIZE);
-  if (memcmp (header, "RIFF", 4) != 0 || memcmp (header + 8, "WEBP", 4) != 0)
+  if (memcmp (header, "RIFF", 4) != 0 || memcmp (header + 8, "WEBP", 4) != 0) {
+    if (self->framed_image)
+      return skip_trailing_bytes (self, adapter, at_eos);
     return post_not_webp_error (self, header);
+  }
 
   riff_size = gst_imgcompress_read_uint32_le (header + 4);
   /* "WEBP" and at least one chunk header */
@@ -458,6 +564,8 @@ gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
   if (total > G_MAXINT)
     return post_bad_riff_size_error (self, riff_size,
         "larger than this element handles");
+  if (refuse_oversized (self, total) != GST_FLOW_OK)
+    return GST_FLOW_ERROR;
 
   if (!self->header_checked) {
     ret = gst_img_webp_dec_probe_header (self, adapter, avail, total);
@@ -473,6 +581,7 @@ gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
 
   gst_video_decoder_add_to_frame (decoder, (gint) total);
   gst_img_webp_dec_reset_parse (self);
+  self->framed_image = TRUE;
   return gst_video_decoder_have_frame (decoder);
 }
 
@@ -483,6 +592,11 @@ gst_img_webp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
   GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
   GstFlowReturn ret;
 
+  if (self->skip_bytes > 0) {
+    skip_refused_bytes (self, adapter);
+    if (self->skip_bytes > 0 || gst_adapter_available (adapter) == 0)
+      return GST_VIDEO_DECODER_FLOW_NEED_DATA;
+  }
   if (self->failed) {
     gst_adapter_clear (adapter);
     return GST_FLOW_ERROR;
@@ -491,7 +605,9 @@ gst_img_webp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     self->saw_data = TRUE;
 
   ret = gst_img_webp_dec_collect_image (self, adapter, at_eos);
-  if (ret == GST_FLOW_ERROR)
+  if (ret == GST_FLOW_ERROR && self->skip_bytes > 0)
+    skip_refused_bytes (self, adapter);
+  else if (ret == GST_FLOW_ERROR)
     self->failed = TRUE;
   return ret;
 }
@@ -707,70 +823,143 @@ gst_img_webp_dec_decode_still (GstImgWebpDec *self, GstVideoCodecFrame *frame,
   return GST_FLOW_OK;
 }
 
+/* Where a frame at @offset of @length on a canvas of @canvas pixels lands
+ * on that canvas scaled to @scaled pixels: rounded to the nearest pixel,
+ * at least one pixel wide, inside the scaled canvas. */
 static void
-copy_rgba_canvas (GstVideoFrame *vframe, const guint8 *canvas, guint width,
-    guint height)
+scale_frame_span (guint offset, guint length, guint canvas, guint scaled,
+    guint *scaled_offset, guint *scaled_length)
 {
-  guint8 *dst = GST_VIDEO_FRAME_PLANE_DATA (vframe, 0);
-  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (vframe, 0);
-  guint y;
+  guint64 start = ((guint64) offset * scaled + canvas / 2) / canvas;
+  guint64 end = ((guint64) (offset + length) * scaled + canvas / 2) / canvas;
 
-  for (y = 0; y < height; y++)
-    memcpy (dst + (gsize) y * stride, canvas + (gsize) y * width * 4,
-        (gsize) width * 4);
+  start = MIN (start, scaled - 1);
+  end = CLAMP (end, start + 1, scaled);
+  *scaled_offset = start;
+  *scaled_length = end - start;
 }
 
-/* The first frame of an animation, composited on the full canvas; the
- * scaled decode does not apply (libwebp's animation decoder has none). */
+/* Points libwebp's RGBA output, set up for the whole frame, at the
+ * @width x @height rectangle at (@x, @y) of it. */
+static void
+narrow_rgba_output (WebPDecBuffer *output, guint x, guint y, guint width,
+    guint height)
+{
+  WebPRGBABuffer *rgba = &output->u.RGBA;
+
+  rgba->rgba += (gsize) y * rgba->stride + (gsize) x * 4;
+  rgba->size = (gsize) rgba->stride * (height - 1) + (gsize) width * 4;
+}
+
+static void
+clear_frame (GstVideoFrame *vframe)
+{
+  memset (GST_VIDEO_FRAME_PLANE_DATA (vframe, 0), 0,
+      (gsize) GST_VIDEO_FRAME_PLANE_STRIDE (vframe, 0) *
+          GST_VIDEO_FRAME_HEIGHT (vframe));
+}
+
+static void
+post_animation_warning (GstImgWebpDec *self, guint n_frames, guint canvas_w,
+    guint canvas_h)
+{
+  GST_ELEMENT_WARNING (self, STREAM, DECODE,
+      (_ ("Animated WebP: only the first of its %u frames is used."), n_frames),
+      ("%u frames on a %ux%u canvas", n_frames, canvas_w, canvas_h));
+}
+
+/* The first frame of an animation, on its canvas, scaled as a still image
+ * is.  Nothing lies beneath a first frame to blend with: the canvas is
+ * transparent black where the frame does not cover it and the frame's own
+ * pixels where it does, as libwebp's WebPAnimDecoder (and so Pillow) make
+ * it.  Decoding the frame straight into the output costs one canvas at the
+ * decode scale, where WebPAnimDecoder keeps two full-size canvases of its
+ * own besides the copy. */
 static GstFlowReturn
 gst_img_webp_dec_decode_first_frame (GstImgWebpDec *self,
-    GstVideoCodecFrame *frame, const guint8 *data, gsize size)
+    GstVideoCodecFrame *frame, WebPDemuxer *demux, WebPDecoderConfig *config)
 {
-  WebPAnimDecoderOptions options;
-  WebPAnimDecoder *anim;
-  WebPAnimInfo info;
-  WebPData webp_data = { data, size };
+  guint canvas_w = WebPDemuxGetI (demux, WEBP_FF_CANVAS_WIDTH);
+  guint canvas_h = WebPDemuxGetI (demux, WEBP_FF_CANVAS_HEIGHT);
+  guint out_w, out_h, x, y, w, h;
   GstVideoFrame vframe;
-  WebPDecBuffer unused;
-  guint8 *canvas = NULL;
-  gint timestamp;
+  WebPIterator iter;
+  VP8StatusCode status;
   GstFlowReturn ret;
 
-  if (!WebPAnimDecoderOptionsInit (&options))
-    return post_corrupt_error (self, VP8_STATUS_INVALID_PARAM, "animation");
-  options.color_mode = MODE_RGBA;
-  options.use_threads = 0;
-
-  anim = WebPAnimDecoderNew (&webp_data, &options);
-  if (anim == NULL)
+  if (!WebPDemuxGetFrame (demux, 1, &iter))
     return post_corrupt_error (self, VP8_STATUS_BITSTREAM_ERROR,
-        "reading the animation");
-  if (!WebPAnimDecoderGetInfo (anim, &info) ||
-      !WebPAnimDecoderGetNext (anim, &canvas, &timestamp)) {
-    WebPAnimDecoderDelete (anim);
-    return post_corrupt_error (self, VP8_STATUS_BITSTREAM_ERROR,
-        "decoding the first animation frame");
+        "reading the first animation frame");
+
+  pick_output_size (self, canvas_w, canvas_h, &out_w, &out_h);
+  scale_frame_span (iter.x_offset, iter.width, canvas_w, out_w, &x, &w);
+  scale_frame_span (iter.y_offset, iter.height, canvas_h, out_h, &y, &h);
+  GST_DEBUG_OBJECT (self, "first frame %dx%d at %d,%d: %ux%u at %u,%u",
+      iter.width, iter.height, iter.x_offset, iter.y_offset, w, h, x, y);
+
+  if (!gst_img_webp_dec_update_output (self, GST_VIDEO_FORMAT_RGBA, out_w,
+          out_h)) {
+    WebPDemuxReleaseIterator (&iter);
+    return post_not_negotiated (self, GST_VIDEO_FORMAT_RGBA, out_w, out_h);
+  }
+  ret = prepare_output (self, frame, GST_VIDEO_FORMAT_RGBA, &vframe,
+      &config->output);
+  if (ret != GST_FLOW_OK) {
+    WebPDemuxReleaseIterator (&iter);
+    return ret;
+  }
+  clear_frame (&vframe);
+  narrow_rgba_output (&config->output, x, y, w, h);
+  if (w != (guint) iter.width || h != (guint) iter.height) {
+    config->options.use_scaling = 1;
+    config->options.scaled_width = w;
+    config->options.scaled_height = h;
   }
 
-  GST_ELEMENT_WARNING (self, STREAM, DECODE,
-      (_ ("The WebP image is animated; only its first frame is decoded.")),
-      ("%u frames on a %ux%u canvas", info.frame_count, info.canvas_width,
-          info.canvas_height));
+  status = WebPDecode (iter.fragment.bytes, iter.fragment.size, config);
+  gst_video_frame_unmap (&vframe);
+  WebPFreeDecBuffer (&config->output);
+  WebPDemuxReleaseIterator (&iter);
+  if (status != VP8_STATUS_OK)
+    return post_corrupt_error (self, status, "decoding the first frame");
+  post_animation_warning (self, WebPDemuxGetI (demux, WEBP_FF_FRAME_COUNT),
+      canvas_w, canvas_h);
+  return GST_FLOW_OK;
+}
 
-  if (!gst_img_webp_dec_update_output (self, GST_VIDEO_FORMAT_RGBA,
-          info.canvas_width, info.canvas_height)) {
-    WebPAnimDecoderDelete (anim);
-    return post_not_negotiated (self, GST_VIDEO_FORMAT_RGBA, info.canvas_width,
-        info.canvas_height);
-  }
+/* The EXIF orientation of an extended file's EXIF chunk, which holds the
+ * TIFF structure (some writers put JPEG's "Exif\0\0" before it). */
+static guint
+exif_orientation (WebPDemuxer *demux)
+{
+  WebPChunkIterator chunk;
+  guint orientation = GST_IMGCOMPRESS_EXIF_ORIENTATION_NONE;
 
-  ret = prepare_output (self, frame, GST_VIDEO_FORMAT_RGBA, &vframe, &unused);
-  if (ret == GST_FLOW_OK) {
-    copy_rgba_canvas (&vframe, canvas, info.canvas_width, info.canvas_height);
-    gst_video_frame_unmap (&vframe);
-  }
-  WebPAnimDecoderDelete (anim);
-  return ret;
+  if (demux == NULL || !WebPDemuxGetChunk (demux, "EXIF", 1, &chunk))
+    return orientation;
+  orientation = gst_imgcompress_exif_parse_orientation (chunk.chunk.bytes,
+      chunk.chunk.size);
+  WebPDemuxReleaseChunkIterator (&chunk);
+  return orientation;
+}
+
+/* Tells downstream how to display the image (imgsizer applies it); an
+ * image without orientation after one with it resets the tag. */
+static void
+post_orientation (GstImgWebpDec *self, guint orientation)
+{
+  const gchar *tag = gst_imgcompress_exif_orientation_to_tag (orientation);
+  GstTagList *tags;
+
+  if (tag == NULL && !self->orientation_posted)
+    return;
+  GST_DEBUG_OBJECT (self, "EXIF orientation %u", orientation);
+  tags = gst_tag_list_new (GST_TAG_IMAGE_ORIENTATION,
+      tag != NULL ? tag : "rotate-0", NULL);
+  gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
+      GST_TAG_MERGE_REPLACE);
+  gst_tag_list_unref (tags);
+  self->orientation_posted = tag != NULL;
 }
 
 static GstFlowReturn
@@ -779,6 +968,8 @@ gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
 {
   GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
   WebPDecoderConfig config;
+  WebPDemuxer *demux;
+  WebPData webp_data;
   GstMapInfo map;
   VP8StatusCode status;
   GstFlowReturn ret;
@@ -789,6 +980,8 @@ gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
     gst_video_decoder_release_frame (decoder, frame);
     return GST_FLOW_ERROR;
   }
+  webp_data.bytes = map.data;
+  webp_data.size = map.size;
 
   if (!WebPInitDecoderConfig (&config)) {
     ret = post_corrupt_error (self, VP8_STATUS_INVALID_PARAM,
@@ -813,11 +1006,23 @@ gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
       config.input.width, config.input.height, config.input.has_alpha,
       config.input.has_animation, config.input.format);
 
-  if (config.input.has_animation)
-    ret = gst_img_webp_dec_decode_first_frame (self, frame, map.data, map.size);
-  else
+  /* The demuxer indexes the chunks (no pixel data): the EXIF chunk and the
+   * animation's frames.  A still image it refuses is left to WebPDecode,
+   * which names the fault. */
+  demux = WebPDemux (&webp_data);
+  post_orientation (self, exif_orientation (demux));
+
+  if (config.input.has_animation) {
+    if (demux == NULL)
+      ret = post_corrupt_error (self, VP8_STATUS_BITSTREAM_ERROR,
+          "reading the animation");
+    else
+      ret = gst_img_webp_dec_decode_first_frame (self, frame, demux, &config);
+  } else {
     ret = gst_img_webp_dec_decode_still (self, frame, map.data, map.size,
         &config);
+  }
+  WebPDemuxDelete (demux);
 
 done:
   gst_buffer_unmap (frame->input_buffer, &map);

@@ -19,7 +19,9 @@
  * first buffers until the header is complete, nothing is decoded), then
  *
  * - refuses the image with an error when the header is unreadable or
- *   truncated (%GST_STREAM_ERROR_FORMAT) or when it has more than
+ *   truncated (%GST_STREAM_ERROR_FORMAT: a file whose signature is that of
+ *   a JPEG, PNG or WebP is said to have a damaged header of that format,
+ *   with the first problem found) or when it has more than
  *   #GstAdaptiveQuality:max-pixels pixels (%GST_STREAM_ERROR_FAILED): a
  *   30000x30000 PNG never reaches the decoder.  Nothing of a refused image
  *   is pushed and the flow returns %GST_FLOW_ERROR;
@@ -73,6 +75,22 @@
  * (gst_message_parse_error_details()), so that a bin that skips failed
  * images can say which one failed.
  *
+ * One image is one JPEG: the bytes of a JPEG image end at its EOI marker
+ * (found by walking its segments and entropy-coded data, so an Exif
+ * thumbnail inside APP1 does not end it), and what follows up to the next
+ * image is skipped, with a debug line saying how many bytes and whether
+ * they start a second JPEG: MPF secondary images and Ultra HDR gain maps,
+ * previews appended by cameras, `cat a.jpg b.jpg`, trailing bytes.  The
+ * decoder gets the primary image only.  (A stream of JPEGs one after
+ * another in bytes of one size, such as a `cat` of photos read by filesrc,
+ * is therefore one image here; turbojpegdec alone reads every image of
+ * such a stream.)
+ *
+ * An image is refused (%GST_STREAM_ERROR_FAILED) when it is larger than
+ * #GstAdaptiveQuality:max-input-bytes: before its first byte is passed on
+ * when upstream tells the size, else as soon as the bytes passed on and
+ * held back pass the limit, so that an endless upload costs no more.
+ *
  * A source that cannot tell the format (filesrc, multifilesrc) sends no
  * caps: adaptivequality then sends image/jpeg, image/png or image/webp caps
  * from the header, ahead of the segment, so that a decoder can be chosen
@@ -113,6 +131,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_adaptive_quality_debug);
 
 #define DEFAULT_IMAGE_NAME NULL
 #define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
+#define DEFAULT_MAX_INPUT_BYTES GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES
 #define DEFAULT_MODE GST_ADAPTIVE_QUALITY_MODE_FILE_SIZE
 #define DEFAULT_BANDS GST_IMGCOMPRESS_DEFAULT_QUALITY_BANDS
 
@@ -121,6 +140,7 @@ enum
   PROP_0,
   PROP_IMAGE_NAME,
   PROP_MAX_PIXELS,
+  PROP_MAX_INPUT_BYTES,
   PROP_MODE,
   PROP_BANDS,
 };
@@ -197,6 +217,14 @@ gst_adaptive_quality_class_init (GstAdaptiveQualityClass *klass)
           0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_MAX_INPUT_BYTES,
+      g_param_spec_uint64 ("max-input-bytes", "Maximum input bytes",
+          "Refuse images whose encoded data is larger: a size known from "
+          "upstream (a file's) before the first byte, else as the bytes up "
+          "to a JPEG's end arrive (0 = no limit; default 268435456, 256 MiB)",
+          0, G_MAXUINT64, DEFAULT_MAX_INPUT_BYTES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_MODE,
       g_param_spec_enum ("mode", "Mode",
           "Whether the image event carries quality hints from the file size "
@@ -245,6 +273,7 @@ gst_adaptive_quality_init (GstAdaptiveQuality *self)
 
   self->image_name = g_strdup (DEFAULT_IMAGE_NAME);
   self->max_pixels = DEFAULT_MAX_PIXELS;
+  self->max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
   self->mode = DEFAULT_MODE;
   self->bands_str = g_strdup (DEFAULT_BANDS);
   self->bands = gst_imgcompress_quality_bands_parse (DEFAULT_BANDS, NULL);
@@ -312,6 +341,9 @@ gst_adaptive_quality_set_property (GObject *object, guint prop_id,
     case PROP_MAX_PIXELS:
       self->max_pixels = g_value_get_uint64 (value);
       break;
+    case PROP_MAX_INPUT_BYTES:
+      self->max_input_bytes = g_value_get_uint64 (value);
+      break;
     case PROP_MODE:
       self->mode = g_value_get_enum (value);
       break;
@@ -339,6 +371,9 @@ gst_adaptive_quality_get_property (GObject *object, guint prop_id,
     case PROP_MAX_PIXELS:
       g_value_set_uint64 (value, self->max_pixels);
       break;
+    case PROP_MAX_INPUT_BYTES:
+      g_value_set_uint64 (value, self->max_input_bytes);
+      break;
     case PROP_MODE:
       g_value_set_enum (value, self->mode);
       break;
@@ -362,6 +397,9 @@ reset_stream (GstAdaptiveQuality *self)
   self->boundary = TRUE;
   self->upstream_bytes = 0;
   self->image_bytes = 0;
+  self->kept_bytes = 0;
+  self->past_end = FALSE;
+  self->skipped_bytes = 0;
   self->seen_data = FALSE;
   self->announced = FALSE;
   g_clear_pointer (&self->next_name, g_free);
@@ -477,10 +515,23 @@ buffer_starts_image (GstAdaptiveQuality *self, GstBuffer *buffer)
 }
 
 static void
+log_skipped (GstAdaptiveQuality *self)
+{
+  if (self->skipped_bytes > 0)
+    GST_DEBUG_OBJECT (self,
+        "image %s: skipped %" G_GUINT64_FORMAT " bytes after its JPEG's "
+        "end%s",
+        self->info.name, self->skipped_bytes,
+        self->skipped_jpeg ? " (a second JPEG)" : "");
+  self->skipped_bytes = 0;
+}
+
+static void
 begin_image (GstAdaptiveQuality *self)
 {
   gchar *name;
 
+  log_skipped (self);
   gst_adapter_clear (self->header_adapter);
   gst_imgcompress_image_info_clear (&self->info);
   self->info.start_time = g_get_monotonic_time () * 1000;
@@ -488,6 +539,10 @@ begin_image (GstAdaptiveQuality *self)
   self->sniffing = TRUE;
   self->refused = FALSE;
   self->image_bytes = 0;
+  self->kept_bytes = 0;
+  self->past_end = FALSE;
+  self->skipped_bytes = 0;
+  gst_imgcompress_jpeg_scanner_init (&self->scanner);
 
   /* Upstream's size is the image's size only for the first image after a
    * boundary event; bytes beyond it are images of unknown size. */
@@ -525,25 +580,157 @@ mark_refused (GstAdaptiveQuality *self)
   return GST_FLOW_ERROR;
 }
 
-static GstFlowReturn
-refuse_unreadable (GstAdaptiveQuality *self, const gchar *why)
+static const gchar *
+format_display_name (GstImgcompressFormat format)
 {
+  switch (format) {
+    case GST_IMGCOMPRESS_FORMAT_JPEG:
+      return "JPEG";
+    case GST_IMGCOMPRESS_FORMAT_PNG:
+      return "PNG";
+    case GST_IMGCOMPRESS_FORMAT_WEBP:
+      return "WebP";
+    default:
+      return "?";
+  }
+}
+
+/* The header says which format it is but contradicts itself: the message
+ * names the format and the first problem found. */
+static GstFlowReturn
+refuse_damaged (GstAdaptiveQuality *self, const gchar *problem)
+{
+  IMAGE_ERROR (self, STREAM, FORMAT,
+      (_ ("Image \"%s\" has a damaged %s header: %s."), self->info.name,
+          format_display_name (self->info.format), _ (problem)),
+      ("%s", problem));
+  return mark_refused (self);
+}
+
+static GstFlowReturn
+refuse_unreadable (GstAdaptiveQuality *self,
+    const GstImgcompressHeaderInfo *header)
+{
+  if (header->format != GST_IMGCOMPRESS_FORMAT_UNKNOWN) {
+    self->info.format = header->format;
+    return refuse_damaged (self, header->error);
+  }
   IMAGE_ERROR (self, STREAM, FORMAT,
       (_ ("Could not read the header of image \"%s\": it is not a valid "
           "JPEG, PNG or WebP file."),
           self->info.name),
-      ("%s", why));
+      ("%s", header->error));
   return mark_refused (self);
 }
 
 static GstFlowReturn
 refuse_truncated (GstAdaptiveQuality *self)
 {
-  IMAGE_ERROR (self, STREAM, FORMAT,
-      (_ ("Image \"%s\" ends before its header is complete."), self->info.name),
-      ("%" G_GSIZE_FORMAT " bytes received, the header needs %" G_GSIZE_FORMAT,
-          gst_adapter_available (self->header_adapter), self->header_needed));
+  gchar *received = g_strdup_printf ("%" G_GSIZE_FORMAT,
+      gst_adapter_available (self->header_adapter));
+  gchar *needed = g_strdup_printf ("%" G_GSIZE_FORMAT, self->header_needed);
+
+  if (self->info.format != GST_IMGCOMPRESS_FORMAT_UNKNOWN)
+    IMAGE_ERROR (self, STREAM, FORMAT,
+        (_ ("Image \"%s\" has a damaged %s header: it ends after %s bytes, "
+            "where the header needs %s."),
+            self->info.name, format_display_name (self->info.format), received,
+            needed),
+        ("the data ends inside the header"));
+  else
+    IMAGE_ERROR (self, STREAM, FORMAT,
+        (_ ("Image \"%s\" ends before its header is complete."),
+            self->info.name),
+        ("%s bytes received, the header needs %s", received, needed));
+  g_free (received);
+  g_free (needed);
   return mark_refused (self);
+}
+
+static GstFlowReturn
+refuse_oversized (GstAdaptiveQuality *self, guint64 max_input_bytes)
+{
+  gchar *limit = g_strdup_printf ("%" G_GUINT64_FORMAT, max_input_bytes);
+
+  IMAGE_ERROR (self, STREAM, FAILED,
+      (_ ("Image \"%s\" is larger than the %s bytes allowed."), self->info.name,
+          limit),
+      ("max-input-bytes is %s", limit));
+  g_free (limit);
+  return mark_refused (self);
+}
+
+/* Whether @more bytes of the image may be held back or passed on, within
+ * max-input-bytes; counts them when they may. */
+static gboolean
+keep_bytes (GstAdaptiveQuality *self, guint64 more, guint64 *limit)
+{
+  GST_OBJECT_LOCK (self);
+  *limit = self->max_input_bytes;
+  GST_OBJECT_UNLOCK (self);
+  if (*limit > 0 &&
+      (self->kept_bytes > *limit || more > *limit - self->kept_bytes))
+    return FALSE;
+  self->kept_bytes += more;
+  return TRUE;
+}
+
+/* A size known from upstream refuses an image before its first byte is
+ * kept: an endless or huge upload costs nothing. */
+static gboolean
+upstream_size_allowed (GstAdaptiveQuality *self, guint64 *limit)
+{
+  GST_OBJECT_LOCK (self);
+  *limit = self->max_input_bytes;
+  GST_OBJECT_UNLOCK (self);
+  return *limit == 0 || self->upstream_bytes <= *limit;
+}
+
+static void
+count_skipped (GstAdaptiveQuality *self, GstBuffer *buffer, gsize offset)
+{
+  guint8 head[2];
+
+  if (self->skipped_bytes == 0)
+    self->skipped_jpeg = gst_buffer_extract (buffer, offset, head, 2) == 2 &&
+        head[0] == 0xff && head[1] == 0xd8;
+  self->skipped_bytes += gst_buffer_get_size (buffer) - offset;
+}
+
+/* One file is one image: a JPEG ends at its EOI, and what follows (MPF
+ * secondary images, Ultra HDR gain maps, appended previews, trailing
+ * bytes) is skipped.  Returns the part of @buffer that belongs to the
+ * image, or NULL. */
+static GstBuffer *
+trim_at_end (GstAdaptiveQuality *self, GstBuffer *buffer)
+{
+  GstMapInfo map;
+  gboolean end = FALSE;
+  gsize consumed;
+  GstBuffer *kept;
+
+  if (self->info.format != GST_IMGCOMPRESS_FORMAT_JPEG)
+    return buffer;
+  if (self->past_end) {
+    count_skipped (self, buffer, 0);
+    gst_buffer_unref (buffer);
+    return NULL;
+  }
+  if (!gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return buffer;
+  consumed = gst_imgcompress_jpeg_scanner_scan (&self->scanner, map.data,
+      map.size, &end);
+  gst_buffer_unmap (buffer, &map);
+  if (!end)
+    return buffer;
+
+  self->past_end = TRUE;
+  if (consumed == gst_buffer_get_size (buffer))
+    return buffer;
+  count_skipped (self, buffer, consumed);
+  kept = gst_buffer_copy_region (buffer, GST_BUFFER_COPY_ALL, 0, consumed);
+  gst_buffer_unref (buffer);
+  return kept;
 }
 
 static GstFlowReturn
@@ -623,6 +810,7 @@ release_image (GstAdaptiveQuality *self)
 {
   GList *held, *l;
   GstFlowReturn ret = GST_FLOW_OK;
+  GstBuffer *buffer;
 
   self->sniffing = FALSE;
   self->info.input_bytes = self->upstream_bytes > 0 ?
@@ -643,11 +831,11 @@ release_image (GstAdaptiveQuality *self)
   held = gst_adapter_take_list (self->header_adapter,
       gst_adapter_available (self->header_adapter));
   for (l = held; l; l = l->next) {
-    GstBuffer *buffer = l->data;
+    buffer = trim_at_end (self, l->data);
     l->data = NULL;
-    if (ret == GST_FLOW_OK)
+    if (buffer && ret == GST_FLOW_OK)
       ret = gst_pad_push (self->srcpad, buffer);
-    else
+    else if (buffer)
       gst_buffer_unref (buffer);
   }
   g_list_free (held);
@@ -704,8 +892,11 @@ sniff_held_bytes (GstAdaptiveQuality *self)
       return check_header (self, &header);
     case GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA:
       self->header_needed = header.needed;
-      if (header.needed > MAX_HEADER_BYTES)
-        return refuse_unreadable (self, "no dimensions in the first 8 MiB");
+      self->info.format = header.format;
+      if (header.needed > MAX_HEADER_BYTES) {
+        header.error = N_ ("no frame header in the first 8 MiB");
+        return refuse_unreadable (self, &header);
+      }
       if (self->upstream_bytes > 0 && header.needed > self->upstream_bytes)
         return refuse_truncated (self);
       GST_LOG_OBJECT (self, "header needs %" G_GSIZE_FORMAT " bytes",
@@ -713,13 +904,15 @@ sniff_held_bytes (GstAdaptiveQuality *self)
       return GST_FLOW_OK;
     case GST_IMGCOMPRESS_SNIFF_INVALID:
     default:
-      return refuse_unreadable (self, header.error);
+      return refuse_unreadable (self, &header);
   }
 }
 
 static GstFlowReturn
 take_buffer (GstAdaptiveQuality *self, GstBuffer *buffer)
 {
+  guint64 limit;
+
   /* An empty buffer (appsrc may push one) holds no byte to sniff: it must
    * neither start an image nor count as data, else an empty upload ends
    * without an error (found by fuzz_imgcompressbin). */
@@ -735,6 +928,8 @@ take_buffer (GstAdaptiveQuality *self, GstBuffer *buffer)
       return GST_FLOW_ERROR;
     }
     begin_image (self);
+    if (!upstream_size_allowed (self, &limit))
+      refuse_oversized (self, limit);
   }
   self->image_bytes += gst_buffer_get_size (buffer);
 
@@ -743,6 +938,15 @@ take_buffer (GstAdaptiveQuality *self, GstBuffer *buffer)
         self->info.name);
     gst_buffer_unref (buffer);
     return GST_FLOW_ERROR;
+  }
+  if (!self->sniffing) {
+    buffer = trim_at_end (self, buffer);
+    if (buffer == NULL)
+      return GST_FLOW_OK;
+  }
+  if (!keep_bytes (self, gst_buffer_get_size (buffer), &limit)) {
+    gst_buffer_unref (buffer);
+    return refuse_oversized (self, limit);
   }
   if (!self->sniffing)
     return gst_pad_push (self->srcpad, buffer);
@@ -780,6 +984,7 @@ end_image (GstAdaptiveQuality *self)
 {
   if (self->sniffing && gst_adapter_available (self->header_adapter) > 0)
     refuse_truncated (self);
+  log_skipped (self);
   self->sniffing = FALSE;
   self->boundary = TRUE;
 }

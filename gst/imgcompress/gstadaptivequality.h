@@ -42,6 +42,7 @@ struct _GstAdaptiveQuality
   /* properties, under the object lock */
   gchar *image_name;
   guint64 max_pixels;
+  guint64 max_input_bytes;
   GstAdaptiveQualityMode mode;
   gchar *bands_str;
   GArray *bands; /* the last valid bands */
@@ -55,6 +56,11 @@ struct _GstAdaptiveQuality
   gboolean boundary; /* the next buffer starts a new image */
   guint64 upstream_bytes; /* upstream's byte size, 0 when unknown */
   guint64 image_bytes; /* bytes of the current image seen so far */
+  guint64 kept_bytes; /* ... held back or passed on */
+  GstImgcompressJpegScanner scanner; /* a JPEG's walk to its EOI */
+  gboolean past_end; /* the JPEG's EOI has gone by: the rest is skipped */
+  guint64 skipped_bytes; /* bytes skipped after the EOI */
+  gboolean skipped_jpeg; /* ... and they start with an SOI */
   guint image_index; /* images since stream start */
   guint64 sequence; /* images since READY: the image event's index */
   gchar *next_name; /* from upstream's image event, for the next image */

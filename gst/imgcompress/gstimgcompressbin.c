@@ -26,6 +26,13 @@
  * the stock pngdec.  A PNG with alpha keeps it in WebP and is flattened on
  * #GstImgcompressBin:background for JPEG.
  *
+ * One file is one image: for a JPEG, what follows the primary image (MPF
+ * secondary images, Ultra HDR gain maps, appended data) is skipped, and
+ * turbojpegdec is set to image framing.  A stream of images is one image
+ * per buffer (appsrc, multifilesrc) or per upstream size (filesrc); see
+ * adaptivequality.  #GstImgcompressBin:max-input-bytes bounds the encoded
+ * bytes of each image.
+ *
  * `variants` and `formats` take effect when the bin goes to READY; the
  * other properties are passed to the elements at the same time.
  *
@@ -57,6 +64,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_imgcompress_bin_debug);
 #define DEFAULT_ADAPTIVE GST_IMGCOMPRESS_BIN_ADAPTIVE_FILE_SIZE
 #define DEFAULT_BANDS GST_IMGCOMPRESS_DEFAULT_QUALITY_BANDS
 #define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
+#define DEFAULT_MAX_INPUT_BYTES GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES
 #define DEFAULT_OVERWRITE FALSE
 #define DEFAULT_BACKGROUND 0xffffffff
 /* Measured on the corpus: progressive saves 4.4 % at 2048 px and 2.1 % at
@@ -82,6 +90,7 @@ enum
   PROP_ADAPTIVE,
   PROP_BANDS,
   PROP_MAX_PIXELS,
+  PROP_MAX_INPUT_BYTES,
   PROP_OVERWRITE,
   PROP_BACKGROUND,
   PROP_PROGRESSIVE_FROM,
@@ -229,6 +238,13 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
           "Images with more pixels are refused with an error before "
           "decoding (0 = no limit; default 100000000)",
           0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_MAX_INPUT_BYTES,
+      g_param_spec_uint64 ("max-input-bytes", "Maximum input bytes",
+          "Images whose encoded data is larger are refused with an error, "
+          "before more of it is kept (0 = no limit; default 268435456, "
+          "256 MiB)",
+          0, G_MAXUINT64, DEFAULT_MAX_INPUT_BYTES,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_OVERWRITE,
       g_param_spec_boolean ("overwrite", "Overwrite",
@@ -649,6 +665,7 @@ static GstFlowReturn sink_chain_list (GstPad *pad, GstObject *parent,
 static void
 gst_imgcompress_bin_init (GstImgcompressBin *self)
 {
+  GstPadTemplate *templ;
   GstPad *pad;
 
   self->variants = g_strdup (DEFAULT_VARIANTS);
@@ -658,6 +675,7 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
   self->adaptive = DEFAULT_ADAPTIVE;
   self->bands = g_strdup (DEFAULT_BANDS);
   self->max_pixels = DEFAULT_MAX_PIXELS;
+  self->max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
   self->overwrite = DEFAULT_OVERWRITE;
   self->background = DEFAULT_BACKGROUND;
   self->progressive_from = DEFAULT_PROGRESSIVE_FROM;
@@ -679,15 +697,18 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
       on_input, self, NULL);
   gst_object_unref (pad);
 
+  /* the ghost pad takes its own reference to the template */
+  templ = gst_static_pad_template_get (&sink_template);
+  gst_object_ref_sink (templ);
   pad = gst_element_get_static_pad (self->adaptivequality, "sink");
-  self->sinkpad = gst_ghost_pad_new_from_template ("sink", pad,
-      gst_static_pad_template_get (&sink_template));
+  self->sinkpad = gst_ghost_pad_new_from_template ("sink", pad, templ);
   gst_object_unref (pad);
   /* A failed image must not end the stream when it is skipped: its flow
    * error stops here. */
   gst_pad_set_chain_function (self->sinkpad, GST_DEBUG_FUNCPTR (sink_chain));
   gst_pad_set_chain_list_function (self->sinkpad,
       GST_DEBUG_FUNCPTR (sink_chain_list));
+  gst_object_unref (templ);
   gst_element_add_pad (GST_ELEMENT (self), self->sinkpad);
 }
 
@@ -759,6 +780,9 @@ gst_imgcompress_bin_set_property (GObject *object, guint prop_id,
     case PROP_MAX_PIXELS:
       self->max_pixels = g_value_get_uint64 (value);
       break;
+    case PROP_MAX_INPUT_BYTES:
+      self->max_input_bytes = g_value_get_uint64 (value);
+      break;
     case PROP_OVERWRITE:
       self->overwrite = g_value_get_boolean (value);
       break;
@@ -812,6 +836,9 @@ gst_imgcompress_bin_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_MAX_PIXELS:
       g_value_set_uint64 (value, self->max_pixels);
+      break;
+    case PROP_MAX_INPUT_BYTES:
+      g_value_set_uint64 (value, self->max_input_bytes);
       break;
     case PROP_OVERWRITE:
       g_value_set_boolean (value, self->overwrite);
@@ -1168,7 +1195,7 @@ build_branches (GstImgcompressBin *self)
   GstImgcompressFormat formats[2];
   guint n_formats;
   gchar *variants, *format_str, *bands;
-  guint64 max_pixels;
+  guint64 max_pixels, max_input_bytes;
   gboolean adaptive, ok;
 
   GST_OBJECT_LOCK (self);
@@ -1176,6 +1203,7 @@ build_branches (GstImgcompressBin *self)
   format_str = g_strdup (self->formats);
   bands = g_strdup (self->bands);
   max_pixels = self->max_pixels;
+  max_input_bytes = self->max_input_bytes;
   adaptive = self->adaptive != GST_IMGCOMPRESS_BIN_ADAPTIVE_OFF;
   GST_OBJECT_UNLOCK (self);
 
@@ -1187,8 +1215,8 @@ build_branches (GstImgcompressBin *self)
     ok = self->variantsplit != NULL;
   }
   if (ok) {
-    g_object_set (self->adaptivequality, "max-pixels", max_pixels, "bands",
-        bands, NULL);
+    g_object_set (self->adaptivequality, "max-pixels", max_pixels,
+        "max-input-bytes", max_input_bytes, "bands", bands, NULL);
     gst_util_set_object_arg (G_OBJECT (self->adaptivequality), "mode",
         adaptive ? "file-size" : "off");
     g_object_set (self->variantsplit, "variants", variants, NULL);
@@ -1204,6 +1232,29 @@ build_branches (GstImgcompressBin *self)
   return ok;
 }
 
+/* The limits are the bin's.  One file (one buffer, or what comes between
+ * two image events from adaptivequality) is one image, so a decoder that
+ * frames images itself takes the primary JPEG and skips what follows it:
+ * MPF secondary images, gain maps, trailing bytes. */
+static void
+configure_decoder (GstImgcompressBin *self, GstElement *decoder)
+{
+  GObjectClass *klass = G_OBJECT_GET_CLASS (decoder);
+  guint64 max_pixels, max_input_bytes;
+
+  GST_OBJECT_LOCK (self);
+  max_pixels = self->max_pixels;
+  max_input_bytes = self->max_input_bytes;
+  GST_OBJECT_UNLOCK (self);
+
+  if (g_object_class_find_property (klass, "max-pixels"))
+    g_object_set (decoder, "max-pixels", max_pixels, NULL);
+  if (g_object_class_find_property (klass, "max-input-bytes"))
+    g_object_set (decoder, "max-input-bytes", max_input_bytes, NULL);
+  if (g_object_class_find_property (klass, "framing"))
+    gst_util_set_object_arg (G_OBJECT (decoder), "framing", "image");
+}
+
 /* The decoder, in a bin of its own so that it is replaced as one piece.
  * PNG may decode to 16-bit or paletted layouts: a converter brings those to
  * 8-bit RGB(A) or grey, and is passthrough for the usual ones. */
@@ -1212,7 +1263,6 @@ make_decode_chain (GstImgcompressBin *self, const gchar *factory)
 {
   GstElement *chain, *decoder, *last;
   GstPad *pad;
-  guint64 max_pixels;
 
   decoder = gst_element_factory_make (factory, NULL);
   if (decoder == NULL) {
@@ -1222,13 +1272,7 @@ make_decode_chain (GstImgcompressBin *self, const gchar *factory)
         (NULL));
     return NULL;
   }
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (decoder),
-          "max-pixels")) {
-    GST_OBJECT_LOCK (self);
-    max_pixels = self->max_pixels;
-    GST_OBJECT_UNLOCK (self);
-    g_object_set (decoder, "max-pixels", max_pixels, NULL);
-  }
+  configure_decoder (self, decoder);
 
   chain = gst_bin_new ("decoder");
   gst_bin_add (GST_BIN (chain), decoder);

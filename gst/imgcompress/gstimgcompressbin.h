@@ -76,6 +76,7 @@ struct _GstImgcompressBin
   GstImgcompressBinAdaptive adaptive;
   gchar *bands;
   guint64 max_pixels;
+  guint64 max_input_bytes;
   gboolean overwrite;
   guint background;
   guint progressive_from;

@@ -30,9 +30,16 @@
  *
  * Any other `{field}` or `%` sequence is refused when the element starts.
  * The template is relative to output-dir and may not leave it (no absolute
- * paths, no `..`); names from the events are sanitised (a `/`, a `\`, a
- * control character or a leading dot becomes `_`), so no image name can
- * escape either.  Missing directories are created (mode 0755).
+ * paths, no `..`).  Names from the events become path components by an
+ * injective rule (gst_imgcompress_clean_component()): a name that is
+ * already safe is kept; in any other a `/`, a `\`, a control character or a
+ * leading dot becomes `_`, it is cut to 187 bytes, and `~` and 12 hex
+ * digits of the SHA-256 of the raw name are appended.  So no image name can
+ * escape, and two different names never share a file (`a\nb` and `a_b`,
+ * `.x` and `_x`).  Missing directories are created (mode 0755); the
+ * directories below output-dir are opened without following symbolic links
+ * (openat() with O_NOFOLLOW): a link among them is an error, and no file
+ * lands outside output-dir's tree.
  *
  * Every image is written to a temporary file in its target directory
  * (`.<name>.XXXXXX.imgcompress-tmp`), optionally fsync()ed
@@ -42,15 +49,22 @@
  * so they cannot leave a temporary file either; temporary files of a
  * crashed process are removed by gst_imgcompress_file_remove_stale_temps().
  * An existing file is never replaced unless #GstMetricSink:overwrite is set,
- * not even one created by another writer while this one was writing.
+ * not even one created by another writer while this one was writing.  Each
+ * file records its size and SHA-256 in the `user.imgcompress.sha256`
+ * extended attribute where the file system has them
+ * (gst_imgcompress_file_check() compares a file with it).
  *
  * After each file, metricsink posts an `imgcompress-metrics` element message
  * (read it with gst_imgcompress_metrics_message_parse()): image, variant,
  * format, location, width, height, quality and encode-time (from the
  * encoder's #GstImgcompressEncodeMeta), input-bytes (from the image event),
  * output-bytes, compression-ratio (output / input) and processing-time (ns
- * from the image event's start-time to the rename).  Running totals are in
- * #GstMetricSink:stats.
+ * from the image event's start-time to the rename); and file-device,
+ * file-inode and file-mtime-ns, the identity of the file put in place
+ * (gst_imgcompress_file_id_from_structure()), so that an application rolling
+ * an image back removes only this file and not one another writer put at
+ * the same path since (gst_imgcompress_file_remove_if_same()).  Running totals
+ * are in #GstMetricSink:stats.
  *
  * The element does not synchronise on the clock (#GstBaseSink:sync is FALSE
  * by default, as in filesink).
@@ -84,10 +98,6 @@ GST_DEBUG_CATEGORY_STATIC (gst_metric_sink_debug);
 #define DEFAULT_OVERWRITE FALSE
 #define DEFAULT_FSYNC FALSE
 #define DEFAULT_POST_MESSAGES TRUE
-
-/* Longest name or variant put into a path component, in bytes: leaves room
- * for the rest of the component within NAME_MAX (255). */
-#define MAX_FIELD_BYTES 200
 
 enum
 {
@@ -408,225 +418,12 @@ gst_metric_sink_get_property (GObject *object, guint prop_id, GValue *value,
   GST_OBJECT_UNLOCK (self);
 }
 
-/* What the location template's fields expand to for one file. */
-typedef struct
-{
-  const gchar *name;
-  const gchar *variant;
-  const gchar *ext;
-  guint64 index;
-  GDateTime *time;
-} LocationFields;
-
-static gboolean
-append_field (GString *out, const gchar *field, gsize len,
-    const LocationFields *f)
-{
-  if (len == 4 && strncmp (field, "name", 4) == 0)
-    g_string_append (out, f->name);
-  else if (len == 7 && strncmp (field, "variant", 7) == 0)
-    g_string_append (out, f->variant);
-  else if (len == 3 && strncmp (field, "ext", 3) == 0)
-    g_string_append (out, f->ext);
-  else if (len == 5 && strncmp (field, "index", 5) == 0)
-    g_string_append_printf (out, "%" G_GUINT64_FORMAT, f->index);
-  else
-    return FALSE;
-  return TRUE;
-}
-
-static gboolean
-append_time_field (GString *out, gchar conversion, GDateTime *time)
-{
-  switch (conversion) {
-    case 'Y':
-      g_string_append_printf (out, "%04d", g_date_time_get_year (time));
-      break;
-    case 'm':
-      g_string_append_printf (out, "%02d", g_date_time_get_month (time));
-      break;
-    case 'd':
-      g_string_append_printf (out, "%02d", g_date_time_get_day_of_month (time));
-      break;
-    case 'H':
-      g_string_append_printf (out, "%02d", g_date_time_get_hour (time));
-      break;
-    case '%':
-      g_string_append_c (out, '%');
-      break;
-    default:
-      return FALSE;
-  }
-  return TRUE;
-}
-
-/* The expanded path must stay under output-dir and name a file. */
-static gboolean
-check_relative_path (const gchar *path, GError **error)
-{
-  gchar **parts;
-  const gchar *last;
-  gboolean ok = TRUE;
-  guint i, n;
-
-  if (*path == '\0' || g_path_is_absolute (path)) {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "the location expands to \"%s\": not a relative path under "
-        "output-dir",
-        path);
-    return FALSE;
-  }
-  parts = g_strsplit (path, G_DIR_SEPARATOR_S, -1);
-  n = g_strv_length (parts);
-  for (i = 0; i < n && ok; i++) {
-    if (strcmp (parts[i], "..") == 0) {
-      g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-          "the location expands to \"%s\": \"..\" would leave output-dir",
-          path);
-      ok = FALSE;
-    }
-  }
-  last = n > 0 ? parts[n - 1] : "";
-  if (ok && (*last == '\0' || strcmp (last, ".") == 0)) {
-    g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-        "the location expands to \"%s\": no file name at the end", path);
-    ok = FALSE;
-  }
-  g_strfreev (parts);
-  return ok;
-}
-
-/* Returns the relative path for one file, or NULL with @error set when the
- * template has an unknown field or leaves output-dir. */
-static gchar *
-expand_location (const gchar *template, const LocationFields *f, GError **error)
-{
-  GString *out = g_string_new (NULL);
-  const gchar *p = template;
-
-  while (*p != '\0') {
-    if (*p == '{') {
-      const gchar *end = strchr (p + 1, '}');
-
-      if (end == NULL) {
-        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-            "unterminated \"{\" in \"%s\"", template);
-        goto failed;
-      }
-      if (!append_field (out, p + 1, end - p - 1, f)) {
-        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-            "unknown field \"%.*s\" in \"%s\" (known: {name} {variant} {ext} "
-            "{index} %%Y %%m %%d %%H %%%%)",
-            (gint) (end - p + 1), p, template);
-        goto failed;
-      }
-      p = end + 1;
-    } else if (*p == '%') {
-      if (p[1] == '\0' || !append_time_field (out, p[1], f->time)) {
-        g_set_error (error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
-            "unknown field \"%%%c\" in \"%s\" (known: {name} {variant} {ext} "
-            "{index} %%Y %%m %%d %%H %%%%)",
-            p[1] != '\0' ? p[1] : ' ', template);
-        goto failed;
-      }
-      p += 2;
-    } else {
-      g_string_append_c (out, *p);
-      p++;
-    }
-  }
-
-  if (!check_relative_path (out->str, error))
-    goto failed;
-  return g_string_free (out, FALSE);
-
-failed:
-  g_string_free (out, TRUE);
-  return NULL;
-}
-
-/* Makes a name from an event usable as one path component: no directory
- * separators, no control characters, no leading dot (so neither "..", a
- * hidden file nor a name like our temporary files), valid UTF-8 and not
- * longer than MAX_FIELD_BYTES. */
-static gchar *
-sanitize_component (const gchar *raw, const gchar *fallback)
-{
-  gchar *s, *p;
-
-  if (raw == NULL || *raw == '\0')
-    raw = fallback;
-  s = g_utf8_make_valid (raw, -1);
-  if (strlen (s) > MAX_FIELD_BYTES) {
-    gchar *end = g_utf8_find_prev_char (s, s + MAX_FIELD_BYTES + 1);
-    *end = '\0';
-  }
-  for (p = s; *p != '\0'; p++) {
-    guchar c = (guchar) *p;
-    if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f)
-      *p = '_';
-  }
-  if (s[0] == '.')
-    s[0] = '_';
-  if (s[0] == '\0') {
-    g_free (s);
-    s = g_strdup (fallback);
-  }
-  return s;
-}
-
-/* Extensions stripped from the image's name for {name}.  Only image
- * extensions: adaptivequality may already have removed the extension, and
- * "IMG_2024.01.05" must not lose its ".05". */
-static const gchar *const image_extensions[] = {
-  "jpg",
-  "jpeg",
-  "jpe",
-  "jfif",
-  "png",
-  "webp",
-  "gif",
-  "tif",
-  "tiff",
-  "bmp",
-  "heic",
-  "heif",
-  "avif",
-};
-
-/* "photo.jpg" -> "photo"; a leading dot is not an extension. */
-static gchar *
-name_without_extension (const gchar *name)
-{
-  const gchar *dot = strrchr (name, '.');
-  guint i;
-
-  if (dot == NULL || dot == name)
-    return g_strdup (name);
-  for (i = 0; i < G_N_ELEMENTS (image_extensions); i++) {
-    if (g_ascii_strcasecmp (dot + 1, image_extensions[i]) == 0)
-      return g_strndup (name, dot - name);
-  }
-  return g_strdup (name);
-}
-
-/* {name}: the image's name without its extension, safe as a path component. */
-static gchar *
-name_component (const gchar *image_name)
-{
-  gchar *bare = name_without_extension (image_name);
-  gchar *name = sanitize_component (bare, DEFAULT_IMAGE_NAME);
-
-  g_free (bare);
-  return name;
-}
-
 static gboolean
 gst_metric_sink_start (GstBaseSink *bsink)
 {
   GstMetricSink *self = GST_METRIC_SINK (bsink);
-  LocationFields fields = { DEFAULT_IMAGE_NAME, DEFAULT_VARIANT, "jpg", 0,
-    NULL };
+  GstImgcompressLocationFields fields = { DEFAULT_IMAGE_NAME, DEFAULT_VARIANT,
+    "jpg", 0, NULL };
   GError *error = NULL;
   gchar *location, *checked;
 
@@ -641,7 +438,7 @@ gst_metric_sink_start (GstBaseSink *bsink)
 
   /* A bad template is the user's mistake: say so before any image comes. */
   fields.time = g_date_time_new_now_local ();
-  checked = expand_location (location, &fields, &error);
+  checked = gst_imgcompress_location_expand (location, &fields, &error);
   g_date_time_unref (fields.time);
   if (checked == NULL) {
     GST_ELEMENT_ERROR (self, RESOURCE, SETTINGS,
@@ -698,13 +495,19 @@ gst_metric_sink_event (GstBaseSink *bsink, GstEvent *event)
   GstImgcompressVariantInfo variant;
 
   if (gst_imgcompress_image_event_parse (event, &image)) {
-    GST_DEBUG_OBJECT (self, "image \"%s\", %" G_GUINT64_FORMAT " bytes",
-        GST_STR_NULL (image.name), image.input_bytes);
+    gchar *shown = gst_imgcompress_escape_for_display (image.name);
+
+    GST_DEBUG_OBJECT (self, "image \"%s\", %" G_GUINT64_FORMAT " bytes", shown,
+        image.input_bytes);
+    g_free (shown);
     gst_imgcompress_image_info_clear (&self->image);
     self->image = image;
     self->have_image = TRUE;
   } else if (gst_imgcompress_variant_event_parse (event, &variant)) {
-    GST_DEBUG_OBJECT (self, "variant \"%s\"", GST_STR_NULL (variant.variant));
+    gchar *shown = gst_imgcompress_escape_for_display (variant.variant);
+
+    GST_DEBUG_OBJECT (self, "variant \"%s\"", shown);
+    g_free (shown);
     g_free (self->variant);
     self->variant = variant.variant;
     variant.variant = NULL;
@@ -714,8 +517,23 @@ gst_metric_sink_event (GstBaseSink *bsink, GstEvent *event)
   return GST_BASE_SINK_CLASS (parent_class)->event (bsink, event);
 }
 
+static void post_file_error_escaped (GstMetricSink *self, const gchar *path,
+    const GError *error);
+
 static void
-post_file_error (GstMetricSink *self, const gchar *path, const GError *error)
+post_file_error (GstMetricSink *self, const gchar *raw_path,
+    const GError *error)
+{
+  /* the path may hold an output-dir with control characters */
+  gchar *path = gst_imgcompress_escape_for_display (raw_path);
+
+  post_file_error_escaped (self, path, error);
+  g_free (path);
+}
+
+static void
+post_file_error_escaped (GstMetricSink *self, const gchar *path,
+    const GError *error)
 {
   if (error->domain != GST_IMGCOMPRESS_FILE_ERROR) {
     GST_ELEMENT_ERROR (self, RESOURCE, WRITE,
@@ -745,6 +563,13 @@ post_file_error (GstMetricSink *self, const gchar *path, const GError *error)
           (_ ("Could not open file \"%s\" for writing."), path),
           ("%s", error->message));
       break;
+    case GST_IMGCOMPRESS_FILE_ERROR_SYMLINK:
+      GST_ELEMENT_ERROR (self, RESOURCE, OPEN_WRITE,
+          (_ ("Could not write \"%s\": a directory on the way is a symbolic "
+              "link, and links inside output-dir are not followed."),
+              path),
+          ("%s", error->message));
+      break;
     case GST_IMGCOMPRESS_FILE_ERROR_SYNC:
       GST_ELEMENT_ERROR (self, RESOURCE, SYNC,
           (_ ("Could not sync file \"%s\" to disk."), path),
@@ -761,17 +586,18 @@ post_file_error (GstMetricSink *self, const gchar *path, const GError *error)
 /* Writes the buffer's memories one by one: no merge copy for buffers made of
  * several chunks. */
 static gboolean
-write_buffer_atomically (const gchar *path, GstBuffer *buffer,
-    GstImgcompressFileFlags flags, GError **error)
+write_buffer_atomically (const gchar *output_dir, const gchar *relative,
+    GstBuffer *buffer, GstImgcompressFileFlags flags, GstImgcompressFileId *id,
+    GError **error)
 {
   GstImgcompressAtomicFile *file;
   guint i, n = gst_buffer_n_memory (buffer);
 
-  file = gst_imgcompress_atomic_file_open (path, flags, error);
+  /* No link below output-dir is followed: a file lands in its tree. */
+  file = gst_imgcompress_atomic_file_open_under (output_dir, relative, flags,
+      error);
   if (file == NULL)
     return FALSE;
-  GST_LOG ("writing %s via %s", path,
-      gst_imgcompress_atomic_file_get_temp_path (file));
 
   for (i = 0; i < n; i++) {
     GstMemory *mem = gst_buffer_peek_memory (buffer, i);
@@ -792,7 +618,7 @@ write_buffer_atomically (const gchar *path, GstBuffer *buffer,
       return FALSE;
     }
   }
-  return gst_imgcompress_atomic_file_commit (file, error);
+  return gst_imgcompress_atomic_file_commit_with_id (file, id, error);
 }
 
 static void
@@ -869,23 +695,24 @@ file_settings_clear (FileSettings *settings)
   g_free (settings->image_name);
 }
 
-/* The full path of the next file; posts an error and returns NULL when the
- * template (changed while playing) is invalid. */
+/* The path of the next file relative to output-dir; posts an error and
+ * returns NULL when the template (changed while playing) is invalid. */
 static gchar *
-next_file_path (GstMetricSink *self, const FileSettings *settings,
+next_relative_path (GstMetricSink *self, const FileSettings *settings,
     const gchar *variant)
 {
-  LocationFields fields;
+  GstImgcompressLocationFields fields;
   GError *error = NULL;
-  gchar *name, *relative, *path;
+  gchar *name, *relative;
 
-  name = name_component (settings->image_name);
+  name = gst_imgcompress_name_component (settings->image_name);
   fields.name = name;
   fields.variant = variant;
   fields.ext = gst_imgcompress_format_extension (self->format);
   fields.index = self->index++;
   fields.time = g_date_time_new_now_local ();
-  relative = expand_location (settings->location, &fields, &error);
+  relative =
+      gst_imgcompress_location_expand (settings->location, &fields, &error);
   g_date_time_unref (fields.time);
   g_free (name);
 
@@ -894,11 +721,8 @@ next_file_path (GstMetricSink *self, const FileSettings *settings,
         (_ ("Invalid location template \"%s\"."), settings->location),
         ("%s", error->message));
     g_clear_error (&error);
-    return NULL;
   }
-  path = g_build_filename (settings->output_dir, relative, NULL);
-  g_free (relative);
-  return path;
+  return relative;
 }
 
 /* The variant event's name, or the stand-in without one. */
@@ -943,14 +767,30 @@ fill_metrics (GstMetricSink *self, GstBuffer *buffer, gchar *image_name,
     m->compression_ratio = (gdouble) m->output_bytes / m->input_bytes;
 }
 
+/* The message carries the written file's identity too, so that an
+ * application can later remove exactly this file and no other writer's. */
+static void
+post_metrics (GstMetricSink *self, const GstImgcompressMetrics *m,
+    const GstImgcompressFileId *id)
+{
+  GstMessage *msg = gst_imgcompress_metrics_message_new (GST_OBJECT (self), m);
+
+  gst_imgcompress_file_id_to_structure (id,
+      gst_message_writable_structure (msg));
+  gst_element_post_message (GST_ELEMENT (self), msg);
+}
+
 static GstFlowReturn
 gst_metric_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
 {
   GstMetricSink *self = GST_METRIC_SINK (bsink);
   GstImgcompressMetrics m;
   FileSettings settings;
+  GstImgcompressFileId id = {
+    0,
+  };
   GError *error = NULL;
-  gchar *variant, *path;
+  gchar *variant, *relative = NULL, *path = NULL;
   GstClockTime done;
 
   if (gst_buffer_get_size (buffer) == 0) {
@@ -968,36 +808,39 @@ gst_metric_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   }
 
   file_settings_read (self, &settings);
-  variant = sanitize_component (current_variant (self), DEFAULT_VARIANT);
-  path = next_file_path (self, &settings, variant);
-  if (path == NULL)
+  variant =
+      gst_imgcompress_clean_component (current_variant (self), DEFAULT_VARIANT);
+  relative = next_relative_path (self, &settings, variant);
+  if (relative == NULL)
     goto failed;
+  path = g_build_filename (settings.output_dir, relative, NULL);
 
-  if (!write_buffer_atomically (path, buffer, settings.flags, &error)) {
-    GST_WARNING_OBJECT (self, "writing %s failed: %s", path, error->message);
+  if (!write_buffer_atomically (settings.output_dir, relative, buffer,
+          settings.flags, &id, &error)) {
     post_file_error (self, path, error);
     g_clear_error (&error);
     goto failed;
   }
   done = g_get_monotonic_time () * GST_USECOND;
-  GST_DEBUG_OBJECT (self, "wrote %" G_GSIZE_FORMAT " bytes to %s",
-      gst_buffer_get_size (buffer), path);
+  GST_DEBUG_OBJECT (self, "wrote %" G_GSIZE_FORMAT " bytes",
+      gst_buffer_get_size (buffer));
 
   /* the metrics name the image as the event did, not as sanitised */
   fill_metrics (self, buffer, g_strdup (settings.image_name),
       g_strdup (current_variant (self)), path, done, &m);
+  path = NULL;
   update_stats (self, &m);
-  if (settings.post_messages) {
-    gst_element_post_message (GST_ELEMENT (self),
-        gst_imgcompress_metrics_message_new (GST_OBJECT (self), &m));
-  }
+  if (settings.post_messages)
+    post_metrics (self, &m, &id);
   gst_imgcompress_metrics_clear (&m);
+  g_free (relative);
   g_free (variant);
   file_settings_clear (&settings);
   return GST_FLOW_OK;
 
 failed:
   g_free (path);
+  g_free (relative);
   g_free (variant);
   file_settings_clear (&settings);
   return GST_FLOW_ERROR;

@@ -19,11 +19,14 @@
 #include <gst/imgcompress/gst-i18n-plugin.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/imgcompress/imgcompress.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "imgcompress-batch.h"
+#include "imgcompress-outputs.h"
 
 /* Bytes read for the header first, and at most (a JPEG's SOF can follow a
  * large Exif block). */
@@ -89,16 +92,22 @@ output_free (gpointer data)
   g_free (o);
 }
 
+/* The image travels under its file name.  An event carries only UTF-8,
+ * so the name is escaped first (injectively: a backslash is doubled), and
+ * metricsink makes {name} of it by the library's rule. */
 ImgcompressImage *
-imgcompress_image_new (const gchar *path, const gchar *name,
-    guint64 input_bytes)
+imgcompress_image_new (const gchar *path, guint64 input_bytes)
 {
   ImgcompressImage *image = g_new0 (ImgcompressImage, 1);
+  gchar *base = g_path_get_basename (path);
 
   image->path = g_strdup (path);
-  image->name = g_strdup (name);
+  image->stream_name = gst_imgcompress_escape_for_display (base);
+  image->name = gst_imgcompress_name_component (image->stream_name);
+  image->planned = g_ptr_array_new_with_free_func (g_free);
   image->input_bytes = input_bytes;
   image->outputs = g_ptr_array_new_with_free_func (output_free);
+  g_free (base);
   return image;
 }
 
@@ -106,8 +115,11 @@ void
 imgcompress_image_free (ImgcompressImage *image)
 {
   g_free (image->path);
+  g_free (image->stream_name);
   g_free (image->name);
+  g_ptr_array_unref (image->planned);
   g_free (image->error);
+  g_free (image->warning);
   g_ptr_array_unref (image->outputs);
   g_free (image);
 }
@@ -149,7 +161,8 @@ plan_passes (ImgcompressBatch *batch)
 /* The header tells what an image will cost; an unreadable one is left to
  * the pipeline to refuse, at the default estimate. */
 static guint64
-estimate_image_memory (const gchar *path, guint max_dimension)
+estimate_image_memory (const gchar *path, guint64 input_bytes,
+    guint max_dimension)
 {
   GstImgcompressHeaderInfo info;
   GstImgcompressSniffResult res = GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA;
@@ -181,7 +194,8 @@ estimate_image_memory (const gchar *path, guint max_dimension)
   g_free (data);
   if (res != GST_IMGCOMPRESS_SNIFF_OK)
     return IMGCOMPRESS_BYTES_PER_IMAGE;
-  return gst_imgcompress_estimate_working_set (&info, max_dimension);
+  return gst_imgcompress_estimate_working_set (&info, input_bytes,
+      max_dimension);
 }
 
 static void
@@ -196,7 +210,8 @@ estimate_working_sets (ImgcompressBatch *batch)
           .max_dimension;
   for (i = 0; i < batch->images->len; i++) {
     ImgcompressImage *image = g_ptr_array_index (batch->images, i);
-    image->working_set = estimate_image_memory (image->path, max_dimension);
+    image->working_set =
+        estimate_image_memory (image->path, image->input_bytes, max_dimension);
   }
 }
 
@@ -277,116 +292,8 @@ imgcompress_batch_was_interrupted (ImgcompressBatch *batch)
   return batch->interrupted;
 }
 
-static const gchar *
-location_template (const ImgcompressBatch *batch)
-{
-  if (batch->options.config->layout == IMGCOMPRESS_LAYOUT_DATE)
-    return "%Y/%m/%d/{variant}/{name}.{ext}";
-  return "{variant}/{name}.{ext}";
-}
-
-/* --skip-existing: a file under its final name was renamed into place
- * whole (metricsink writes a temporary file first), but a copy, a restore
- * or a full disk of another writer may have cut it: check that it ends as
- * its format ends. */
-static gboolean
-output_file_is_complete (const gchar *path, const gchar *ext)
-{
-  guint8 tail[2], head[12];
-  gboolean ok = FALSE;
-  GStatBuf st;
-  FILE *f;
-
-  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size < 12)
-    return FALSE;
-  f = g_fopen (path, "rb");
-  if (f == NULL)
-    return FALSE;
-  if (g_str_equal (ext, "jpg")) {
-    ok = fseek (f, -2, SEEK_END) == 0 && fread (tail, 1, 2, f) == 2 &&
-        tail[0] == 0xff && tail[1] == 0xd9;
-  } else if (g_str_equal (ext, "webp")) {
-    guint64 riff_size;
-
-    ok = fread (head, 1, 12, f) == 12 && memcmp (head, "RIFF", 4) == 0;
-    riff_size = (guint64) head[4] | (guint64) head[5] << 8 |
-        (guint64) head[6] << 16 | (guint64) head[7] << 24;
-    ok = ok && riff_size + 8 == (guint64) st.st_size;
-  }
-  fclose (f);
-  return ok;
-}
-
-/* Where the image's file of @variant and @ext goes, as location_template()
- * expands it for a run of today. */
-static gchar *
-expected_output_path (const ImgcompressBatch *batch,
-    const ImgcompressImage *image, const gchar *variant, const gchar *ext)
-{
-  gchar *dir, *file, *path;
-
-  if (batch->options.config->layout == IMGCOMPRESS_LAYOUT_DATE) {
-    GDateTime *now = g_date_time_new_now_local ();
-    gchar *day = g_date_time_format (now, "%Y/%m/%d");
-
-    dir = g_build_filename (batch->options.outdir, day, variant, NULL);
-    g_free (day);
-    g_date_time_unref (now);
-  } else {
-    dir = g_build_filename (batch->options.outdir, variant, NULL);
-  }
-  file = g_strdup_printf ("%s.%s", image->name, ext);
-  path = g_build_filename (dir, file, NULL);
-  g_free (file);
-  g_free (dir);
-  return path;
-}
-
-static gboolean
-image_outputs_complete (const ImgcompressBatch *batch,
-    const ImgcompressImage *image)
-{
-  const ImgcompressConfig *config = batch->options.config;
-  gchar **formats =
-      g_strsplit (config->formats ? config->formats : "jpeg,webp", ",", -1);
-  gboolean complete = TRUE;
-  guint v, f;
-
-  for (v = 0; complete && v < config->variants->len; v++) {
-    const GstImgcompressVariantInfo *info =
-        &g_array_index (config->variants, GstImgcompressVariantInfo, v);
-
-    for (f = 0; complete && formats[f] != NULL; f++) {
-      const gchar *ext = gst_imgcompress_format_extension (
-          gst_imgcompress_format_from_string (g_strstrip (formats[f])));
-      gchar *path;
-
-      if (ext == NULL)
-        continue;
-      path = expected_output_path (batch, image, info->variant, ext);
-      complete = output_file_is_complete (path, ext);
-      g_free (path);
-    }
-  }
-  g_strfreev (formats);
-  return complete;
-}
-
-/* A failed or abandoned image leaves no file behind. */
 static void
-remove_outputs (ImgcompressImage *image)
-{
-  guint i;
-
-  for (i = 0; i < image->outputs->len; i++) {
-    ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
-    g_unlink (o->location);
-  }
-  g_ptr_array_set_size (image->outputs, 0);
-}
-
-static void
-record_output (Job *job, const GstImgcompressMetrics *m)
+record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
 {
   ImgcompressOutput *o = g_new0 (ImgcompressOutput, 1);
   ImgcompressBatch *batch = job->batch;
@@ -401,6 +308,9 @@ record_output (Job *job, const GstImgcompressMetrics *m)
   o->ratio = m->compression_ratio;
   o->processing_time = m->processing_time;
   o->written_at_us = g_get_monotonic_time ();
+  o->has_id =
+      gst_imgcompress_file_id_from_structure (gst_message_get_structure (msg),
+          &o->id);
   g_ptr_array_add (job->image->outputs, o);
 
   if (GST_CLOCK_TIME_IS_VALID (m->processing_time))
@@ -482,11 +392,14 @@ check_outputs_exist (ImgcompressImage *image)
     ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
 
     if (!g_file_test (o->location, G_FILE_TEST_IS_REGULAR)) {
+      gchar *shown = gst_imgcompress_escape_for_display (o->location);
+
       image->failed = TRUE;
       g_free (image->error);
       image->error = g_strdup_printf (_ ("%s disappeared while the image was "
                                          "being made"),
-          o->location);
+          shown);
+      g_free (shown);
       return;
     }
   }
@@ -510,7 +423,10 @@ finish_job (Job *job)
   if (!image->failed && last_pass)
     check_outputs_exist (image);
   if (image->failed) {
-    remove_outputs (image);
+    imgcompress_outputs_remove_own (image);
+    /* the failure, reported again as a warning by imgcompressbin */
+    if (g_strcmp0 (image->warning, image->error) == 0)
+      g_clear_pointer (&image->warning, g_free);
   }
   if (image->failed || last_pass) {
     image->done = TRUE;
@@ -553,7 +469,7 @@ on_worker_element_message (Worker *worker, GstMessage *msg)
 
   if (gst_imgcompress_metrics_message_parse (msg, &m)) {
     if (message_is_for_job (m.image_id, job))
-      record_output (job, &m);
+      record_output (job, msg, &m);
     gst_imgcompress_metrics_clear (&m);
   } else if (gst_imgcompress_image_done_message_parse (msg, &image, NULL)) {
     if (message_is_for_job (image.id, job)) {
@@ -565,6 +481,20 @@ on_worker_element_message (Worker *worker, GstMessage *msg)
     }
     gst_imgcompress_image_info_clear (&image);
   }
+}
+
+static void
+print_debug (Worker *worker, const gchar *debug)
+{
+  gchar *shown, *shown_debug;
+
+  if (!worker->batch->options.verbose || debug == NULL || worker->job == NULL)
+    return;
+  shown = gst_imgcompress_escape_for_display (worker->job->image->path);
+  shown_debug = gst_imgcompress_escape_for_display (debug);
+  g_printerr ("imgcompress: %s: %s\n", shown, shown_debug);
+  g_free (shown_debug);
+  g_free (shown);
 }
 
 static gboolean
@@ -579,12 +509,12 @@ on_worker_message (GstBus *bus, GstMessage *msg, gpointer user_data)
       on_worker_element_message (worker, msg);
       break;
     case GST_MESSAGE_WARNING:
-      /* a failed image, reported again in its image-done message */
-      if (worker->batch->options.verbose && worker->job) {
-        gst_message_parse_warning (msg, &err, &debug);
-        if (debug)
-          g_printerr ("imgcompress: %s: %s\n", worker->job->image->path, debug);
-      }
+      /* e.g. the first frame of an animation stands for the image; a
+       * failed image's warning is dropped when it fails */
+      gst_message_parse_warning (msg, &err, &debug);
+      print_debug (worker, debug);
+      if (worker->job && worker->job->image->warning == NULL)
+        worker->job->image->warning = g_strdup (err->message);
       break;
     case GST_MESSAGE_ERROR:
       /* Not an image's fault (disk full, output directory gone): the
@@ -592,8 +522,7 @@ on_worker_message (GstBus *bus, GstMessage *msg, gpointer user_data)
       gst_message_parse_error (msg, &err, &debug);
       worker->broken = TRUE;
       if (worker->job) {
-        if (worker->batch->options.verbose && debug)
-          g_printerr ("imgcompress: %s: %s\n", worker->job->image->path, debug);
+        print_debug (worker, debug);
         fail_job (worker->job, err->message);
         stop_worker_pipeline (worker);
         finish_job (worker->job);
@@ -633,8 +562,10 @@ make_worker (ImgcompressBatch *batch, GError **error)
   g_object_set (worker->src, "format", GST_FORMAT_BYTES, "max-bytes",
       (guint64) 0, NULL);
   g_object_set (bin, "output-dir", batch->options.outdir, "location",
-      location_template (batch), "variants", batch->pass_variants[batch->pass],
-      "formats", config->formats, "max-pixels", config->max_pixels, "overwrite",
+      batch->options.location_template, "variants",
+      batch->pass_variants[batch->pass], "formats", config->formats,
+      "max-pixels", config->max_pixels, "max-input-bytes",
+      config->max_input_bytes, "overwrite",
       batch->options.overwrite || batch->options.skip_existing, NULL);
   gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
       config->adaptive ? "file-size" : "off");
@@ -645,6 +576,7 @@ make_worker (ImgcompressBatch *batch, GError **error)
   bus = gst_element_get_bus (worker->pipeline);
   worker->watch_id = gst_bus_add_watch (bus, on_worker_message, worker);
   gst_object_unref (bus);
+  g_ptr_array_add (batch->workers, worker);
   if (gst_element_set_state (worker->pipeline, GST_STATE_PLAYING) ==
       GST_STATE_CHANGE_FAILURE) {
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
@@ -652,7 +584,6 @@ make_worker (ImgcompressBatch *batch, GError **error)
     destroy_worker (worker);
     return NULL;
   }
-  g_ptr_array_add (batch->workers, worker);
   return worker;
 }
 
@@ -671,7 +602,7 @@ stop_worker_pipeline (Worker *worker)
 
     if (worker->job && gst_imgcompress_metrics_message_parse (msg, &m)) {
       if (message_is_for_job (m.image_id, worker->job))
-        record_output (worker->job, &m);
+        record_output (worker->job, msg, &m);
       gst_imgcompress_metrics_clear (&m);
     }
     gst_message_unref (msg);
@@ -719,67 +650,105 @@ idle_worker (ImgcompressBatch *batch, GError **error)
   return make_worker (batch, error);
 }
 
-/* The whole file, in one buffer: the decoders need all of it before they
- * start, and one read saves a thousand small buffers and the copy that
- * would join them.  Only regular files are read: a FIFO or a device would
- * block the run. */
-static GstBuffer *
-read_input (const ImgcompressImage *image, GError **error)
+/* Opens the input without blocking (a FIFO or a device would hang the
+ * open, and with it the main loop and its signal handling) and accepts
+ * only a regular file.  Returns the fd, or -1 with @error set. */
+static gint
+open_input (const ImgcompressImage *image, GError **error)
 {
-  GstBuffer *buffer = NULL;
-  gchar *data = NULL;
-  gsize size = 0;
-  GError *read_error = NULL;
+  gchar *shown = gst_imgcompress_escape_for_display (image->path);
+  struct stat st;
+  gint fd, err;
 
-  if (!g_file_test (image->path, G_FILE_TEST_IS_REGULAR)) {
+  fd = open (image->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    err = errno;
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        _ ("cannot open %s: %s"), shown, g_strerror (err));
+  } else if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
     g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        _ ("Could not read \"%s\": it is not a regular file."), image->path);
-    return NULL;
+        _ ("%s is not a regular file (a FIFO, device or directory); only "
+           "regular files are read"),
+        shown);
+    close (fd);
+    fd = -1;
   }
-  if (!g_file_get_contents (image->path, &data, &size, &read_error)) {
-    g_set_error (error, G_FILE_ERROR, read_error->code,
-        _ ("Could not read \"%s\": %s"), image->path, read_error->message);
-    g_error_free (read_error);
-    return NULL;
+  g_free (shown);
+  return fd;
+}
+
+/* The whole file, from the descriptor open_input() checked, in one buffer
+ * flagged as the last of its image: the decoders need all of it before
+ * they start, one read saves a thousand small buffers and the copy that
+ * would join them, and a damaged image is reported at once. */
+static GstBuffer *
+read_input (const ImgcompressImage *image, gint fd, GError **error)
+{
+  GByteArray *bytes = g_byte_array_sized_new (MAX (image->input_bytes, 1));
+  GstBuffer *buffer;
+  guint8 chunk[64 * 1024];
+  gssize got;
+
+  while ((got = read (fd, chunk, sizeof (chunk))) != 0) {
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      gint err = errno;
+      gchar *shown = gst_imgcompress_escape_for_display (image->path);
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+          _ ("cannot read %s: %s"), shown, g_strerror (err));
+      g_free (shown);
+      g_byte_array_unref (bytes);
+      return NULL;
+    }
+    g_byte_array_append (bytes, chunk, got);
   }
-  buffer = gst_buffer_new_wrapped (data, size);
-  /* the whole image: a damaged one is reported at once */
+  buffer =
+      gst_buffer_new_wrapped (g_byte_array_free (bytes, FALSE), bytes->len);
   GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_MARKER);
   return buffer;
 }
 
-/* An image that cannot start (unreadable, no pipeline) is done, failed. */
+/* An image that fails before any pipeline runs (refused up front, an input
+ * that cannot be read): reported as done. */
 static void
-fail_unstarted_image (ImgcompressBatch *batch, ImgcompressImage *image,
-    GError *error)
+report_failed_early (ImgcompressBatch *batch, ImgcompressImage *image)
 {
   image->failed = TRUE;
-  g_free (image->error);
-  image->error = g_strdup (error->message);
   image->done = TRUE;
-  g_error_free (error);
   batch->finished++;
   if (batch->options.on_image_done)
     batch->options.on_image_done (batch, image, batch->options.user_data);
 }
 
+/* The image goes into an idle worker's stream under its own name (not one
+ * adaptivequality derives from a URI), so that metricsink writes the
+ * planned paths, with an id that its messages carry back. */
 static void
 start_job (ImgcompressBatch *batch, ImgcompressImage *image)
 {
   GError *error = NULL;
-  GstBuffer *input;
-  Worker *worker;
+  GstBuffer *input = NULL;
+  Worker *worker = NULL;
   Job *job;
+  gint fd;
 
-  input = read_input (image, &error);
-  if (input == NULL) {
-    fail_unstarted_image (batch, image, error);
-    return;
+  fd = open_input (image, &error);
+  if (fd >= 0) {
+    input = read_input (image, fd, &error);
+    close (fd);
   }
-  worker = idle_worker (batch, &error);
-  if (worker == NULL) {
-    gst_buffer_unref (input);
-    fail_unstarted_image (batch, image, error);
+  if (input != NULL) {
+    worker = idle_worker (batch, &error);
+    if (worker == NULL)
+      gst_clear_buffer (&input);
+  }
+  if (input == NULL) {
+    g_free (image->error);
+    image->error = g_strdup (error->message);
+    g_error_free (error);
+    report_failed_early (batch, image);
     return;
   }
 
@@ -794,7 +763,7 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
   batch->in_flight_bytes += image->working_set;
 
   gst_element_send_event (worker->src,
-      gst_imgcompress_image_start_event_new (image->name, job->id));
+      gst_imgcompress_image_start_event_new (image->stream_name, job->id));
   gst_app_src_push_buffer (GST_APP_SRC (worker->src), input);
 }
 
@@ -859,12 +828,22 @@ schedule (ImgcompressBatch *batch)
     image = g_ptr_array_index (batch->order, batch->next++);
     if (image->done)
       continue;
+    /* refused before the run (imgcompress_outputs_refuse_collisions) */
+    if (image->failed) {
+      report_failed_early (batch, image);
+      continue;
+    }
     /* An image with only some of its files (an interrupted run) is made
      * again, its files replaced: make_worker() sets overwrite. */
-    if (batch->options.skip_existing && image_outputs_complete (batch, image)) {
-      if (batch->options.verbose)
-        g_printerr (_ ("imgcompress: %s: every file exists, skipped\n"),
-            image->path);
+    if (batch->options.skip_existing &&
+        imgcompress_outputs_complete (batch->options.outdir, image,
+            batch->options.days)) {
+      if (batch->options.verbose) {
+        gchar *shown = gst_imgcompress_escape_for_display (image->path);
+
+        g_printerr (_ ("imgcompress: %s: every file exists, skipped\n"), shown);
+        g_free (shown);
+      }
       image->done = image->skipped = TRUE;
       batch->finished++;
       continue;

@@ -11,6 +11,7 @@
 #define __IMGCOMPRESS_BATCH_H__
 
 #include <gst/gst.h>
+#include <gst/imgcompress/imgcompress.h>
 
 #include "imgcompress-config.h"
 
@@ -28,18 +29,24 @@ typedef struct
   gdouble ratio;
   GstClockTime processing_time;
   gint64 written_at_us; /* g_get_monotonic_time () when reported */
+  GstImgcompressFileId id; /* the file metricsink put in place */
+  gboolean has_id;
 } ImgcompressOutput;
 
 typedef struct
 {
   gchar *path;
-  gchar *name; /* output stem */
+  gchar *stream_name; /* the name the image travels under (the file name,
+                       * escaped to valid UTF-8) */
+  gchar *name; /* output stem: {name} as metricsink makes it */
+  GPtrArray *planned; /* relative paths of the files it will write */
   guint64 input_bytes;
   guint64 working_set; /* estimated peak memory, from the header */
   gboolean done;
   gboolean failed;
   gboolean skipped; /* --skip-existing found every file complete */
   gchar *error;
+  gchar *warning; /* the first warning of its pipeline (made anyway) */
   GstClockTime processing_time; /* from start to its last file */
   GPtrArray *outputs; /* ImgcompressOutput */
 } ImgcompressImage;
@@ -60,6 +67,9 @@ typedef struct
   guint64 memory_budget; /* bytes the images in flight may take, 0: any */
   gboolean skip_existing; /* images whose every file is complete are not run */
   gboolean verbose;
+  const gchar
+      *location_template; /* from imgcompress_outputs_location_template */
+  GPtrArray *days; /* --skip-existing with --layout date: date folders */
   ImgcompressImageDone on_image_done; /* called per finished image */
   ImgcompressImageDone on_output; /* called per file written */
   gpointer user_data;
@@ -73,7 +83,7 @@ gboolean imgcompress_batch_was_interrupted (ImgcompressBatch *batch);
 guint imgcompress_batch_in_flight_limit (ImgcompressBatch *batch);
 void imgcompress_batch_free (ImgcompressBatch *batch);
 
-ImgcompressImage *imgcompress_image_new (const gchar *path, const gchar *name,
+ImgcompressImage *imgcompress_image_new (const gchar *path,
     guint64 input_bytes);
 void imgcompress_image_free (ImgcompressImage *image);
 

@@ -31,6 +31,7 @@ imgcompress_config_init (ImgcompressConfig *config)
   config->layout = IMGCOMPRESS_LAYOUT_FLAT;
   config->adaptive = TRUE;
   config->max_pixels = G_GUINT64_CONSTANT (100000000);
+  config->max_input_bytes = GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES;
   imgcompress_config_set_variants (config, GST_IMGCOMPRESS_DEFAULT_VARIANTS,
       NULL, NULL);
 }

@@ -39,6 +39,7 @@ typedef struct
   gboolean adaptive; /* file-size bands */
   GArray *variants; /* ImgcompressVariant, smallest first */
   guint64 max_pixels;
+  guint64 max_input_bytes; /* 0: no limit */
 } ImgcompressConfig;
 
 /* Limits every setting is checked against, shared by the config file and

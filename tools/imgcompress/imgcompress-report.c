@@ -123,10 +123,13 @@ imgcompress_report_output (ImgcompressReport *report, ImgcompressImage *image)
   if (report->verbose) {
     /* the number apart: G_GUINT64_FORMAT inside _() cuts the msgid */
     gchar *bytes = g_strdup_printf ("%" G_GUINT64_FORMAT, o->bytes);
+    gchar *shown;
 
     if (report->tty)
       fprintf (stderr, "\r\033[K");
-    fprintf (stderr, _ ("wrote %s (%s bytes)\n"), o->location, bytes);
+    shown = gst_imgcompress_escape_for_display (o->location);
+    fprintf (stderr, _ ("wrote %s (%s bytes)\n"), shown, bytes);
+    g_free (shown);
     g_free (bytes);
   }
 }
@@ -140,12 +143,26 @@ imgcompress_report_image_done (ImgcompressReport *report,
 
   report->done++;
   if (image->failed) {
+    gchar *path, *reason;
+
     report->failed++;
     if (report->tty && !report->quiet)
       fprintf (stderr, "\r\033[K");
-    fprintf (stderr, _ ("imgcompress: %s: %s\n"), image->path,
-        image->error ? image->error : _ ("failed"));
+    /* a name with a newline must not forge a line of the report */
+    path = gst_imgcompress_escape_for_display (image->path);
+    reason = gst_imgcompress_escape_for_display (image->error ? image->error :
+                                                                _ ("failed"));
+
+    fprintf (stderr, _ ("imgcompress: %s: %s\n"), path, reason);
+    g_free (reason);
+    g_free (path);
   } else {
+    if (image->warning && !report->quiet) {
+      if (report->tty)
+        fprintf (stderr, "\r\033[K");
+      fprintf (stderr, _ ("imgcompress: %s: warning: %s\n"), image->path,
+          image->warning);
+    }
     report->bytes_in += image->input_bytes;
     histogram_observe (&report->time_hist, time_buckets,
         G_N_ELEMENTS (time_buckets),
@@ -257,6 +274,31 @@ imgcompress_report_summary (ImgcompressReport *report)
   g_hash_table_unref (per_format);
 }
 
+/* JSON holds UTF-8 only: a string that is not (a file name in another
+ * encoding) is written escaped as on stderr, and its raw bytes in hex in
+ * the member @member_hex, so that a reader can still find the file. */
+static void
+add_file_name_member (JsonBuilder *b, const gchar *member,
+    const gchar *member_hex, const gchar *value)
+{
+  json_builder_set_member_name (b, member);
+  if (g_utf8_validate (value, -1, NULL)) {
+    json_builder_add_string_value (b, value);
+  } else {
+    gchar *escaped = gst_imgcompress_escape_for_display (value);
+    GString *hex = g_string_new (NULL);
+    const guchar *p;
+
+    json_builder_add_string_value (b, escaped);
+    for (p = (const guchar *) value; *p != '\0'; p++)
+      g_string_append_printf (hex, "%02x", *p);
+    json_builder_set_member_name (b, member_hex);
+    json_builder_add_string_value (b, hex->str);
+    g_string_free (hex, TRUE);
+    g_free (escaped);
+  }
+}
+
 static JsonNode *
 image_to_json (ImgcompressReport *report, ImgcompressImage *image)
 {
@@ -265,18 +307,17 @@ image_to_json (ImgcompressReport *report, ImgcompressImage *image)
   guint i;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "input");
-  json_builder_add_string_value (b, image->path);
+  add_file_name_member (b, "input", "input_hex", image->path);
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, image->name);
   json_builder_set_member_name (b, "input_bytes");
   json_builder_add_int_value (b, image->input_bytes);
   json_builder_set_member_name (b, "ok");
   json_builder_add_boolean_value (b, image->done && !image->failed);
-  if (image->error) {
-    json_builder_set_member_name (b, "error");
-    json_builder_add_string_value (b, image->error);
-  }
+  if (image->warning)
+    add_file_name_member (b, "warning", "warning_hex", image->warning);
+  if (image->error)
+    add_file_name_member (b, "error", "error_hex", image->error);
   json_builder_set_member_name (b, "processing_time_s");
   json_builder_add_double_value (b,
       (gdouble) image->processing_time / GST_SECOND);
@@ -289,8 +330,7 @@ image_to_json (ImgcompressReport *report, ImgcompressImage *image)
     json_builder_add_string_value (b, o->variant);
     json_builder_set_member_name (b, "format");
     json_builder_add_string_value (b, o->format);
-    json_builder_set_member_name (b, "path");
-    json_builder_add_string_value (b, o->location);
+    add_file_name_member (b, "path", "path_hex", o->location);
     json_builder_set_member_name (b, "width");
     json_builder_add_int_value (b, o->width);
     json_builder_set_member_name (b, "height");

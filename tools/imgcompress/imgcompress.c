@@ -23,6 +23,7 @@
 #include <gst/gst.h>
 #include <gst/imgcompress/gst-i18n-plugin.h>
 #include <gst/imgcompress/imgcompress.h>
+#include <dirent.h>
 #include <errno.h>
 #include <locale.h>
 #ifdef __GLIBC__
@@ -31,10 +32,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "imgcompress-batch.h"
 #include "imgcompress-config.h"
 #include "imgcompress-plugins.h"
+#include "imgcompress-outputs.h"
 #include "imgcompress-report.h"
 
 #define EXIT_FAILED 1
@@ -55,6 +58,7 @@ typedef struct
   gchar *layout;
   gchar *adaptive;
   gint64 max_pixels;
+  gint64 max_input_bytes; /* -1: not given */
   gboolean thumbnails_first;
   gboolean overwrite;
   gboolean skip_existing;
@@ -87,27 +91,81 @@ compare_names (gconstpointer a, gconstpointer b)
   return strcmp (*(const gchar **) a, *(const gchar **) b);
 }
 
-static void
-collect_directory (const gchar *dir, gboolean recursive, GPtrArray *paths)
+/* What the directory scan found besides images: directories it could not
+ * read (each reported, the run then exits 1) and the output directory,
+ * which it does not enter. */
+typedef struct
 {
-  GDir *d = g_dir_open (dir, 0, NULL);
+  gboolean recursive;
+  gboolean have_outdir;
+  dev_t outdir_dev;
+  ino_t outdir_ino;
+  guint unreadable;
+} ScanState;
+
+static void
+scan_state_init (ScanState *scan, const gchar *outdir, gboolean recursive)
+{
+  GStatBuf st;
+
+  memset (scan, 0, sizeof (*scan));
+  scan->recursive = recursive;
+  if (g_stat (outdir, &st) == 0) {
+    scan->have_outdir = TRUE;
+    scan->outdir_dev = st.st_dev;
+    scan->outdir_ino = st.st_ino;
+  }
+}
+
+/* The output directory inside an input directory holds the variants of an
+ * earlier run, not inputs: compared by device and inode, whatever the
+ * spelling of either path. */
+static gboolean
+is_output_directory (const ScanState *scan, const GStatBuf *st)
+{
+  return scan->have_outdir && st->st_dev == scan->outdir_dev &&
+      st->st_ino == scan->outdir_ino;
+}
+
+static void
+report_unreadable_directory (ScanState *scan, const gchar *dir, gint err)
+{
+  gchar *shown = gst_imgcompress_escape_for_display (dir);
+
+  g_printerr (_ ("imgcompress: cannot read directory %s: %s\n"), shown,
+      g_strerror (err));
+  g_free (shown);
+  scan->unreadable++;
+}
+
+static void
+collect_directory (const gchar *dir, ScanState *scan, GPtrArray *paths)
+{
   GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
-  const gchar *name;
+  struct dirent *entry;
+  DIR *d;
   guint i;
 
-  if (d == NULL)
+  d = opendir (dir);
+  if (d == NULL) {
+    report_unreadable_directory (scan, dir, errno);
+    g_ptr_array_unref (names);
     return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_dir_close (d);
+  }
+  while ((entry = readdir (d)) != NULL)
+    if (strcmp (entry->d_name, ".") != 0 && strcmp (entry->d_name, "..") != 0)
+      g_ptr_array_add (names, g_strdup (entry->d_name));
+  closedir (d);
   /* Sorted, so runs are reproducible. */
   g_ptr_array_sort (names, compare_names);
 
   for (i = 0; i < names->len; i++) {
     gchar *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
-    if (g_file_test (path, G_FILE_TEST_IS_DIR)) {
-      if (recursive)
-        collect_directory (path, recursive, paths);
+    GStatBuf st;
+
+    if (g_stat (path, &st) == 0 && S_ISDIR (st.st_mode)) {
+      if (scan->recursive && !is_output_directory (scan, &st))
+        collect_directory (path, scan, paths);
       g_free (path);
     } else if (is_image_name (path)) {
       g_ptr_array_add (paths, path);
@@ -118,45 +176,10 @@ collect_directory (const gchar *dir, gboolean recursive, GPtrArray *paths)
   g_ptr_array_unref (names);
 }
 
-static gchar *
-stem_of (const gchar *path)
-{
-  gchar *base = g_path_get_basename (path);
-  gchar *dot = strrchr (base, '.');
-
-  if (dot != NULL && dot != base)
-    *dot = '\0';
-  return base;
-}
-
-/* Two inputs that would write the same files are refused up front. */
-static gboolean
-check_name_collisions (GPtrArray *images, GError **error)
-{
-  GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
-  gboolean ok = TRUE;
-  guint i;
-
-  for (i = 0; ok && i < images->len; i++) {
-    ImgcompressImage *image = g_ptr_array_index (images, i);
-    ImgcompressImage *other = g_hash_table_lookup (seen, image->name);
-    if (other != NULL) {
-      g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
-          _ ("%s and %s would write the same output files (name '%s'); "
-             "rename one or process them in separate runs"),
-          other->path, image->path, image->name);
-      ok = FALSE;
-    }
-    g_hash_table_insert (seen, image->name, image);
-  }
-  g_hash_table_unref (seen);
-  return ok;
-}
-
 /* Files and directories given on the command line, as images to make.  A
  * missing input is not a usage error: it fails like any bad image. */
 static GPtrArray *
-collect_images (gchar **inputs, gboolean recursive)
+collect_images (gchar **inputs, ScanState *scan)
 {
   GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
   GPtrArray *images =
@@ -165,22 +188,36 @@ collect_images (gchar **inputs, gboolean recursive)
 
   for (i = 0; inputs[i] != NULL; i++) {
     if (g_file_test (inputs[i], G_FILE_TEST_IS_DIR))
-      collect_directory (inputs[i], recursive, paths);
+      collect_directory (inputs[i], scan, paths);
     else
       g_ptr_array_add (paths, g_strdup (inputs[i]));
   }
   for (i = 0; i < paths->len; i++) {
     const gchar *path = g_ptr_array_index (paths, i);
     GStatBuf st;
-    gchar *stem = stem_of (path);
 
     g_ptr_array_add (images,
-        imgcompress_image_new (path, stem,
+        imgcompress_image_new (path,
             g_stat (path, &st) == 0 ? (guint64) st.st_size : 0));
-    g_free (stem);
   }
   g_ptr_array_unref (paths);
   return images;
+}
+
+/* Each image's files, as metricsink will name them; two images that would
+ * write one file are both refused (the others run). */
+static gboolean
+plan_outputs (GPtrArray *images, const gchar *location_template,
+    const ImgcompressConfig *config, GDateTime *run_time, GError **error)
+{
+  guint i;
+
+  for (i = 0; i < images->len; i++)
+    if (!imgcompress_outputs_plan (g_ptr_array_index (images, i),
+            location_template, config, run_time, error))
+      return FALSE;
+  imgcompress_outputs_refuse_collisions (images);
+  return TRUE;
 }
 
 static gboolean
@@ -250,16 +287,14 @@ apply_options (ImgcompressConfig *config, Options *opts, GError **error)
   }
   if (opts->max_pixels > 0)
     config->max_pixels = opts->max_pixels;
+  if (opts->max_input_bytes < -1) {
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("--max-input-bytes must not be negative"));
+    return FALSE;
+  }
+  if (opts->max_input_bytes >= 0)
+    config->max_input_bytes = opts->max_input_bytes;
   return TRUE;
-}
-
-static gboolean
-on_sigint (gpointer data)
-{
-  ImgcompressBatch *batch = data;
-
-  imgcompress_batch_interrupt (batch);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -302,6 +337,10 @@ parse_options (Options *opts, int *argc, char ***argv, GError **error)
         N_ ("off or file-size (cap qualities by input size)"), "MODE" },
     { "max-pixels", 0, 0, G_OPTION_ARG_INT64, &opts->max_pixels,
         N_ ("Refuse images with more pixels (default 100000000)"), "N" },
+    { "max-input-bytes", 0, 0, G_OPTION_ARG_INT64, &opts->max_input_bytes,
+        N_ ("Refuse input files larger than this, 0 for no limit "
+            "(default 268435456, 256 MiB)"),
+        "BYTES" },
     { "thumbnails-first", 0, 0, G_OPTION_ARG_NONE, &opts->thumbnails_first,
         N_ ("Write every thumbnail before any larger variant"), NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &opts->overwrite,
@@ -382,53 +421,198 @@ limit_malloc_arenas (guint images_in_flight)
 }
 
 /* The seed's cleanup: temporaries older than an hour are what a killed run
- * left behind. */
+ * left behind.  Only those of the files this run writes, in their
+ * directories: other runs' and other trees' files are not ours to judge. */
 static void
-remove_stale_temps (const gchar *outdir, gboolean verbose)
+remove_stale_temps (const gchar *outdir, GPtrArray *images, gboolean verbose)
 {
+  gchar **planned = imgcompress_outputs_all_planned (images);
   GError *error = NULL;
   guint removed = 0;
 
-  if (!gst_imgcompress_file_remove_stale_temps (outdir, STALE_TEMP_AGE_S,
-          &removed, &error)) {
-    g_printerr ("imgcompress: %s\n", error->message);
+  if (!gst_imgcompress_file_remove_stale_temps_of (outdir,
+          (const gchar *const *) planned, STALE_TEMP_AGE_S, &removed, &error)) {
+    gchar *shown = gst_imgcompress_escape_for_display (error->message);
+
+    g_printerr ("imgcompress: %s\n", shown);
+    g_free (shown);
     g_error_free (error);
   } else if (verbose && removed > 0) {
     g_printerr (_ ("imgcompress: removed %u stale temporary files\n"), removed);
   }
+  g_strfreev (planned);
+}
+
+/* SIGINT and SIGTERM are handled on the main loop, where the batch rolls
+ * back what the images in flight wrote.  Should the main loop ever be
+ * stuck (a blocking open, a hung file system), a thread with a main
+ * context of its own ends the process after SIGNAL_GRACE_S, or at once on
+ * a second signal: a signal is never ignored. */
+#define SIGNAL_GRACE_S 10
+
+typedef struct
+{
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  gint handled; /* atomic: the main loop began the interrupt */
+  guint signals; /* seen by the watchdog */
+} SignalWatchdog;
+
+static G_GNUC_NORETURN void
+watchdog_exit (void)
+{
+  g_printerr (_ ("imgcompress: interrupted, but the run does not respond; "
+                 "exiting without cleaning up\n"));
+  _exit (EXIT_INTERRUPTED);
+}
+
+static gboolean
+on_watchdog_timeout (gpointer data)
+{
+  SignalWatchdog *watchdog = data;
+
+  if (!g_atomic_int_get (&watchdog->handled))
+    watchdog_exit ();
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_watchdog_signal (gpointer data)
+{
+  SignalWatchdog *watchdog = data;
+  GSource *timeout;
+
+  /* a second signal ends the run even while it rolls back */
+  if (++watchdog->signals >= 2)
+    watchdog_exit ();
+  if (g_atomic_int_get (&watchdog->handled))
+    return G_SOURCE_CONTINUE;
+  timeout = g_timeout_source_new_seconds (SIGNAL_GRACE_S);
+  g_source_set_callback (timeout, on_watchdog_timeout, watchdog, NULL);
+  g_source_attach (timeout, watchdog->context);
+  g_source_unref (timeout);
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+run_watchdog (gpointer data)
+{
+  SignalWatchdog *watchdog = data;
+
+  g_main_context_push_thread_default (watchdog->context);
+  g_main_loop_run (watchdog->loop);
+  g_main_context_pop_thread_default (watchdog->context);
+  return NULL;
+}
+
+static void
+watchdog_start (SignalWatchdog *watchdog)
+{
+  static const gint signals[] = { SIGINT, SIGTERM };
+  guint i;
+
+  watchdog->context = g_main_context_new ();
+  watchdog->loop = g_main_loop_new (watchdog->context, FALSE);
+  for (i = 0; i < G_N_ELEMENTS (signals); i++) {
+    GSource *source = g_unix_signal_source_new (signals[i]);
+
+    g_source_set_callback (source, on_watchdog_signal, watchdog, NULL);
+    g_source_attach (source, watchdog->context);
+    g_source_unref (source);
+  }
+  watchdog->thread = g_thread_new ("signal-watchdog", run_watchdog, watchdog);
+}
+
+static gboolean
+quit_watchdog (gpointer data)
+{
+  SignalWatchdog *watchdog = data;
+
+  g_main_loop_quit (watchdog->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+watchdog_stop (SignalWatchdog *watchdog)
+{
+  GSource *idle = g_idle_source_new ();
+
+  /* from within its loop: a quit before the loop runs would be lost */
+  g_source_set_callback (idle, quit_watchdog, watchdog, NULL);
+  g_source_attach (idle, watchdog->context);
+  g_source_unref (idle);
+  g_thread_join (watchdog->thread);
+  g_main_loop_unref (watchdog->loop);
+  g_main_context_unref (watchdog->context);
+}
+
+typedef struct
+{
+  ImgcompressBatch *batch;
+  SignalWatchdog *watchdog;
+} Interrupt;
+
+static gboolean
+on_sigint (gpointer data)
+{
+  Interrupt *interrupt = data;
+
+  g_atomic_int_set (&interrupt->watchdog->handled, 1);
+  imgcompress_batch_interrupt (interrupt->batch);
+  return G_SOURCE_REMOVE;
 }
 
 static int
 run (Options *opts, ImgcompressConfig *config)
 {
   ImgcompressBatchOptions bopts = { 0 };
+  SignalWatchdog watchdog = { 0 };
+  Interrupt interrupt;
   ImgcompressReport *report;
   ImgcompressBatch *batch;
-  GPtrArray *images;
+  GPtrArray *images, *days = NULL;
+  GDateTime *run_time;
   GError *error = NULL;
+  ScanState scan;
+  gchar *location_template;
   gboolean ok;
   int status;
 
-  images = collect_images (opts->inputs, opts->recursive);
+  scan_state_init (&scan, opts->outdir, opts->recursive);
+  images = collect_images (opts->inputs, &scan);
   if (images->len == 0) {
     g_printerr (_ ("imgcompress: no image found in the inputs\n"));
     g_ptr_array_unref (images);
-    return EXIT_USAGE;
+    return scan.unreadable > 0 ? EXIT_FAILED : EXIT_USAGE;
   }
-  if (!check_name_collisions (images, &error)) {
+  /* One date for the whole run (--layout date). */
+  run_time = g_date_time_new_now_local ();
+  location_template =
+      imgcompress_outputs_location_template (config->layout, run_time);
+  if (!plan_outputs (images, location_template, config, run_time, &error)) {
     g_printerr ("imgcompress: %s\n", error->message);
     g_error_free (error);
     g_ptr_array_unref (images);
+    g_free (location_template);
+    g_date_time_unref (run_time);
     return EXIT_USAGE;
   }
   if (g_mkdir_with_parents (opts->outdir, 0755) != 0) {
-    g_printerr (_ ("imgcompress: cannot create %s: %s\n"), opts->outdir,
+    gchar *shown = gst_imgcompress_escape_for_display (opts->outdir);
+
+    g_printerr (_ ("imgcompress: cannot create %s: %s\n"), shown,
         g_strerror (errno));
+    g_free (shown);
     g_ptr_array_unref (images);
+    g_free (location_template);
+    g_date_time_unref (run_time);
     return EXIT_FAILED;
   }
 
-  remove_stale_temps (opts->outdir, opts->verbose && !opts->quiet);
+  remove_stale_temps (opts->outdir, images, opts->verbose && !opts->quiet);
+  if (opts->skip_existing && config->layout == IMGCOMPRESS_LAYOUT_DATE)
+    days = imgcompress_outputs_list_days (opts->outdir);
 
   report = imgcompress_report_new (images, opts->quiet, opts->verbose,
       opts->prometheus);
@@ -450,6 +634,8 @@ run (Options *opts, ImgcompressConfig *config)
   bopts.skip_existing = opts->skip_existing;
   bopts.thumbnails_first = opts->thumbnails_first;
   bopts.verbose = opts->verbose && !opts->quiet;
+  bopts.location_template = location_template;
+  bopts.days = days;
   bopts.on_image_done = on_image_done;
   bopts.on_output = on_output;
   bopts.user_data = report;
@@ -466,8 +652,11 @@ run (Options *opts, ImgcompressConfig *config)
         imgcompress_batch_in_flight_limit (batch), budget);
     g_free (budget);
   }
-  g_unix_signal_add (SIGINT, on_sigint, batch);
-  g_unix_signal_add (SIGTERM, on_sigint, batch);
+  interrupt.batch = batch;
+  interrupt.watchdog = &watchdog;
+  watchdog_start (&watchdog);
+  g_unix_signal_add (SIGINT, on_sigint, &interrupt);
+  g_unix_signal_add (SIGTERM, on_sigint, &interrupt);
   /* Over a file size limit (RLIMIT_FSIZE) write() must fail with EFBIG, so
    * that the image fails cleanly, instead of SIGXFSZ killing the batch. */
   signal (SIGXFSZ, SIG_IGN);
@@ -488,10 +677,18 @@ run (Options *opts, ImgcompressConfig *config)
     ok = FALSE;
   }
 
+  /* an unreadable directory may have hidden images */
+  if (scan.unreadable > 0)
+    ok = FALSE;
   status = imgcompress_batch_was_interrupted (batch) ? EXIT_INTERRUPTED :
       ok                                             ? 0 :
                                                        EXIT_FAILED;
+  watchdog_stop (&watchdog);
   imgcompress_batch_free (batch);
+  if (days)
+    g_ptr_array_unref (days);
+  g_free (location_template);
+  g_date_time_unref (run_time);
   imgcompress_report_free (report);
   g_ptr_array_unref (images);
   return status;
@@ -504,6 +701,8 @@ main (int argc, char **argv)
   ImgcompressConfig config;
   GError *error = NULL;
   int status;
+
+  opts.max_input_bytes = -1;
 
 #ifdef ENABLE_NLS
   setlocale (LC_ALL, "");

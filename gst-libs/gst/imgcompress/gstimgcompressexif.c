@@ -10,7 +10,8 @@
 /**
  * SECTION:gstimgcompressexif
  * @title: EXIF orientation
- * @short_description: the orientation of a JPEG's Exif APP1 segment
+ * @short_description: the orientation of a JPEG's Exif APP1 segment, a
+ *     WebP EXIF chunk or a PNG eXIf chunk
  *
  * Decoders read the EXIF orientation (TIFF tag 0x0112 in IFD0) and post it
  * as the standard %GST_TAG_IMAGE_ORIENTATION string; imgsizer applies it.
@@ -96,7 +97,9 @@ tiff_ifd0_orientation (const guint8 *tiff, gsize size)
 /**
  * gst_imgcompress_exif_parse_orientation:
  * @app1: (array length=size): payload of a JPEG APP1 segment (the bytes
- *     after the segment length), starting with "Exif\0\0"
+ *     after the segment length), starting with "Exif\0\0", or the TIFF
+ *     structure alone, as a WebP EXIF chunk or a PNG eXIf chunk holds it
+ *     ("II" or "MM" first)
  * @size: size of @app1 in bytes
  *
  * Returns: the EXIF orientation, 1..8, or
@@ -106,10 +109,14 @@ tiff_ifd0_orientation (const guint8 *tiff, gsize size)
 guint
 gst_imgcompress_exif_parse_orientation (const guint8 *app1, gsize size)
 {
-  if (app1 == NULL || size < EXIF_HEADER_LEN ||
-      memcmp (app1, EXIF_HEADER, EXIF_HEADER_LEN) != 0)
+  if (app1 == NULL)
     return GST_IMGCOMPRESS_EXIF_ORIENTATION_NONE;
-  return tiff_ifd0_orientation (app1 + EXIF_HEADER_LEN, size - EXIF_HEADER_LEN);
+  if (size >= EXIF_HEADER_LEN &&
+      memcmp (app1, EXIF_HEADER, EXIF_HEADER_LEN) == 0)
+    return tiff_ifd0_orientation (app1 + EXIF_HEADER_LEN,
+        size - EXIF_HEADER_LEN);
+  /* tiff_ifd0_orientation() refuses anything but a TIFF header */
+  return tiff_ifd0_orientation (app1, size);
 }
 
 /**

@@ -48,6 +48,8 @@ G_BEGIN_DECLS
  * @GST_IMGCOMPRESS_FILE_ERROR_RENAME: the temporary file could not be
  *     renamed to its final name
  * @GST_IMGCOMPRESS_FILE_ERROR_READ_DIR: a directory could not be listed
+ * @GST_IMGCOMPRESS_FILE_ERROR_SYMLINK: a directory below the root given to
+ *     gst_imgcompress_atomic_file_open_under() is a symbolic link
  *
  * Which step of writing a file failed.  The message holds the path and the
  * system's reason.
@@ -62,7 +64,53 @@ typedef enum
   GST_IMGCOMPRESS_FILE_ERROR_SYNC,
   GST_IMGCOMPRESS_FILE_ERROR_RENAME,
   GST_IMGCOMPRESS_FILE_ERROR_READ_DIR,
+  GST_IMGCOMPRESS_FILE_ERROR_SYMLINK,
 } GstImgcompressFileError;
+
+/**
+ * GST_IMGCOMPRESS_FILE_XATTR:
+ *
+ * The extended attribute in which every committed file records its size
+ * and the SHA-256 of its bytes, as `SIZE:HEX` (where the file system has
+ * user xattrs).  gst_imgcompress_file_check() compares a file with it.
+ */
+#define GST_IMGCOMPRESS_FILE_XATTR "user.imgcompress.sha256"
+
+/**
+ * GstImgcompressFileId:
+ * @device: st_dev
+ * @inode: st_ino
+ * @mtime_ns: the modification time, in ns since the epoch
+ *
+ * Which file a path held when it was written: a later file at the same
+ * path (or a reused inode number) differs in one of these.
+ */
+typedef struct
+{
+  guint64 device;
+  guint64 inode;
+  gint64 mtime_ns;
+} GstImgcompressFileId;
+
+/**
+ * GstImgcompressFileCheck:
+ * @GST_IMGCOMPRESS_FILE_CHECK_OK: the file holds the bytes recorded when it
+ *     was written
+ * @GST_IMGCOMPRESS_FILE_CHECK_DAMAGED: it differs from the record, or is not
+ *     a regular file
+ * @GST_IMGCOMPRESS_FILE_CHECK_UNRECORDED: it has no record (no xattr
+ *     support, a copy, an older writer)
+ * @GST_IMGCOMPRESS_FILE_CHECK_MISSING: there is no such file
+ *
+ * What gst_imgcompress_file_check() found.
+ */
+typedef enum
+{
+  GST_IMGCOMPRESS_FILE_CHECK_OK,
+  GST_IMGCOMPRESS_FILE_CHECK_DAMAGED,
+  GST_IMGCOMPRESS_FILE_CHECK_UNRECORDED,
+  GST_IMGCOMPRESS_FILE_CHECK_MISSING,
+} GstImgcompressFileCheck;
 
 /**
  * GstImgcompressFileFlags:
@@ -89,12 +137,22 @@ GstImgcompressAtomicFile *gst_imgcompress_atomic_file_open (const gchar *path,
     GstImgcompressFileFlags flags, GError **error);
 
 GST_IMGCOMPRESS_API
+GstImgcompressAtomicFile *gst_imgcompress_atomic_file_open_under (const gchar
+                                                                      *root,
+    const gchar *relative, GstImgcompressFileFlags flags, GError **error);
+
+GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_atomic_file_write (GstImgcompressAtomicFile *file,
     gconstpointer data, gsize size, GError **error);
 
 GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_atomic_file_commit (GstImgcompressAtomicFile *file,
     GError **error);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_atomic_file_commit_with_id (GstImgcompressAtomicFile
+                                                         *file,
+    GstImgcompressFileId *id, GError **error);
 
 GST_IMGCOMPRESS_API
 void gst_imgcompress_atomic_file_abort (GstImgcompressAtomicFile *file);
@@ -121,6 +179,26 @@ gboolean gst_imgcompress_file_is_temp_name (const gchar *basename);
 GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_file_remove_stale_temps (const gchar *dir,
     guint64 max_age_seconds, guint *n_removed, GError **error);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_file_remove_stale_temps_of (const gchar *root,
+    const gchar *const *relative_paths, guint64 max_age_seconds,
+    guint *n_removed, GError **error);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_file_remove_if_same (const gchar *path,
+    const GstImgcompressFileId *id);
+
+GST_IMGCOMPRESS_API
+void gst_imgcompress_file_id_to_structure (const GstImgcompressFileId *id,
+    GstStructure *s);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_file_id_from_structure (const GstStructure *s,
+    GstImgcompressFileId *id);
+
+GST_IMGCOMPRESS_API
+GstImgcompressFileCheck gst_imgcompress_file_check (const gchar *path);
 
 G_END_DECLS
 

@@ -29,6 +29,7 @@
 
 #include "gstimgcompresssniff.h"
 #include "gstimgcompressbytes.h"
+#include "gst-i18n-plugin.h"
 #include "gstimgcompresssize.h"
 
 #include <string.h>
@@ -73,7 +74,7 @@ found (GstImgcompressHeaderInfo *info, guint width, guint height,
     gboolean has_alpha)
 {
   if (width == 0 || height == 0)
-    return invalid (info, "zero width or height");
+    return invalid (info, N_ ("width or height 0"));
   info->width = width;
   info->height = height;
   info->has_alpha = has_alpha;
@@ -131,11 +132,13 @@ read_jpeg_sof (const guint8 *data, gsize size, gsize pos,
   components = data[pos + 9];
 
   if (components == 0 || length < 8 + 3 * components)
-    return invalid (info, "JPEG frame header too short for its components");
+    return invalid (info, N_ ("frame header too short for its components"));
   if (height == 0)
-    return invalid (info, "JPEG height given by a DNL marker is not supported");
+    return invalid (info,
+        N_ ("height 0, to be given by a DNL marker (not supported)"));
   info->progressive = (data[pos + 1] & 0x03) == 0x02;
   info->components = components;
+  info->bit_depth = data[pos + 4];
   return found (info, width, height, FALSE);
 }
 
@@ -144,11 +147,11 @@ sniff_jpeg (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
 {
   gsize pos = 2;
 
-  info->format = GST_IMGCOMPRESS_FORMAT_JPEG;
   if (size < 2)
     return need_more (info, 2);
   if (data[1] != 0xd8)
     return invalid (info, "no JPEG start-of-image marker");
+  info->format = GST_IMGCOMPRESS_FORMAT_JPEG;
 
   for (;;) {
     guint8 marker;
@@ -157,7 +160,8 @@ sniff_jpeg (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     if (size < pos + 2)
       return need_more (info, pos + 2);
     if (data[pos] != 0xff)
-      return invalid (info, "JPEG marker expected after a segment");
+      return invalid (info,
+          N_ ("no marker where the next segment should start"));
 
     marker = data[pos + 1];
     if (marker == 0xff) {
@@ -168,7 +172,7 @@ sniff_jpeg (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     if (jpeg_marker_is_sof (marker))
       return read_jpeg_sof (data, size, pos, info);
     if (jpeg_marker_forbidden_before_sof (marker))
-      return invalid (info, "JPEG has no frame header before its data");
+      return invalid (info, N_ ("no frame header (SOF) before the image data"));
     if (marker == 0x01) {
       /* TEM stands alone, without a length */
       pos += 2;
@@ -179,7 +183,7 @@ sniff_jpeg (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
       return need_more (info, pos + 4);
     length = gst_imgcompress_read_uint16_be (data + pos + 2);
     if (length < 2)
-      return invalid (info, "JPEG segment length below 2");
+      return invalid (info, N_ ("segment length below 2"));
     /* pos grows by at most 65537 per segment and stays below size + 65537:
      * no overflow. */
     pos += 2 + length;
@@ -223,6 +227,15 @@ png_depth_allowed (guint colour_type, guint depth)
   }
 }
 
+/* Samples per pixel of a PNG colour type (palette entries are RGB). */
+static guint
+png_components (guint colour_type)
+{
+  static const guint components[] = { 1, 0, 3, 3, 2, 0, 4 };
+
+  return colour_type < G_N_ELEMENTS (components) ? components[colour_type] : 0;
+}
+
 static GstImgcompressSniffResult
 sniff_png (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
 {
@@ -238,25 +251,28 @@ sniff_png (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
   info->format = GST_IMGCOMPRESS_FORMAT_PNG;
   if (!available_bytes_match (data, size, sizeof (png_signature),
           png_ihdr_start, sizeof (png_ihdr_start)))
-    return invalid (info, "PNG does not start with a 13-byte IHDR chunk");
+    return invalid (info, N_ ("the first chunk is not a 13-byte IHDR"));
   if (size < PNG_HEADER_BYTES)
     return need_more (info, PNG_HEADER_BYTES);
 
   if (png_crc32 (data + PNG_IHDR_TYPE_OFFSET, 4 + PNG_IHDR_DATA_BYTES) !=
       gst_imgcompress_read_uint32_be (data + PNG_IHDR_CRC_OFFSET))
-    return invalid (info, "PNG IHDR CRC mismatch");
+    return invalid (info, N_ ("CRC error in chunk IHDR"));
 
   width = gst_imgcompress_read_uint32_be (data + 16);
   height = gst_imgcompress_read_uint32_be (data + 20);
   depth = data[24];
   colour_type = data[25];
   if (width > G_MAXINT32 || height > G_MAXINT32)
-    return invalid (info, "PNG dimension above 2^31 - 1");
+    return invalid (info, N_ ("width or height above 2^31 - 1"));
   if (!png_depth_allowed (colour_type, depth))
-    return invalid (info, "PNG colour type and bit depth do not match");
+    return invalid (info, N_ ("colour type and bit depth do not match"));
   if (data[26] != 0 || data[27] != 0 || data[28] > 1)
-    return invalid (info, "unknown PNG compression, filter or interlace");
+    return invalid (info,
+        N_ ("unknown compression, filter or interlace method"));
 
+  info->components = png_components (colour_type);
+  info->bit_depth = depth;
   return found (info, width, height, colour_type == 4 || colour_type == 6);
 }
 
@@ -272,14 +288,15 @@ read_webp_vp8 (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     frame_tag = GST_READ_UINT24_LE (data + p);
     /* bit 0 clear means key frame; a still image is one key frame */
     if (frame_tag & 1)
-      return invalid (info, "WebP VP8 data does not start with a key frame");
+      return invalid (info, N_ ("VP8 data does not start with a key frame"));
   }
   if (!available_bytes_match (data, size, p + 3, vp8_start_code,
           sizeof (vp8_start_code)))
-    return invalid (info, "WebP VP8 start code missing");
+    return invalid (info, N_ ("VP8 start code missing"));
   if (size < p + WEBP_VP8_HEADER_BYTES)
     return need_more (info, p + WEBP_VP8_HEADER_BYTES);
 
+  info->components = 3;
   /* 14 bits of size, 2 bits of upscaling hint */
   return found (info, gst_imgcompress_read_uint16_le (data + p + 6) & 0x3fff,
       gst_imgcompress_read_uint16_le (data + p + 8) & 0x3fff, FALSE);
@@ -292,13 +309,15 @@ read_webp_vp8l (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
   guint32 bits;
 
   if (size >= p + 1 && data[p] != 0x2f)
-    return invalid (info, "WebP VP8L signature byte missing");
+    return invalid (info, N_ ("VP8L signature byte missing"));
   if (size < p + WEBP_VP8L_HEADER_BYTES)
     return need_more (info, p + WEBP_VP8L_HEADER_BYTES);
 
   bits = gst_imgcompress_read_uint32_le (data + p + 1);
   if (bits >> 29 != 0)
-    return invalid (info, "unknown WebP VP8L version");
+    return invalid (info, N_ ("unknown VP8L version"));
+  info->lossless = TRUE;
+  info->components = (bits >> 28) & 1 ? 4 : 3;
   return found (info, (bits & 0x3fff) + 1, ((bits >> 14) & 0x3fff) + 1,
       (bits >> 28) & 1);
 }
@@ -316,7 +335,11 @@ read_webp_vp8x (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
   height = GST_READ_UINT24_LE (data + p + 7) + 1;
   /* the format caps the canvas area at 2^32 - 1 */
   if ((guint64) width * height > G_MAXUINT32)
-    return invalid (info, "WebP canvas area above 2^32 - 1");
+    return invalid (info, N_ ("canvas area above 2^32 - 1"));
+  /* its image chunks come later, lossy or lossless */
+  info->lossless = TRUE;
+  info->animated = (data[p] & 0x02) != 0;
+  info->components = (data[p] & 0x10) != 0 || info->animated ? 4 : 3;
   return found (info, width, height, (data[p] & 0x10) != 0);
 }
 
@@ -332,28 +355,29 @@ sniff_webp (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     return need_more (info, WEBP_CHUNK_OFFSET);
 
   info->format = GST_IMGCOMPRESS_FORMAT_WEBP;
+  info->bit_depth = 8;
   if (gst_imgcompress_read_uint32_le (data + 4) < 4 + 8)
-    return invalid (info, "WebP RIFF size too small for a chunk");
+    return invalid (info, N_ ("RIFF size too small for a chunk"));
   if (size < WEBP_PAYLOAD_OFFSET)
     return need_more (info, WEBP_PAYLOAD_OFFSET);
 
   chunk_size = gst_imgcompress_read_uint32_le (data + WEBP_CHUNK_OFFSET + 4);
   if (memcmp (data + WEBP_CHUNK_OFFSET, "VP8 ", 4) == 0) {
     if (chunk_size < WEBP_VP8_HEADER_BYTES)
-      return invalid (info, "WebP VP8 chunk too small");
+      return invalid (info, N_ ("VP8 chunk too small"));
     return read_webp_vp8 (data, size, info);
   }
   if (memcmp (data + WEBP_CHUNK_OFFSET, "VP8L", 4) == 0) {
     if (chunk_size < WEBP_VP8L_HEADER_BYTES)
-      return invalid (info, "WebP VP8L chunk too small");
+      return invalid (info, N_ ("VP8L chunk too small"));
     return read_webp_vp8l (data, size, info);
   }
   if (memcmp (data + WEBP_CHUNK_OFFSET, "VP8X", 4) == 0) {
     if (chunk_size < WEBP_VP8X_HEADER_BYTES)
-      return invalid (info, "WebP VP8X chunk too small");
+      return invalid (info, N_ ("VP8X chunk too small"));
     return read_webp_vp8x (data, size, info);
   }
-  return invalid (info, "WebP first chunk is not VP8, VP8L or VP8X");
+  return invalid (info, N_ ("first chunk is not VP8, VP8L or VP8X"));
 }
 
 /**
@@ -432,34 +456,118 @@ gst_imgcompress_sniff_signature (const guint8 *data, gsize size)
  * elements; measured on the corpus, rounded up. */
 #define WORKING_SET_BASE (24 * 1024 * 1024)
 
+/* Bytes per pixel of a decoded 8-bit frame: RGBA, the widest a decoder
+ * outputs (I420 takes 1.5, GRAY8 1). */
+#define FRAME_BYTES_PER_PIXEL 4
+
+/* A PNG's sides reach 2^31 - 1: products of its sizes can overflow. */
+static guint64
+mul_saturated (guint64 a, guint64 b)
+{
+  guint64 product;
+
+  return g_uint64_checked_mul (&product, a, b) ? product : G_MAXUINT64;
+}
+
+static guint64
+add_saturated (guint64 a, guint64 b)
+{
+  guint64 sum;
+
+  return g_uint64_checked_add (&sum, a, b) ? sum : G_MAXUINT64;
+}
+
+/* A batch adds up the estimates of the images in flight: none is larger
+ * than this (far more than any machine has), so those sums cannot wrap. */
+#define WORKING_SET_MAX (G_MAXUINT64 / 1024)
+
+/* The frame a PNG decoder holds at the file's own sample size before the
+ * reduction to 8 bits.  The assumption: 16-bit PNGs (bytes per sample from
+ * IHDR) are decoded whole at 16 bits, as the stock pngdec outputs them (and
+ * videoconvert reduces them into a second frame), or as a decoder that
+ * de-interlaces at the file's depth holds them; a decoder that reduces
+ * each row as it comes needs less, so this bounds both.  8-bit and smaller
+ * depths come out as the 8-bit frame itself. */
+static guint64
+png_deep_frame_bytes (const GstImgcompressHeaderInfo *info)
+{
+  if (info->bit_depth <= 8)
+    return 0;
+  return mul_saturated ((guint64) info->width * info->height,
+      MAX (info->components, 1) * ((info->bit_depth + 7) / 8));
+}
+
+/* What libwebp allocates at full size whatever the scale: lossless data
+ * is decoded into an ARGB buffer of the whole image (or of an animation
+ * frame, which may cover the canvas); lossy data is decoded a few rows at a
+ * time. */
+static guint64
+webp_full_size_bytes (const GstImgcompressHeaderInfo *info)
+{
+  if (!info->lossless)
+    return 0;
+  /* a WebP's sides are below 2^24 */
+  return (guint64) info->width * info->height * 4;
+}
+
 /**
  * gst_imgcompress_estimate_working_set:
  * @info: a header read with %GST_IMGCOMPRESS_SNIFF_OK
+ * @input_bytes: the size of the encoded file (0 when not known)
  * @max_dimension: the largest variant's box
  *
  * Estimates the memory that making the variants of this image needs at
- * its peak: the decoded frame at the scale the decoder will choose, twice
- * (decoder output and resize), plus, for a progressive JPEG, the DCT
- * coefficients of the whole image that libjpeg keeps (2 bytes per sample,
- * counted at 4:4:4), plus the encoders.  A batch tool schedules images so
- * that the estimates of those in flight stay within its memory budget.
+ * its peak:
+ * - the encoded bytes: the decoder holds the whole file while it decodes
+ *   (the buffers it was read in are gone by then, or are that very
+ *   memory);
+ * - the decoded 8-bit frame at the scale the decoder will choose, twice
+ *   (decoder output and resize); for an animated WebP the frame is the
+ *   canvas;
+ * - what the decoder holds besides at full size: for a progressive JPEG
+ *   the DCT coefficients of the whole image (2 bytes per sample, counted at
+ *   4:4:4); for a PNG of 16 bits per sample the frame at 16 bits; for a
+ *   lossless (or extended) WebP libwebp's full-size ARGB buffer;
+ * - the encoders and the pipeline.
  *
- * Returns: the estimate in bytes
+ * A batch tool schedules images so that the estimates of those in flight
+ * stay within its memory budget.
+ *
+ * Returns: the estimate in bytes, at most %G_MAXUINT64 / 1024 so that the
+ *     estimates of many images add up without overflow
  */
 guint64
 gst_imgcompress_estimate_working_set (const GstImgcompressHeaderInfo *info,
-    guint max_dimension)
+    guint64 input_bytes, guint max_dimension)
 {
-  guint64 w = info->width, h = info->height, frame, coefficients = 0;
-  guint n = 8;
+  guint64 w = info->width, h = info->height, frame, decoder_extra = 0, sum;
+  guint n = 8, out_w, out_h;
 
   /* libjpeg-turbo and libwebp shrink on load; PNG is decoded whole. */
   if (info->format != GST_IMGCOMPRESS_FORMAT_PNG)
     n = gst_imgcompress_pick_scale_eighths (info->width, info->height,
         max_dimension, max_dimension);
-  frame = (guint64) gst_imgcompress_scaled_dimension (info->width, n, 8) *
-      gst_imgcompress_scaled_dimension (info->height, n, 8) * 4;
-  if (info->format == GST_IMGCOMPRESS_FORMAT_JPEG && info->progressive)
-    coefficients = w * h * MAX (info->components, 1) * 2;
-  return WORKING_SET_BASE + 2 * frame + coefficients;
+  out_w = gst_imgcompress_scaled_dimension (info->width, n, 8);
+  out_h = gst_imgcompress_scaled_dimension (info->height, n, 8);
+  frame = mul_saturated ((guint64) out_w * out_h, FRAME_BYTES_PER_PIXEL);
+
+  switch (info->format) {
+    case GST_IMGCOMPRESS_FORMAT_JPEG:
+      /* a JPEG's sides are below 2^16 */
+      if (info->progressive)
+        decoder_extra = w * h * MAX (info->components, 1) * 2;
+      break;
+    case GST_IMGCOMPRESS_FORMAT_PNG:
+      decoder_extra = png_deep_frame_bytes (info);
+      break;
+    case GST_IMGCOMPRESS_FORMAT_WEBP:
+      decoder_extra = webp_full_size_bytes (info);
+      break;
+    default:
+      break;
+  }
+  sum = add_saturated (WORKING_SET_BASE, input_bytes);
+  sum = add_saturated (sum, mul_saturated (frame, 2));
+  sum = add_saturated (sum, decoder_extra);
+  return MIN (sum, WORKING_SET_MAX);
 }

@@ -47,12 +47,25 @@ typedef enum
  *     chunk comes after IHDR and is not looked at)
  * @progressive: a progressive JPEG (SOF2, SOF6, SOF10, SOF14), whose decoder
  *     keeps every DCT coefficient of the image in memory
- * @components: colour components (JPEG frame header; 0 when not known)
+ * @components: samples per pixel as the file stores them: the JPEG frame
+ *     header's components; for PNG 1 (grey), 2 (grey and alpha), 3 (RGB,
+ *     and palette, whose entries are RGB) or 4 (RGBA); for WebP 3, or 4
+ *     with alpha
+ * @bit_depth: bits per sample: the JPEG sample precision, the PNG IHDR bit
+ *     depth (1, 2, 4, 8 or 16), 8 for WebP
+ * @lossless: a WebP whose image data may be lossless (VP8L, or an extended
+ *     file whose chunks were not looked at): libwebp decodes lossless data
+ *     into a full-size ARGB buffer whatever the output scale
+ * @animated: a WebP animation (VP8X animation flag); @width and @height are
+ *     its canvas
  * @needed: on %GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA, the number of bytes
  *     from the start of the file needed to go further (always more than
  *     were given)
  * @error: on %GST_IMGCOMPRESS_SNIFF_INVALID, a static English description
- *     for debug logs
+ *     of the first problem found.  When @format is known (the signature
+ *     was complete) it names a fault of that format's header, marked for
+ *     translation in the project's gettext domain (`gst-imgcompress-1.0`):
+ *     pass it to dgettext() for users
  *
  * What the first bytes of an image say about it.
  */
@@ -64,6 +77,9 @@ typedef struct
   gboolean has_alpha;
   gboolean progressive;
   guint components;
+  guint bit_depth;
+  gboolean lossless;
+  gboolean animated;
   gsize needed;
   const gchar *error;
 } GstImgcompressHeaderInfo;
@@ -75,7 +91,7 @@ GstImgcompressSniffResult gst_imgcompress_sniff_header (const guint8 *data,
 GST_IMGCOMPRESS_API
 guint64 gst_imgcompress_estimate_working_set (const GstImgcompressHeaderInfo
                                                   *info,
-    guint max_dimension);
+    guint64 input_bytes, guint max_dimension);
 
 GST_IMGCOMPRESS_API
 GstImgcompressFormat gst_imgcompress_sniff_signature (const guint8 *data,

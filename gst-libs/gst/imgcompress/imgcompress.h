@@ -17,5 +17,7 @@
 #include <gst/imgcompress/gstimgcompressvariants.h>
 #include <gst/imgcompress/gstimgcompressfile.h>
 #include <gst/imgcompress/gstimgcompressexif.h>
+#include <gst/imgcompress/gstimgcompressjpeg.h>
+#include <gst/imgcompress/gstimgcompressname.h>
 
 #endif /* __GST_IMGCOMPRESS_H__ */

@@ -232,6 +232,30 @@ imgcheck_count_files (const gchar *dir, const gchar *needle)
   return n;
 }
 
+/* Runs tests/check/pipelines/@script (Python) to write its cases into a new
+ * temporary directory, returned; NULL (and a message) when it fails. */
+gchar *
+imgcheck_generate_cases (const gchar *script)
+{
+  gchar *path = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "tests", "check",
+      "pipelines", script, NULL);
+  gchar *dir = g_dir_make_tmp ("cases-XXXXXX", NULL);
+  gchar *argv[] = { (gchar *) "/usr/bin/python3", path, dir, NULL };
+  gchar *err = NULL;
+  gint status = -1;
+
+  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+          NULL, &err, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL)) {
+    g_printerr ("%s failed: %s\n", script, err ? err : "");
+    imgcheck_remove_tree (dir);
+    g_clear_pointer (&dir, g_free);
+  }
+  g_free (err);
+  g_free (path);
+  return dir;
+}
+
 void
 imgcheck_remove_tree (const gchar *dir)
 {
@@ -277,4 +301,32 @@ imgcheck_decode_gray (const gchar *path, guint width, guint height,
   gst_object_unref (sink);
   gst_object_unref (pipeline);
   return buf;
+}
+
+/* Runs the Python @script (python3 -c) with @arg as sys.argv[1]; TRUE when
+ * it exits 0.  Tests make their inputs and references with Pillow this
+ * way. */
+gboolean
+imgcheck_run_python (const gchar *script, const gchar *arg)
+{
+  gchar *argv[] = { (gchar *) IMGCHECK_PYTHON, (gchar *) "-c", (gchar *) script,
+    (gchar *) arg, NULL };
+  gint status = 0;
+
+  return g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+             NULL, NULL, &status, NULL) &&
+      g_spawn_check_wait_status (status, NULL);
+}
+
+/* Whether Pillow can be imported; a test that needs it skips loudly
+ * without it, and fails when its script fails. */
+gboolean
+imgcheck_have_pillow (void)
+{
+  if (imgcheck_run_python ("import PIL.Image, numpy", NULL))
+    return TRUE;
+  fprintf (stderr,
+      "\n*** SKIPPING: " IMGCHECK_PYTHON " without PIL or numpy "
+      "***\n\n");
+  return FALSE;
 }

@@ -39,8 +39,16 @@ guint imgcheck_count_files (const gchar *dir, const gchar *needle);
 
 void imgcheck_remove_tree (const gchar *dir);
 
+gchar *imgcheck_generate_cases (const gchar *script);
+
 GstBuffer *imgcheck_decode_gray (const gchar *path, guint width, guint height,
     GstVideoInfo *info);
+
+#define IMGCHECK_PYTHON "/usr/bin/python3"
+
+gboolean imgcheck_run_python (const gchar *script, const gchar *arg);
+
+gboolean imgcheck_have_pillow (void);
 
 G_END_DECLS
 

@@ -547,6 +547,66 @@ GST_START_TEST (test_sniff_corpus_photo)
 
 GST_END_TEST;
 
+/* What the memory estimate needs: bytes per sample, channels, an
+ * animation's canvas; and the estimate counts them. */
+GST_START_TEST (test_sniff_memory_inputs)
+{
+  GstImgcompressHeaderInfo info8, info16, anim;
+  GByteArray *png8 = make_png (10000, 10000, 8, 2, 10);
+  GByteArray *png16 = make_png (10000, 10000, 16, 2, 10);
+  GByteArray *webp = make_webp_vp8x (10000, 10000, FALSE, 0);
+  guint64 e8, e16;
+
+  fail_unless_equals_int (sniff_prefix (png8, png8->len, &info8),
+      GST_IMGCOMPRESS_SNIFF_OK);
+  fail_unless_equals_int (sniff_prefix (png16, png16->len, &info16),
+      GST_IMGCOMPRESS_SNIFF_OK);
+  fail_unless_equals_int (info16.bit_depth, 16);
+  fail_unless_equals_int (info16.components, 3);
+  fail_unless_equals_int (info8.bit_depth, 8);
+
+  /* the 16-bit frame is held before the reduction to 8 bits */
+  e8 = gst_imgcompress_estimate_working_set (&info8, 0, 2048);
+  e16 = gst_imgcompress_estimate_working_set (&info16, 0, 2048);
+  fail_unless (e16 - e8 == (guint64) 10000 * 10000 * 3 * 2,
+      "16-bit: %" G_GUINT64_FORMAT " 8-bit: %" G_GUINT64_FORMAT, e16, e8);
+  /* 100 MP RGBA at 8 bits, decoded and resized, plus the 16-bit frame */
+  fail_unless (e16 > (guint64) 10000 * 10000 * (2 * 4 + 6));
+  /* the encoded bytes are held too */
+  fail_unless_equals_uint64 (gst_imgcompress_estimate_working_set (&info8,
+                                 300 * 1000 * 1000, 2048) -
+          e8,
+      300 * 1000 * 1000);
+
+  /* animation flag: the dimensions are the canvas; its first frame may be
+   * lossless data covering it, which libwebp decodes at full size */
+  webp->data[20] = 0x02;
+  fail_unless_equals_int (sniff_prefix (webp, webp->len, &anim),
+      GST_IMGCOMPRESS_SNIFF_OK);
+  fail_unless (anim.animated);
+  fail_unless_equals_int (anim.width, 10000);
+  fail_unless_equals_int (anim.bit_depth, 8);
+  fail_unless (gst_imgcompress_estimate_working_set (&anim, 140, 2048) >=
+      (guint64) 10000 * 10000 * 4);
+
+  /* no overflow at PNG's largest sides */
+  GST_WRITE_UINT32_BE (png16->data + 16, G_MAXINT32);
+  GST_WRITE_UINT32_BE (png16->data + 20, G_MAXINT32);
+  GST_WRITE_UINT32_BE (png16->data + 29, test_crc32 (png16->data + 12, 17));
+  fail_unless_equals_int (sniff_prefix (png16, png16->len, &info16),
+      GST_IMGCOMPRESS_SNIFF_OK);
+  fail_unless (gst_imgcompress_estimate_working_set (&info16, G_MAXUINT64,
+                   2048) >= G_MAXUINT64 / 1024);
+  fail_unless (gst_imgcompress_estimate_working_set (&info16, G_MAXUINT64,
+                   2048) <= G_MAXUINT64 / 1024);
+
+  g_byte_array_unref (png8);
+  g_byte_array_unref (png16);
+  g_byte_array_unref (webp);
+}
+
+GST_END_TEST;
+
 /* ---- quality bands ---- */
 
 static void
@@ -1357,6 +1417,7 @@ adaptivequality_suite (void)
   tcase_add_test (tc_sniff, test_sniff_signature);
   tcase_add_test (tc_sniff, test_sniff_real_encoders);
   tcase_add_test (tc_sniff, test_sniff_corpus_photo);
+  tcase_add_test (tc_sniff, test_sniff_memory_inputs);
 
   suite_add_tcase (s, tc_bands);
   tcase_add_test (tc_bands, test_bands_default);

@@ -501,6 +501,199 @@ GST_START_TEST (test_animation_first_frame)
 
 GST_END_TEST;
 
+/* --- Against Pillow: files it writes, its decode as the reference --- */
+
+/* Writes, into argv[1]: an animation whose first frame (lossless, with
+ * alpha) Pillow's encoder crops to a rectangle at an offset of the canvas,
+ * with Pillow's first frame as raw RGBA; and an image with EXIF orientation
+ * 6, with Pillow's ImageOps.exif_transpose() of it. */
+static const gchar *pil_script =
+    "import sys\n"
+    "from PIL import Image, ImageDraw, ImageOps\n"
+    "out = sys.argv[1]\n"
+    "frames = []\n"
+    "for i in range(3):\n"
+    "    im = Image.new('RGBA', (120, 90), (0, 0, 0, 0))\n"
+    "    d = ImageDraw.Draw(im)\n"
+    "    d.rectangle((30 + 10 * i, 20, 90 + 10 * i, 70),\n"
+    "                fill=(200, 60 + 40 * i, 30, 160))\n"
+    "    d.ellipse((50, 30, 80, 60), fill=(20, 120, 250, 255))\n"
+    "    frames.append(im)\n"
+    "frames[0].save(out + '/anim.webp', save_all=True,\n"
+    "               append_images=frames[1:], duration=100, loop=0,\n"
+    "               lossless=True)\n"
+    "im = Image.open(out + '/anim.webp')\n"
+    "im.seek(0)\n"
+    "first = im.convert('RGBA')\n"
+    "open(out + '/anim.rgba', 'wb').write(first.tobytes())\n"
+    "small = first.resize((75, 57), Image.BOX)\n"
+    "open(out + '/anim-75x57.rgba', 'wb').write(small.tobytes())\n"
+    "im = Image.new('RGBA', (64, 40))\n"
+    "im.putdata([(x * 4, y * 6, 255 - x * 2, 200 + (x + y) % 50)\n"
+    "            for y in range(40) for x in range(64)])\n"
+    "exif = Image.Exif()\n"
+    "exif[0x0112] = 6\n"
+    "im.save(out + '/exif6.webp', lossless=True, exact=True, exif=exif)\n"
+    "ref = ImageOps.exif_transpose(Image.open(out + '/exif6.webp'))\n"
+    "open(out + '/exif6.rgba', 'wb').write(ref.convert('RGBA').tobytes())\n";
+
+/* The directory Pillow wrote the files into, or NULL (the test skips
+ * loudly) without Pillow. */
+static gchar *
+make_pillow_files (void)
+{
+  gchar *dir;
+
+  if (!imgcheck_have_pillow ())
+    return NULL;
+  dir = g_dir_make_tmp ("imgwebpdec-pil-XXXXXX", NULL);
+  fail_unless (dir != NULL);
+  fail_unless (imgcheck_run_python (pil_script, dir),
+      "the Pillow script failed");
+  return dir;
+}
+
+static gchar *
+read_pillow_file (const gchar *dir, const gchar *name, gsize *size)
+{
+  gchar *path = g_build_filename (dir, name, NULL);
+  gchar *data = NULL;
+
+  fail_unless (g_file_get_contents (path, &data, size, NULL), "%s", path);
+  g_free (path);
+  return data;
+}
+
+/* Runs the file @name of @dir through @desc (a harness around the decoder)
+ * and returns the single output; @info gets its caps. */
+static GstBuffer *
+decode_pillow_file (const gchar *dir, const gchar *name, const gchar *desc,
+    GstVideoInfo *info)
+{
+  GstHarness *h = gst_harness_new_parse (desc);
+  GstBuffer *out;
+  gchar *data;
+  gsize size;
+
+  gst_harness_set_src_caps_str (h, "image/webp");
+  data = read_pillow_file (dir, name, &size);
+  fail_unless_equals_int (gst_harness_push (h,
+                              gst_buffer_new_wrapped (data, size)),
+      GST_FLOW_OK);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
+  out = gst_harness_pull (h);
+  get_output_info (h, info);
+  gst_harness_teardown (h);
+  return out;
+}
+
+/* Packed RGBA @buffer of @info against Pillow's RGBA bytes; returns the
+ * mean absolute difference per channel and the largest. */
+static gdouble
+rgba_difference (GstBuffer *buffer, const GstVideoInfo *info, const guint8 *ref,
+    gint *max_diff)
+{
+  GstVideoFrame frame;
+  gint x, y, c, w = GST_VIDEO_INFO_WIDTH (info);
+  gint h = GST_VIDEO_INFO_HEIGHT (info);
+  gdouble sum = 0;
+
+  fail_unless_equals_int (GST_VIDEO_INFO_FORMAT (info), GST_VIDEO_FORMAT_RGBA);
+  fail_unless (gst_video_frame_map (&frame, info, buffer, GST_MAP_READ));
+  *max_diff = 0;
+  for (y = 0; y < h; y++) {
+    const guint8 *row =
+        (const guint8 *) GST_VIDEO_FRAME_PLANE_DATA (&frame, 0) +
+        y * GST_VIDEO_FRAME_PLANE_STRIDE (&frame, 0);
+    for (x = 0; x < w * 4; x++) {
+      c = ABS (row[x] - ref[((gsize) y * w) * 4 + x]);
+      *max_diff = MAX (*max_diff, c);
+      sum += c;
+    }
+  }
+  gst_video_frame_unmap (&frame);
+  return sum / ((gdouble) w * h * 4);
+}
+
+/* Decodes the file @name of @dir through @desc and checks it is Pillow's
+ * @ref_name, @width x @height, pixel for pixel. */
+static void
+check_as_pillow (const gchar *dir, const gchar *name, const gchar *desc,
+    const gchar *ref_name, gint width, gint height)
+{
+  GstVideoInfo info;
+  GstBuffer *out;
+  gchar *ref;
+  gsize ref_size;
+  gint max_diff;
+
+  ref = read_pillow_file (dir, ref_name, &ref_size);
+  fail_unless_equals_int (ref_size, width * height * 4);
+  out = decode_pillow_file (dir, name, desc, &info);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), width);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), height);
+  rgba_difference (out, &info, (const guint8 *) ref, &max_diff);
+  fail_unless_equals_int (max_diff, 0);
+  gst_buffer_unref (out);
+  g_free (ref);
+}
+
+/* The first frame of an animation is the canvas Pillow (libwebp's
+ * WebPAnimDecoder) shows: the frame at its offset, transparent around it,
+ * pixel for pixel. */
+GST_START_TEST (test_animation_first_frame_as_pillow)
+{
+  gchar *dir = make_pillow_files ();
+  GstVideoInfo info;
+  GstBuffer *out;
+  gchar *ref;
+  gsize ref_size;
+  gint max_diff;
+  gdouble mean;
+
+  if (dir == NULL)
+    return;
+  check_as_pillow (dir, "anim.webp", "imgwebpdec", "anim.rgba", 120, 90);
+
+  /* scaled decode: 5/8 of the canvas (the rule of stills), the frame
+   * scaled into its place: close to Pillow's frame box-filtered */
+  fail_unless_equals_int (gst_imgcompress_pick_scale_eighths (120, 90, 30, 30),
+      5);
+  ref = read_pillow_file (dir, "anim-75x57.rgba", &ref_size);
+  out = decode_pillow_file (dir, "anim.webp", "imgwebpdec max-dimension=30",
+      &info);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&info), 75);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&info), 57);
+  mean = rgba_difference (out, &info, (const guint8 *) ref, &max_diff);
+  GST_INFO ("scaled first frame: mean difference %.2f, largest %d", mean,
+      max_diff);
+  fail_unless (mean < 4.0, "mean difference %.2f", mean);
+  gst_buffer_unref (out);
+
+  g_free (ref);
+  imgcheck_remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* EXIF orientation 6 in the EXIF chunk: imgsizer turns the image upright,
+ * as Pillow's exif_transpose() does, pixel for pixel. */
+GST_START_TEST (test_exif_orientation_as_pillow)
+{
+  gchar *dir = make_pillow_files ();
+
+  if (dir == NULL)
+    return;
+  check_as_pillow (dir, "exif6.webp",
+      "imgwebpdec ! imgsizer max-dimension=1000", "exif6.rgba", 40, 64);
+  imgcheck_remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static void
 count_buffer (GstElement *sink, GstBuffer *buffer, GstPad *pad,
     gpointer user_data)
@@ -626,6 +819,78 @@ GST_START_TEST (test_error_truncated)
   expect_error (good_map.data, good_map.size / 2, NULL, "half a file",
       "truncated");
   expect_error (good_map.data, 7, NULL, "7 bytes", "truncated");
+  unmap_good_file (good);
+}
+
+GST_END_TEST;
+
+/* Bytes after the RIFF chunk (padding, appended data) are not part of
+ * the image: it decodes, once, without an error. */
+GST_START_TEST (test_trailing_bytes_ignored)
+{
+  static const struct
+  {
+    const gchar *bytes;
+    gsize len;
+  } tails[] = {
+    { "\n", 1 },
+    { "ab", 2 },
+    { "0123456789a", 11 },
+    { "0123456789ab", 12 },
+    { "RIFF", 4 },
+    /* a RIFF header of another kind */
+    { "RIFF\x10\0\0\0AVI junk", 16 },
+    /* padding to a block size */
+    { "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16 },
+  };
+  GstBuffer *good = map_good_file (120, 90);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (tails); i++) {
+    gsize tail_len = tails[i].len;
+    GByteArray *a = g_byte_array_new ();
+    gint n_buffers = 0;
+    GError *error;
+
+    g_byte_array_append (a, good_map.data, good_map.size);
+    g_byte_array_append (a, (const guint8 *) tails[i].bytes, tail_len);
+    error = decode_file_bytes (a->data, a->len, NULL, &n_buffers);
+    fail_unless (error == NULL, "%u trailing bytes: %s", (guint) tail_len,
+        error ? error->message : "");
+    fail_unless_equals_int (n_buffers, 1);
+    g_byte_array_unref (a);
+  }
+  unmap_good_file (good);
+}
+
+GST_END_TEST;
+
+/* Trailing bytes between two files of a stream are dropped, the second
+ * file decodes; a second file cut short is still called truncated. */
+GST_START_TEST (test_trailing_bytes_between_images)
+{
+  GstBuffer *good = map_good_file (120, 90);
+  GByteArray *a = g_byte_array_new ();
+  gint n_buffers = 0;
+  GError *error;
+
+  g_byte_array_append (a, good_map.data, good_map.size);
+  g_byte_array_append (a, (const guint8 *) "some junk", 9);
+  g_byte_array_append (a, good_map.data, good_map.size);
+  error = decode_file_bytes (a->data, a->len, NULL, &n_buffers);
+  fail_unless (error == NULL, "%s", error ? error->message : "");
+  fail_unless_equals_int (n_buffers, 2);
+
+  g_byte_array_set_size (a, good_map.size);
+  g_byte_array_append (a, good_map.data, good_map.size / 2);
+  error = decode_file_bytes (a->data, a->len, NULL, &n_buffers);
+  fail_unless (error != NULL);
+  fail_unless (strstr (error->message, "truncated") != NULL, "%s",
+      error->message);
+  fail_unless_equals_int (n_buffers, 1);
+  g_error_free (error);
+
+  g_byte_array_unref (a);
   unmap_good_file (good);
 }
 
@@ -775,9 +1040,13 @@ imgwebpdec_suite (void)
   tcase_add_test (tc, test_scaled_decode_size_hint);
   tcase_add_test (tc, test_new_size_mid_stream);
   tcase_add_test (tc, test_animation_first_frame);
+  tcase_add_test (tc, test_animation_first_frame_as_pillow);
+  tcase_add_test (tc, test_exif_orientation_as_pillow);
   tcase_add_test (tc, test_good_file_from_filesrc);
   tcase_add_test (tc, test_error_empty);
   tcase_add_test (tc, test_error_truncated);
+  tcase_add_test (tc, test_trailing_bytes_ignored);
+  tcase_add_test (tc, test_trailing_bytes_between_images);
   tcase_add_test (tc, test_error_bad_riff_size);
   tcase_add_test (tc, test_error_garbled);
   tcase_add_test (tc, test_error_max_pixels);

@@ -748,8 +748,21 @@ GST_START_TEST (test_hostile_names_stay_inside_output_dir)
   fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (buf)),
       GST_FLOW_OK);
 
-  /* separators and leading dots become '_' */
-  expected = g_build_filename (dir, "_.", "_._.._escaped.jpg", NULL);
+  /* separators and leading dots become '_', and the cleaned names carry a
+   * hash of the raw ones */
+  {
+    gchar *variant = gst_imgcompress_clean_component ("..", "image");
+    gchar *name = gst_imgcompress_name_component ("../../escaped.jpg");
+    gchar *file = g_strconcat (name, ".jpg", NULL);
+
+    fail_unless (g_str_has_prefix (variant, "_.~"), "%s", variant);
+    fail_unless (g_str_has_prefix (name, "_._.._escaped~"), "%s", name);
+    fail_unless_equals_int (strlen (name), strlen ("_._.._escaped~") + 12);
+    expected = g_build_filename (dir, variant, file, NULL);
+    g_free (file);
+    g_free (name);
+    g_free (variant);
+  }
   assert_file_equals_buffer (expected, buf);
   pop_metrics (bus, &m);
   fail_unless_equals_string (m.location, expected);
@@ -1087,6 +1100,300 @@ GST_START_TEST (test_remove_stale_temps)
 
 GST_END_TEST;
 
+/* Names that differ give different files, even when cleaning changed
+ * them: each pair below collided when unsafe bytes were just replaced. */
+GST_START_TEST (test_cleaned_names_never_collide)
+{
+  gchar *dir = make_test_dir ();
+  gchar long_a[301], long_b[301];
+  /* (names that are not UTF-8 cannot travel in an event: the batch tool
+   * escapes them first, tests/check/tools/imgcompress.c) */
+  const gchar *names[] = { "a\nb.jpg", "a_b.jpg", ".x.jpg", "_x.jpg", "a%d.jpg",
+    "a0.jpg", "image.jpg", long_a, long_b, "a\\xff.jpg",
+    "a_b~0123456789ab.jpg" };
+  GHashTable *seen =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GstHarness *h;
+  GstBus *bus;
+  guint i;
+
+  memset (long_a, 'p', 300);
+  memset (long_b, 'p', 300);
+  long_a[300] = long_b[300] = '\0';
+  long_b[299] = 'q';
+
+  h = setup_sink (dir, &bus, "overwrite", TRUE, NULL);
+  gst_harness_set_src_caps_str (h, JPEG_CAPS);
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    GstImgcompressMetrics m;
+    GstBuffer *buf = make_image_buffer (100 + i, i, 85, 1);
+    gchar *base;
+
+    push_image (h, names[i], "thumbnail", 1000, monotonic_now ());
+    fail_unless_equals_int (gst_harness_push (h, gst_buffer_ref (buf)),
+        GST_FLOW_OK);
+    pop_metrics (bus, &m);
+    base = g_path_get_basename (m.location);
+    fail_unless (g_utf8_validate (base, -1, NULL), "%s", base);
+    fail_unless (strlen (base) <= 255);
+    fail_if (base[0] == '.', "%s", base);
+    fail_unless (g_hash_table_add (seen, g_strdup (m.location)),
+        "name %u collides at %s", i, m.location);
+    /* none replaced another */
+    assert_file_equals_buffer (m.location, buf);
+    g_free (base);
+    gst_imgcompress_metrics_clear (&m);
+    gst_buffer_unref (buf);
+  }
+  /* safe names are kept as they are */
+  {
+    gchar *kept = g_build_filename (dir, "thumbnail", "a_b.jpg", NULL);
+    fail_unless (g_hash_table_contains (seen, kept));
+    g_free (kept);
+  }
+  fail_unless_equals_int (count_files (dir, FALSE), G_N_ELEMENTS (names));
+
+  g_hash_table_unref (seen);
+  teardown_sink (h, bus);
+  remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* A directory symlink inside output-dir (out/preview -> ../elsewhere) is
+ * refused with a clear error; nothing lands where it points. */
+GST_START_TEST (test_directory_symlink_refused)
+{
+  gchar *parent = make_test_dir ();
+  gchar *dir = g_build_filename (parent, "out", NULL);
+  gchar *elsewhere = g_build_filename (parent, "elsewhere", NULL);
+  gchar *link_path = g_build_filename (dir, "preview", NULL);
+  gchar *debug = NULL;
+  GstHarness *h;
+  GstBus *bus;
+  GError *err;
+
+  fail_unless (g_mkdir_with_parents (dir, 0755) == 0);
+  fail_unless (g_mkdir_with_parents (elsewhere, 0755) == 0);
+  fail_unless (symlink ("../elsewhere", link_path) == 0);
+
+  h = setup_sink (dir, &bus, NULL);
+  gst_harness_set_src_caps_str (h, JPEG_CAPS);
+  push_image (h, "photo.jpg", "preview", 1000, monotonic_now ());
+  fail_unless_equals_int (gst_harness_push (h,
+                              make_image_buffer (300, 1, 85, 1)),
+      GST_FLOW_ERROR);
+  err = pop_error (bus, &debug);
+  fail_unless (strstr (err->message, "symbolic link") != NULL, "%s",
+      err->message);
+  fail_unless (strstr (debug, "preview") != NULL, "%s", debug);
+  fail_unless_equals_int (count_files (elsewhere, FALSE), 0);
+  assert_no_metrics (bus);
+  g_error_free (err);
+  g_free (debug);
+
+  teardown_sink (h, bus);
+  remove_tree (parent);
+  g_free (link_path);
+  g_free (elsewhere);
+  g_free (dir);
+  g_free (parent);
+}
+
+GST_END_TEST;
+
+/* The metrics message names the very file written (device, inode, mtime),
+ * and gst_imgcompress_file_remove_if_same() removes it only while it is
+ * that file. */
+GST_START_TEST (test_file_identity_in_metrics)
+{
+  gchar *dir = make_test_dir ();
+  GstImgcompressFileId id;
+  GstMessage *msg;
+  GstHarness *h;
+  GstBus *bus;
+  struct stat st;
+  const gchar *location;
+  gchar *path;
+
+  h = setup_sink (dir, &bus, NULL);
+  gst_harness_set_src_caps_str (h, JPEG_CAPS);
+  push_image (h, "x.jpg", "thumbnail", 1000, monotonic_now ());
+  fail_unless_equals_int (gst_harness_push (h,
+                              make_image_buffer (300, 1, 85, 1)),
+      GST_FLOW_OK);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+  fail_unless (msg != NULL);
+  fail_unless (gst_imgcompress_file_id_from_structure (
+      gst_message_get_structure (msg), &id));
+  location =
+      gst_structure_get_string (gst_message_get_structure (msg), "location");
+  path = g_strdup (location);
+  gst_message_unref (msg);
+  fail_unless (stat (path, &st) == 0);
+  fail_unless_equals_uint64 (id.device, st.st_dev);
+  fail_unless_equals_uint64 (id.inode, st.st_ino);
+
+  /* another writer replaces it: not ours any more */
+  {
+    gchar *other = g_strconcat (path, ".other", NULL);
+    fail_unless (g_file_set_contents (other, "other", 5, NULL));
+    fail_unless (g_rename (other, path) == 0);
+    g_free (other);
+  }
+  fail_if (gst_imgcompress_file_remove_if_same (path, &id));
+  fail_unless (g_file_test (path, G_FILE_TEST_EXISTS));
+  fail_unless (g_unlink (path) == 0);
+
+  teardown_sink (h, bus);
+  remove_tree (dir);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* A committed file records its size and SHA-256: the check finds it OK;
+ * zeroing the middle (end bytes kept) makes it DAMAGED; a copy without
+ * the record is UNRECORDED. */
+GST_START_TEST (test_file_check_finds_damage)
+{
+  gchar *dir = make_test_dir ();
+  gchar *path = g_build_filename (dir, "v", "a.jpg", NULL);
+  gchar *copy = g_build_filename (dir, "copy.jpg", NULL);
+  guint8 data[4096];
+  gchar *contents;
+  gsize len;
+  FILE *f;
+  guint i;
+
+  for (i = 0; i < sizeof (data); i++)
+    data[i] = i * 7;
+  fail_unless (gst_imgcompress_file_set_contents (path, data, sizeof (data),
+      GST_IMGCOMPRESS_FILE_FLAG_NONE, NULL));
+  fail_unless_equals_int (gst_imgcompress_file_check (path),
+      GST_IMGCOMPRESS_FILE_CHECK_OK);
+
+  f = fopen (path, "r+b");
+  fail_unless (f != NULL);
+  fseek (f, 1000, SEEK_SET);
+  memset (data, 0, 2000);
+  fwrite (data, 1, 2000, f);
+  fclose (f);
+  fail_unless_equals_int (gst_imgcompress_file_check (path),
+      GST_IMGCOMPRESS_FILE_CHECK_DAMAGED);
+
+  fail_unless (g_file_get_contents (path, &contents, &len, NULL));
+  fail_unless (g_file_set_contents (copy, contents, len, NULL));
+  fail_unless_equals_int (gst_imgcompress_file_check (copy),
+      GST_IMGCOMPRESS_FILE_CHECK_UNRECORDED);
+  g_unlink (copy);
+  fail_unless_equals_int (gst_imgcompress_file_check (copy),
+      GST_IMGCOMPRESS_FILE_CHECK_MISSING);
+
+  g_free (contents);
+  remove_tree (dir);
+  g_free (copy);
+  g_free (path);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* The targeted sweep: only the temporary files of the given final paths,
+ * only in their directories, never through a link or into another file
+ * system. */
+GST_START_TEST (test_remove_stale_temps_of_targets)
+{
+  gchar *dir = make_test_dir ();
+  gchar *outside = make_test_dir ();
+  gchar *preview = g_build_filename (dir, "preview", NULL);
+  gchar *deep = g_build_filename (dir, "preview", "deep", NULL);
+  gchar *link_dir = g_build_filename (dir, "full", NULL);
+  const gchar *targets[] = { "preview/a.jpg", "full/a.jpg", NULL };
+  gchar *ours, *other_name, *deeper, *fresh, *via_link;
+  guint n = 0;
+
+  fail_unless (g_mkdir_with_parents (deep, 0755) == 0);
+  fail_unless (symlink (outside, link_dir) == 0);
+  ours = make_file (preview, ".a.jpg.Ab12Cd.imgcompress-tmp", 7200);
+  other_name = make_file (preview, ".b.jpg.Ab12Cd.imgcompress-tmp", 7200);
+  deeper = make_file (deep, ".a.jpg.Ab12Cd.imgcompress-tmp", 7200);
+  fresh = make_file (preview, ".a.jpg.Zz12Cd.imgcompress-tmp", 0);
+  via_link = make_file (outside, ".a.jpg.Ab12Cd.imgcompress-tmp", 7200);
+
+  fail_unless (gst_imgcompress_file_remove_stale_temps_of (dir, targets, 3600,
+      &n, NULL));
+  fail_unless_equals_int (n, 1);
+  fail_if (g_file_test (ours, G_FILE_TEST_EXISTS));
+  fail_unless (g_file_test (other_name, G_FILE_TEST_EXISTS));
+  fail_unless (g_file_test (deeper, G_FILE_TEST_EXISTS));
+  fail_unless (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  fail_unless (g_file_test (via_link, G_FILE_TEST_EXISTS));
+
+  g_unlink (link_dir);
+  remove_tree (dir);
+  remove_tree (outside);
+  g_free (ours);
+  g_free (other_name);
+  g_free (deeper);
+  g_free (fresh);
+  g_free (via_link);
+  g_free (link_dir);
+  g_free (deep);
+  g_free (preview);
+  g_free (outside);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* The recursive sweep does not enter another file system mounted inside
+ * the tree (needs mount(2): root in a mount namespace). */
+GST_START_TEST (test_remove_stale_temps_stays_on_one_file_system)
+{
+  gchar *dir = make_test_dir ();
+  gchar *mnt = g_build_filename (dir, "mnt", NULL);
+  gchar *argv[] = { (gchar *) "mount", (gchar *) "-t", (gchar *) "tmpfs",
+    (gchar *) "none", mnt, NULL };
+  gchar *umount_argv[] = { (gchar *) "umount", mnt, NULL };
+  const gchar *targets[] = { "mnt/a.jpg", NULL };
+  gchar *inside;
+  gint status = -1;
+  guint n = 0;
+
+  fail_unless (g_mkdir (mnt, 0755) == 0);
+  if (!g_spawn_sync (NULL, argv, NULL,
+          G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL,
+          NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL)) {
+    g_printerr ("SKIPPED test_remove_stale_temps_stays_on_one_file_system: "
+                "cannot mount a tmpfs here\n");
+    remove_tree (dir);
+    g_free (mnt);
+    g_free (dir);
+    return;
+  }
+  inside = make_file (mnt, ".a.jpg.Ab12Cd.imgcompress-tmp", 7200);
+  fail_unless (gst_imgcompress_file_remove_stale_temps (dir, 3600, &n, NULL));
+  fail_unless_equals_int (n, 0);
+  fail_unless (g_file_test (inside, G_FILE_TEST_EXISTS));
+  /* nor the targeted sweep, even for a path it was given */
+  fail_unless (gst_imgcompress_file_remove_stale_temps_of (dir, targets, 3600,
+      &n, NULL));
+  fail_unless_equals_int (n, 0);
+  fail_unless (g_file_test (inside, G_FILE_TEST_EXISTS));
+  g_spawn_sync (NULL, umount_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
+      NULL, &status, NULL);
+  remove_tree (dir);
+  g_free (inside);
+  g_free (mnt);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 metricsink_suite (void)
 {
@@ -1109,11 +1416,17 @@ metricsink_suite (void)
   tcase_add_test (tc_sink, test_stats_property);
   tcase_add_test (tc_sink, test_empty_buffer_is_an_error);
   tcase_add_test (tc_sink, test_buffer_without_caps_is_an_error);
+  tcase_add_test (tc_sink, test_cleaned_names_never_collide);
+  tcase_add_test (tc_sink, test_directory_symlink_refused);
+  tcase_add_test (tc_sink, test_file_identity_in_metrics);
 
   suite_add_tcase (s, tc_file);
   tcase_add_test (tc_file, test_set_contents_creates_and_refuses);
   tcase_add_test (tc_file, test_commit_never_replaces_a_file_created_meanwhile);
   tcase_add_test (tc_file, test_remove_stale_temps);
+  tcase_add_test (tc_file, test_file_check_finds_damage);
+  tcase_add_test (tc_file, test_remove_stale_temps_of_targets);
+  tcase_add_test (tc_file, test_remove_stale_temps_stays_on_one_file_system);
 
   return s;
 }

@@ -27,6 +27,7 @@ typedef struct
 {
   GList *metrics; /* GstImgcompressMetrics * */
   gchar *error;
+  gchar *warning; /* the first one */
   gboolean eos;
 } RunResult;
 
@@ -41,6 +42,7 @@ run_result_clear (RunResult *r)
   }
   g_list_free (r->metrics);
   g_free (r->error);
+  g_free (r->warning);
   memset (r, 0, sizeof (*r));
 }
 
@@ -85,6 +87,14 @@ run_bin (const gchar *input, const gchar *outdir, const gchar *extra,
         done = TRUE;
         break;
       }
+      case GST_MESSAGE_WARNING:
+        if (result->warning == NULL) {
+          GError *err = NULL;
+          gst_message_parse_warning (msg, &err, NULL);
+          result->warning = g_strdup (err->message);
+          g_error_free (err);
+        }
+        break;
       case GST_MESSAGE_ELEMENT:
         if (gst_imgcompress_metrics_message_parse (msg, &m))
           result->metrics =
@@ -405,6 +415,115 @@ GST_START_TEST (test_png_alpha_to_webp_alpha_and_flat_jpeg)
 
 GST_END_TEST;
 
+/* Pillow writes @script's files into a new directory; NULL (the test
+ * skips loudly) without Pillow. */
+static gchar *
+run_pillow (const gchar *script)
+{
+  gchar *dir;
+
+  if (!imgcheck_have_pillow ())
+    return NULL;
+  dir = g_dir_make_tmp ("imgcompressbin-pil-XXXXXX", NULL);
+  fail_unless (dir != NULL);
+  fail_unless (imgcheck_run_python (script, dir), "the Pillow script failed");
+  return dir;
+}
+
+/* Every metrics message of @r has @width x @height for the full variant
+ * (no enlargement: the image is smaller than every box). */
+static void
+check_six_outputs (const RunResult *r, const gchar *outdir, guint width,
+    guint height)
+{
+  GList *l;
+
+  fail_unless (r->eos, "no EOS: %s", r->error ? r->error : "");
+  fail_unless (r->error == NULL, "%s", r->error);
+  fail_unless_equals_int (g_list_length (r->metrics), 6);
+  fail_unless_equals_int (imgcheck_count_files (outdir, NULL), 6);
+  for (l = r->metrics; l != NULL; l = l->next) {
+    GstImgcompressMetrics *m = l->data;
+
+    if (g_strcmp0 (m->variant, "thumbnail") == 0)
+      continue;
+    fail_unless_equals_int (m->width, width);
+    fail_unless_equals_int (m->height, height);
+  }
+}
+
+/* Runs imgcompressbin on the file @name that Pillow's @script writes and
+ * checks its six outputs (@width x @height but the thumbnail); FALSE when
+ * the test skips.  @r keeps what was posted. */
+static gboolean
+run_bin_on_pillow_file (const gchar *script, const gchar *name, guint width,
+    guint height, RunResult *r)
+{
+  gchar *dir = run_pillow (script);
+  gchar *input, *out;
+
+  if (dir == NULL)
+    return FALSE;
+  input = g_build_filename (dir, name, NULL);
+  out = g_build_filename (dir, "out", NULL);
+  run_bin (input, out, NULL, r);
+  check_six_outputs (r, out, width, height);
+  imgcheck_remove_tree (dir);
+  g_free (out);
+  g_free (input);
+  g_free (dir);
+  return TRUE;
+}
+
+/* An animated WebP gives the six files of its first frame, on its canvas,
+ * and a warning; no error (it used to be a second image of the stream). */
+GST_START_TEST (test_animated_webp_first_frame)
+{
+  RunResult r;
+
+  if (!run_bin_on_pillow_file ("import sys\n"
+                               "from PIL import Image, ImageDraw\n"
+                               "frames = []\n"
+                               "for i in range(4):\n"
+                               "    im = Image.new('RGBA', (400, 300))\n"
+                               "    ImageDraw.Draw(im).ellipse(\n"
+                               "        (40 * i, 50, 40 * i + 100, 150),\n"
+                               "        fill=(250, 40, 40, 255))\n"
+                               "    frames.append(im)\n"
+                               "frames[0].save(sys.argv[1] + '/anim.webp',\n"
+                               "    save_all=True, append_images=frames[1:],\n"
+                               "    duration=80, loop=0)\n",
+          "anim.webp", 400, 300, &r))
+    return;
+  fail_unless (r.warning != NULL, "no warning");
+  fail_unless (strstr (r.warning, "first of its 4 frames") != NULL, "%s",
+      r.warning);
+  run_result_clear (&r);
+}
+
+GST_END_TEST;
+
+/* EXIF orientation 6 in a WebP's EXIF chunk: every output is upright
+ * (portrait). */
+GST_START_TEST (test_webp_exif_orientation)
+{
+  RunResult r;
+
+  if (!run_bin_on_pillow_file ("import sys\n"
+                               "from PIL import Image\n"
+                               "exif = Image.Exif()\n"
+                               "exif[0x0112] = 6\n"
+                               "Image.new('RGB', (400, 300), (30, 90, 200))"
+                               ".save(\n"
+                               "    sys.argv[1] + '/rotated.webp', "
+                               "exif=exif)\n",
+          "rotated.webp", 300, 400, &r))
+    return;
+  run_result_clear (&r);
+}
+
+GST_END_TEST;
+
 static Suite *
 imgcompressbin_suite (void)
 {
@@ -418,6 +537,8 @@ imgcompressbin_suite (void)
   tcase_add_test (tc, test_thumbnail_not_held_back);
   tcase_add_test (tc, test_bad_input_leaves_nothing);
   tcase_add_test (tc, test_png_alpha_to_webp_alpha_and_flat_jpeg);
+  tcase_add_test (tc, test_animated_webp_first_frame);
+  tcase_add_test (tc, test_webp_exif_orientation);
   return s;
 }
 

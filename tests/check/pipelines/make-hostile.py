@@ -186,6 +186,24 @@ def main():
     write("sof-width-0.jpg", with_sof_size(jpeg, 0, 480))
     write("progressive-5000-scans.jpg", many_scans(5000))
 
+    # One file is one image: what follows the primary JPEG is skipped (a
+    # second JPEG, an MPF secondary image, trailing bytes).
+    other = jpeg_bytes(photo_like(320, 200, 9), quality=85)
+    write("two-jpegs.jpg", jpeg + other)
+    mpf = b"MPF\0MM\0*" + struct.pack(">IH", 8, 0) + bytes(4)
+    write("mpf.jpg", jpeg[:2] + b"\xff\xe2" + struct.pack(">H", len(mpf) + 2) +
+          mpf + jpeg[2:] + other)
+    write("trailing-bytes.jpg", jpeg + bytes(4096))
+
+    # Damaged headers, refused as such: a frame header too short for its
+    # three components, a segment running past the end of the file.
+    sof = [p for m, p in jpeg_segments(jpeg) if m == 0xc0][0]
+    b = bytearray(jpeg)
+    b[sof + 2:sof + 4] = struct.pack(">H", 11)
+    write("sof-short.jpg", bytes(b))
+    write("segment-past-end.jpg",
+          jpeg[:2] + b"\xff\xe1\xff\xf0Exif\0\0" + bytes(100))
+
     write("cmyk.jpg", jpeg_bytes(photo.convert("CMYK"), quality=90))
     write("ycck.jpg", ycck_jpeg(photo))
 
@@ -217,6 +235,10 @@ def main():
     bad[idat + 4 + length] ^= 0xff  # first CRC byte of IDAT
     write("png-bad-crc.png", bytes(bad))
     write("png-bomb-30000x30000.png", png_bomb())
+    bad = bytearray(png)
+    bad[29] ^= 0xff  # first CRC byte of IHDR
+    write("png-ihdr-bad-crc.png", bytes(bad))
+    write("png-ihdr-truncated.png", png[:24])
 
     rgba16 = [b"".join(struct.pack(">HHHH", x * 1000, y * 1300, 30000,
                                    65535 - x * 900) for x in range(64))

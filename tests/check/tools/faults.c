@@ -18,6 +18,7 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
 #include <gst/imgcompress/imgcompress.h>
@@ -493,56 +494,319 @@ GST_START_TEST (test_output_removed_mid_run)
 
 GST_END_TEST;
 
-static gpointer
-write_half (gpointer data)
-{
-  const gchar *fifo = data;
-  gchar *valid = g_build_filename (workdir, "in", "big.jpg", NULL);
-  gchar *contents;
-  gsize len;
-  FILE *f;
-
-  fail_unless (g_file_get_contents (valid, &contents, &len, NULL));
-  /* blocks until the tool opens it for reading */
-  f = g_fopen (fifo, "wb");
-  if (f) {
-    fwrite (contents, 1, len / 2, f);
-    fclose (f);
-  }
-  g_free (contents);
-  g_free (valid);
-  return NULL;
-}
-
-/* The input ends while it is read (its writer stops halfway: a FIFO): a
- * clear error for that image, nothing of it written, the other complete. */
+/* The input ends early (a file cut halfway, as a copy or upload that
+ * stopped): a clear error for that image, nothing of it written, the other
+ * complete. */
 GST_START_TEST (test_input_cut_while_read)
 {
   gchar *in = g_build_filename (workdir, "in", NULL);
   gchar *out = g_build_filename (workdir, "out", NULL);
-  gchar *fifo = g_build_filename (workdir, "cut.jpg", NULL);
+  gchar *cut = g_build_filename (workdir, "cut.jpg", NULL);
+  gchar *big = g_build_filename (in, "big.jpg", NULL);
   gchar *valid = g_build_filename (in, "small.webp", NULL);
-  gchar **argv, *err = NULL;
-  GThread *writer;
+  gchar **argv, *err = NULL, *contents;
+  gsize len;
   gint status;
 
   make_valid_images (in);
-  fail_unless (mkfifo (fifo, 0644) == 0, "%s", g_strerror (errno));
-  writer = g_thread_new ("writer", write_half, fifo);
-  argv = tool_argv ("-q", "-o", out, fifo, valid, NULL);
+  fail_unless (g_file_get_contents (big, &contents, &len, NULL));
+  fail_unless (g_file_set_contents (cut, contents, len / 2, NULL));
+  argv = tool_argv ("-q", "-o", out, cut, valid, NULL);
   status = run_tool (argv, NULL, NULL, &err);
-  g_thread_join (writer);
   fail_unless_equals_int (status, 1);
   fail_unless (strstr (err, "cut.jpg") && strstr (err, "truncated"), "%s", err);
   fail_unless (image_absent (out, "cut"));
   fail_unless (image_complete (out, "small"));
   fail_unless_equals_int (count_temp_files (out), 0);
   g_strfreev (argv);
+  g_free (contents);
   g_free (err);
+  g_free (big);
+  g_free (valid);
+  g_free (cut);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* Waits up to @timeout_ms for @pid; TRUE (and @status) when it ended. */
+static gboolean
+wait_for_exit (GPid pid, guint timeout_ms, gint *status)
+{
+  guint waited;
+
+  for (waited = 0; waited <= timeout_ms; waited += 20) {
+    if (waitpid (pid, status, WNOHANG) == pid)
+      return TRUE;
+    g_usleep (20 * 1000);
+  }
+  return FALSE;
+}
+
+/* Runs the tool in the background, its stderr into @err_path. */
+static GPid
+spawn_tool (gchar **argv, const gchar *err_path)
+{
+  gint err_fd = g_open (err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  GPid pid;
+
+  fail_unless (err_fd >= 0);
+  fail_unless (g_spawn_async_with_fds (NULL, argv, NULL,
+      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, &pid,
+      -1, -1, err_fd, NULL));
+  close (err_fd);
+  return pid;
+}
+
+/* A FIFO named like an image (nobody writes it): refused at once as not a
+ * regular file, the other image made, exit 1; never a hang that ignores
+ * SIGTERM. */
+GST_START_TEST (test_fifo_input_refused)
+{
+  gchar *in = g_build_filename (workdir, "in", NULL);
+  gchar *out = g_build_filename (workdir, "out", NULL);
+  gchar *fifo = g_build_filename (workdir, "wait.jpg", NULL);
+  gchar *valid = g_build_filename (in, "small.webp", NULL);
+  gchar *err_path = g_build_filename (workdir, "stderr.txt", NULL);
+  gchar **argv, *err = NULL;
+  gint status;
+  GPid pid;
+
+  make_valid_images (in);
+  fail_unless (mkfifo (fifo, 0644) == 0, "%s", g_strerror (errno));
+  argv = tool_argv ("-q", "-o", out, fifo, valid, NULL);
+  pid = spawn_tool (argv, err_path);
+  if (!wait_for_exit (pid, 20000, &status)) {
+    kill (pid, SIGTERM);
+    if (!wait_for_exit (pid, 5000, &status)) {
+      kill (pid, SIGKILL);
+      waitpid (pid, &status, 0);
+      fail ("the batch hung on a FIFO and ignored SIGTERM");
+    }
+    fail ("the batch hung on a FIFO until SIGTERM");
+  }
+  g_spawn_close_pid (pid);
+  fail_unless (g_file_get_contents (err_path, &err, NULL, NULL));
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 1, "status %d: %s",
+      status, err);
+  fail_unless (strstr (err, "wait.jpg") && strstr (err, "not a regular file"),
+      "%s", err);
+  fail_unless (image_absent (out, "wait"));
+  fail_unless (image_complete (out, "small"));
+  g_strfreev (argv);
+  g_free (err);
+  g_free (err_path);
   g_free (valid);
   g_free (fifo);
   g_free (out);
   g_free (in);
+}
+
+GST_END_TEST;
+
+/* A subdirectory the user may not read (the tool runs as nobody: root
+ * reads everything) is reported, exit 1; the readable images are made. */
+GST_START_TEST (test_unreadable_subdirectory_reported)
+{
+  gchar *in = g_build_filename (workdir, "in", NULL);
+  gchar *locked = g_build_filename (in, "locked", NULL);
+  gchar *out = g_build_filename (workdir, "out", NULL);
+  gchar *regdir = g_build_filename (workdir, "registry", NULL);
+  gchar *reg = g_build_filename (regdir, "registry.bin", NULL);
+  gchar **argv, **envp, *err = NULL;
+  ChildLimits limits = { 0, TRUE };
+  gint status;
+
+  if (geteuid () != 0) {
+    g_printerr ("SKIPPED test_unreadable_subdirectory_reported: needs root "
+                "to run the tool as another user\n");
+    goto done;
+  }
+  make_valid_images (in);
+  make_valid_images (locked);
+  g_chmod (locked, 0000);
+  g_mkdir (out, 0777);
+  g_chmod (out, 0777);
+  g_mkdir (regdir, 0777);
+  g_chmod (regdir, 0777);
+  envp = g_environ_setenv (g_get_environ (), "GST_REGISTRY_1_0", reg, TRUE);
+  envp = g_environ_setenv (envp, "GST_REGISTRY", reg, TRUE);
+
+  argv = tool_argv ("-q", "-r", "-o", out, in, NULL);
+  status = run_tool (argv, envp, &limits, &err);
+  fail_unless_equals_int (status, 1);
+  fail_unless (strstr (err, "cannot read directory") && strstr (err, locked),
+      "%s", err);
+  fail_unless (image_complete (out, "big"));
+  fail_unless (image_complete (out, "small"));
+  fail_unless (image_complete (out, "tiny"));
+  g_chmod (locked, 0755);
+  g_strfreev (envp);
+  g_strfreev (argv);
+  g_free (err);
+done:
+  g_free (reg);
+  g_free (regdir);
+  g_free (out);
+  g_free (locked);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* out/preview -> ../elsewhere: the tool refuses to write through the
+ * link, says why, and nothing lands in elsewhere/. */
+GST_START_TEST (test_directory_symlink_in_output_refused)
+{
+  gchar *in = g_build_filename (workdir, "in", NULL);
+  gchar *out = g_build_filename (workdir, "out", NULL);
+  gchar *elsewhere = g_build_filename (workdir, "elsewhere", NULL);
+  gchar *link_path = g_build_filename (out, "preview", NULL);
+  gchar **argv, *err = NULL;
+  gint status;
+
+  make_valid_images (in);
+  g_mkdir (out, 0755);
+  g_mkdir (elsewhere, 0755);
+  fail_unless (symlink ("../elsewhere", link_path) == 0);
+  argv = tool_argv ("-q", "-o", out, in, NULL);
+  status = run_tool (argv, NULL, NULL, &err);
+  fail_unless_equals_int (status, 1);
+  fail_unless (strstr (err, "symbolic link") != NULL, "%s", err);
+  fail_unless_equals_int (imgcheck_count_files (elsewhere, NULL), 0);
+  /* no image is left partial: the thumbnails went with them */
+  fail_unless (image_absent (out, "big"));
+  fail_unless (image_absent (out, "small"));
+  g_strfreev (argv);
+  g_free (err);
+  g_free (link_path);
+  g_free (elsewhere);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* Writes a 6000x6000 PNG (gradients and blocks of noise: small on disk,
+ * seconds to make) to @path with Pillow. */
+static void
+make_big_png (const gchar *path)
+{
+  gchar *script =
+      g_strdup_printf ("from PIL import Image\n"
+                       "n = 6000\n"
+                       "r = Image.linear_gradient('L').resize((n, n))\n"
+                       "b = Image.effect_noise((n // 8, n // 8), "
+                       "60).resize((n, n), "
+                       "Image.NEAREST)\n"
+                       "Image.merge('RGB', (r, r.rotate(90), b)).save('%s', "
+                       "compress_level=1)\n",
+          path);
+  gchar *argv[] = { (gchar *) "/usr/bin/python3", (gchar *) "-c", script,
+    NULL };
+  gint status = -1;
+
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                   NULL, NULL, &status, NULL) &&
+          g_spawn_check_wait_status (status, NULL),
+      "Pillow failed");
+  g_free (script);
+}
+
+/* The inode of each variant file of @stem under @outdir (0: missing). */
+static void
+variant_inodes (const gchar *outdir, const gchar *stem, guint64 *inodes)
+{
+  guint v, f;
+
+  for (v = 0; v < G_N_ELEMENTS (variants); v++)
+    for (f = 0; f < G_N_ELEMENTS (exts); f++) {
+      gchar *path = output_path (outdir, variants[v], stem, exts[f]);
+      GStatBuf st;
+
+      inodes[v * G_N_ELEMENTS (exts) + f] =
+          g_stat (path, &st) == 0 ? (guint64) st.st_ino : 0;
+      g_free (path);
+    }
+}
+
+/* Two runs on one output directory.  A (--thumbnails-first, a big image
+ * named x) has written its thumbnails and works on the rest; B writes all
+ * six files of another x; A is interrupted: its rollback must remove only
+ * files it wrote itself, and B's stay. */
+GST_START_TEST (test_rollback_keeps_other_runs_files)
+{
+  const gchar *variant_spec =
+      "thumbnail:150:80:80,preview:5000:85:80,full:6000:85:80";
+  gchar *in_a = g_build_filename (workdir, "a", NULL);
+  gchar *in_b = g_build_filename (workdir, "b", NULL);
+  gchar *png = g_build_filename (in_a, "x.png", NULL);
+  gchar *jpg = g_build_filename (in_b, "x.jpg", NULL);
+  gchar *out = g_build_filename (workdir, "out", NULL);
+  gchar *err_path = g_build_filename (workdir, "a-stderr.txt", NULL);
+  gchar *thumb_jpg = output_path (out, "thumbnail", "x", "jpg");
+  gchar *thumb_webp = output_path (out, "thumbnail", "x", "webp");
+  gchar **argv_a, **argv_b, *err = NULL, *big;
+  guint64 after_b[6], before_int[6], after_int[6];
+  gint status, waited;
+  GPid pid;
+  guint i;
+
+  make_valid_images (in_b);
+  big = g_build_filename (in_b, "big.jpg", NULL);
+  fail_unless (g_rename (big, jpg) == 0);
+  g_free (big);
+  g_mkdir (in_a, 0755);
+  make_big_png (png);
+
+  argv_a = tool_argv ("-q", "--overwrite", "--thumbnails-first", "--variants",
+      variant_spec, "-o", out, png, NULL);
+  pid = spawn_tool (argv_a, err_path);
+  /* A's first pass is over once both thumbnails exist */
+  for (waited = 0; waited < 60000; waited += 5) {
+    if (g_file_test (thumb_jpg, G_FILE_TEST_EXISTS) &&
+        g_file_test (thumb_webp, G_FILE_TEST_EXISTS))
+      break;
+    g_usleep (5 * 1000);
+  }
+  fail_unless (waited < 60000, "A wrote no thumbnails");
+
+  argv_b = tool_argv ("-q", "--overwrite", "--variants", variant_spec, "-o",
+      out, jpg, NULL);
+  fail_unless_equals_int (run_tool (argv_b, NULL, NULL, &err), 0);
+  variant_inodes (out, "x", after_b);
+  for (i = 0; i < 6; i++)
+    fail_unless (after_b[i] != 0, "B's file %u is missing", i);
+
+  variant_inodes (out, "x", before_int);
+  fail_unless (waitpid (pid, &status, WNOHANG) == 0,
+      "A ended before the interrupt: make its image larger");
+  fail_unless (memcmp (before_int, after_b, sizeof (after_b)) == 0,
+      "A replaced B's files before the interrupt: make its image larger");
+  kill (pid, SIGINT);
+  fail_unless (waitpid (pid, &status, 0) == pid);
+  g_spawn_close_pid (pid);
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 130,
+      "A's status %d", status);
+
+  variant_inodes (out, "x", after_int);
+  for (i = 0; i < 6; i++)
+    fail_unless_equals_uint64 (after_int[i], after_b[i]);
+  fail_unless (image_complete (out, "x"));
+  fail_unless_equals_int (count_temp_files (out), 0);
+
+  g_strfreev (argv_a);
+  g_strfreev (argv_b);
+  g_free (err);
+  g_free (thumb_jpg);
+  g_free (thumb_webp);
+  g_free (err_path);
+  g_free (out);
+  g_free (jpg);
+  g_free (png);
+  g_free (in_b);
+  g_free (in_a);
 }
 
 GST_END_TEST;
@@ -560,6 +824,10 @@ faults_suite (void)
   tcase_add_test (tc, test_sigkill_then_skip_existing);
   tcase_add_test (tc, test_input_cut_while_read);
   tcase_add_test (tc, test_output_removed_mid_run);
+  tcase_add_test (tc, test_fifo_input_refused);
+  tcase_add_test (tc, test_unreadable_subdirectory_reported);
+  tcase_add_test (tc, test_directory_symlink_in_output_refused);
+  tcase_add_test (tc, test_rollback_keeps_other_runs_files);
   return s;
 }
 

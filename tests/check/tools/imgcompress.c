@@ -17,6 +17,7 @@
 
 #include <glib/gstdio.h>
 #include <gst/check/gstcheck.h>
+#include <gst/imgcompress/imgcompress.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <string.h>
@@ -478,6 +479,57 @@ GST_START_TEST (test_date_layout)
 
 GST_END_TEST;
 
+#define LIBFAKETIME "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
+
+/* A run that crosses midnight (libfaketime: the wall clock starts 8 s
+ * before midnight and runs 10 times as fast) keeps every file of the run in
+ * one date folder: the date is fixed once per run. */
+GST_START_TEST (test_date_layout_across_midnight)
+{
+  gchar *in, *out, *err = NULL, **envp, *month;
+  gchar *argv[] = { (gchar *) g_getenv ("IMGCOMPRESS_TOOL"), (gchar *) "-q",
+    (gchar *) "--thumbnails-first", (gchar *) "--layout", (gchar *) "date",
+    (gchar *) "-o", NULL, NULL, NULL };
+  gint status = -1;
+  GDir *d;
+  const gchar *name;
+  guint n_days = 0;
+
+  if (!g_file_test (LIBFAKETIME, G_FILE_TEST_EXISTS)) {
+    g_printerr ("SKIPPED test_date_layout_across_midnight: no libfaketime "
+                "(Debian package faketime)\n");
+    return;
+  }
+  in = make_input_dir (12, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  argv[6] = out;
+  argv[7] = in;
+  envp = g_environ_setenv (g_get_environ (), "LD_PRELOAD", LIBFAKETIME, TRUE);
+  envp = g_environ_setenv (envp, "FAKETIME", "@2026-12-02 23:59:52 x10", TRUE);
+  envp = g_environ_setenv (envp, "FAKETIME_DONT_FAKE_MONOTONIC", "1", TRUE);
+  fail_unless (g_spawn_sync (NULL, argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
+      NULL, &err, &status, NULL));
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0, "%s", err);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 12 * 6);
+  /* one date folder holds them all */
+  month = g_build_filename (out, "2026", "12", NULL);
+  d = g_dir_open (month, 0, NULL);
+  fail_unless (d != NULL, "no %s", month);
+  while ((name = g_dir_read_name (d)) != NULL)
+    n_days++;
+  g_dir_close (d);
+  fail_unless_equals_int (n_days, 1);
+  g_free (month);
+  g_strfreev (envp);
+  g_free (err);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_files_in_batch)
 {
   gchar *in, *out, *err = NULL, *path;
@@ -522,31 +574,354 @@ GST_START_TEST (test_bad_files_in_batch)
 
 GST_END_TEST;
 
-GST_START_TEST (test_name_collision_refused)
+/* Copies the corpus photo @photo to @dir/@name (raw bytes). */
+static void
+copy_photo (const gchar *photo, const gchar *dir, const gchar *name)
 {
-  gchar *in, *a, *b, *out, *err = NULL;
+  gchar *corpus = imgcheck_corpus_file (photo);
+  gchar *dst = g_build_filename (dir, name, NULL);
+  gchar *data;
+  gsize size;
+
+  fail_unless (g_file_get_contents (corpus, &data, &size, NULL), "%s", corpus);
+  fail_unless (g_file_set_contents (dst, data, size, NULL), "%s", dst);
+  g_free (data);
+  g_free (dst);
+  g_free (corpus);
+}
+
+/* A clash (a.jpg beside a.jpeg) fails the two images involved, exit 1; the
+ * others are made. */
+GST_START_TEST (test_name_clash_fails_only_its_images)
+{
+  gchar *in, *out, *err = NULL;
+
+  in = make_input_dir (5, "");
+  if (in == NULL)
+    return;
+  copy_photo ("Aqua.jpg", in, "a.jpg");
+  copy_photo ("Aqua.jpg", in, "a.jpeg");
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (&err, "-o", out, in, NULL), 1);
+  fail_unless (strstr (err, "same file") != NULL, "%s", err);
+  fail_unless (strstr (err, "a.jpg") && strstr (err, "a.jpeg"), "%s", err);
+  fail_unless (strstr (err, "5 ok, 2 failed") != NULL, "%s", err);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 5 * 6);
+  fail_unless_equals_int (imgcheck_count_files (out, "/a."), 0);
+  g_free (err);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* Names that differ never share an output after cleaning, even with
+ * --overwrite; the JSON is valid UTF-8 and reports every true path. */
+GST_START_TEST (test_cleaned_names_stay_apart)
+{
+  gchar long_a[231], long_b[231];
+  const gchar *names[] = { "a\nb.jpg", "a_b.jpg", ".x.jpg", "_x.jpg", "a%d.jpg",
+    "a0.jpg", "\xff.jpg", "\xfe.jpg", long_a, long_b };
+  gchar *corpus, *in, *out, *json, *err = NULL, *text;
+  GHashTable *paths =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonParser *parser;
+  JsonArray *images;
+  gsize len;
+  guint i, j, n_hex = 0;
+
+  corpus = imgcheck_corpus_dir ();
+  if (corpus == NULL)
+    return;
+  g_free (corpus);
+  /* two 226-byte stems that differ only in their last byte */
+  memset (long_a, 'n', 226);
+  memcpy (long_a + 226, ".jpg", 5);
+  memcpy (long_b, long_a, sizeof (long_a));
+  long_b[225] = 'm';
+  in = g_build_filename (workdir, "in", NULL);
+  g_mkdir (in, 0755);
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    copy_photo (small_photos[i % G_N_ELEMENTS (small_photos)], in, names[i]);
+  out = g_build_filename (workdir, "out", NULL);
+  json = g_build_filename (workdir, "metrics.json", NULL);
+  fail_unless_equals_int (run_tool (&err, "--overwrite", "--metrics-json", json,
+                              "-o", out, in, NULL),
+      0);
+  fail_unless (strstr (err, "10 ok, 0 failed") != NULL, "%s", err);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 10 * 6);
+
+  fail_unless (g_file_get_contents (json, &text, &len, NULL));
+  fail_unless (g_utf8_validate (text, len, NULL), "the JSON is not UTF-8");
+  parser = json_parser_new ();
+  fail_unless (json_parser_load_from_data (parser, text, len, NULL));
+  images = json_object_get_array_member (
+      json_node_get_object (json_parser_get_root (parser)), "images");
+  fail_unless_equals_int (json_array_get_length (images), 10);
+  for (i = 0; i < 10; i++) {
+    JsonObject *img = json_array_get_object_element (images, i);
+    JsonArray *outputs = json_object_get_array_member (img, "outputs");
+
+    fail_unless (json_object_get_boolean_member (img, "ok"));
+    /* a name that is not UTF-8 keeps its raw bytes in hex */
+    n_hex += json_object_has_member (img, "input_hex");
+    for (j = 0; j < json_array_get_length (outputs); j++) {
+      const gchar *path =
+          json_object_get_string_member (json_array_get_object_element (outputs,
+                                             j),
+              "path");
+      fail_unless (g_file_test (path, G_FILE_TEST_IS_REGULAR), "%s", path);
+      fail_unless (g_hash_table_add (paths, g_strdup (path)),
+          "two images reported at %s", path);
+    }
+  }
+  fail_unless_equals_int (n_hex, 2);
+  fail_unless_equals_int (g_hash_table_size (paths), 10 * 6);
+  /* a name that needs no cleaning is kept as it is */
+  {
+    gchar *kept = g_build_filename (out, "full", "a_b.jpg", NULL);
+    fail_unless (g_hash_table_contains (paths, kept), "%s", kept);
+    g_free (kept);
+  }
+  g_object_unref (parser);
+  g_hash_table_unref (paths);
+  g_free (text);
+  g_free (json);
+  g_free (err);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+static guint
+count_lines_starting (const gchar *text, const gchar *prefix)
+{
+  gchar **lines = g_strsplit (text, "\n", -1);
+  guint i, n = 0;
+
+  for (i = 0; lines[i] != NULL; i++)
+    n += g_str_has_prefix (lines[i], prefix);
+  g_strfreev (lines);
+  return n;
+}
+
+/* A file name with a newline cannot forge a line of the report: control
+ * characters are escaped in every message. */
+GST_START_TEST (test_names_escaped_in_messages)
+{
+  const gchar *forged = "x\nimages: 2 ok, 0 failed\n\x1b[2J.jpg";
+  gchar *in, *out, *path, *err = NULL;
 
   in = make_input_dir (1, "");
   if (in == NULL)
     return;
-  /* Same stem, other extension and directory: same output names. */
-  a = g_build_filename (in, "00-FreshFlower.jpg", NULL);
-  b = g_build_filename (workdir, "00-FreshFlower.jpeg", NULL);
-  {
-    gchar *data;
-    gsize size;
-    fail_unless (g_file_get_contents (a, &data, &size, NULL));
-    fail_unless (g_file_set_contents (b, data, size, NULL));
-    g_free (data);
-  }
+  path = g_build_filename (in, forged, NULL);
+  fail_unless (g_file_set_contents (path, "not an image", 12, NULL));
   out = g_build_filename (workdir, "out", NULL);
-  fail_unless_equals_int (run_tool (&err, "-o", out, a, b, NULL), 2);
-  fail_unless (strstr (err, "same output") != NULL, "%s", err);
-  fail_unless_equals_int (imgcheck_count_files (out, NULL), 0);
+  fail_unless_equals_int (run_tool (&err, "-v", "-o", out, in, NULL), 1);
+  fail_unless_equals_int (count_lines_starting (err, "images:"), 1);
+  fail_unless (strstr (err, "images: 1 ok, 1 failed") != NULL, "%s", err);
+  fail_unless (strstr (err, "x\\nimages: 2 ok, 0 failed\\n\\x1b[2J.jpg"), "%s",
+      err);
+  fail_if (strchr (err, '\x1b') != NULL, "an escape sequence reached stderr");
+  g_free (err);
+  g_free (path);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* Zeroes @len bytes at @offset of @path, in place (xattrs stay). */
+static void
+zero_bytes (const gchar *path, glong offset, gsize len)
+{
+  gchar *zeros = g_malloc0 (len);
+  FILE *f = fopen (path, "r+b");
+
+  fail_unless (f != NULL, "%s", path);
+  fail_unless (fseek (f, offset, SEEK_SET) == 0);
+  fail_unless_equals_int (fwrite (zeros, 1, len, f), len);
+  fclose (f);
+  g_free (zeros);
+}
+
+static guint
+count_occurrences (const gchar *text, const gchar *needle)
+{
+  guint n = 0;
+
+  for (; (text = strstr (text, needle)) != NULL; text++)
+    n++;
+  return n;
+}
+
+/* --skip-existing: a damaged file (its middle zeroed, its end kept) is
+ * made again; an image whose name was cleaned is found and skipped. */
+GST_START_TEST (test_skip_existing_finds_damage_and_cleaned_names)
+{
+  gchar *in, *out, *full, *err = NULL, *before, *after;
+  gsize len_before, len_after;
+  GStatBuf st;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  copy_photo ("Aqua.jpg", in, ".x.jpg");
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "-o", out, in, NULL), 0);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 2 * 6);
+
+  full = g_build_filename (out, "full", "00-FreshFlower.jpg", NULL);
+  fail_unless (g_file_get_contents (full, &before, &len_before, NULL));
+  fail_unless (g_stat (full, &st) == 0 && st.st_size > 4096);
+  zero_bytes (full, st.st_size / 4, st.st_size / 2);
+
+  fail_unless_equals_int (run_tool (&err, "-v", "--skip-existing", "-o", out,
+                              in, NULL),
+      0);
+  /* .x.jpg skipped, the damaged one made again */
+  fail_unless_equals_int (count_occurrences (err, "skipped"), 1);
+  fail_unless (strstr (err, ".x.jpg: every file exists, skipped"), "%s", err);
+  fail_unless (g_file_get_contents (full, &after, &len_after, NULL));
+  fail_unless_equals_uint64 (len_after, len_before);
+  fail_unless (memcmp (before, after, len_before) == 0,
+      "the damaged file was not made again");
+  g_free (before);
+  g_free (after);
+  g_free (full);
   g_free (err);
   g_free (out);
-  g_free (a);
-  g_free (b);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* Rewrites @path with the same bytes, as a copy does: a new file without
+ * the checksum record. */
+static void
+copy_without_record (const gchar *path, gsize keep)
+{
+  gchar *data;
+  gsize len;
+
+  fail_unless (g_file_get_contents (path, &data, &len, NULL), "%s", path);
+  fail_unless (g_unlink (path) == 0);
+  fail_unless (g_file_set_contents (path, data, MIN (len, keep), NULL));
+  g_free (data);
+}
+
+/* Files without a checksum record (copied, or on a file system without
+ * user xattrs) are judged by decoding them: whole copies are skipped, a
+ * copy cut short is made again. */
+GST_START_TEST (test_skip_existing_decodes_unrecorded_files)
+{
+  const gchar *files[] = { "thumbnail/00-FreshFlower.jpg",
+    "thumbnail/00-FreshFlower.webp", "preview/00-FreshFlower.jpg",
+    "preview/00-FreshFlower.webp", "full/00-FreshFlower.jpg",
+    "full/00-FreshFlower.webp" };
+  gchar *in, *out, *err = NULL, *path;
+  GStatBuf st;
+  guint i;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "-o", out, in, NULL), 0);
+  for (i = 0; i < G_N_ELEMENTS (files); i++) {
+    path = g_build_filename (out, files[i], NULL);
+    copy_without_record (path, G_MAXSIZE);
+    g_free (path);
+  }
+  fail_unless_equals_int (run_tool (&err, "-v", "--skip-existing", "-o", out,
+                              in, NULL),
+      0);
+  fail_unless (strstr (err, "skipped") != NULL, "%s", err);
+  g_free (err);
+
+  path = g_build_filename (out, "full", "00-FreshFlower.webp", NULL);
+  fail_unless (g_stat (path, &st) == 0);
+  copy_without_record (path, st.st_size / 2);
+  fail_unless_equals_int (run_tool (&err, "-v", "--skip-existing", "-o", out,
+                              in, NULL),
+      0);
+  fail_if (strstr (err, "skipped") != NULL, "%s", err);
+  fail_unless (strstr (err, "wrote") != NULL, "%s", err);
+  fail_unless_equals_int (gst_imgcompress_file_check (path),
+      GST_IMGCOMPRESS_FILE_CHECK_OK);
+  g_free (path);
+  g_free (err);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* --layout date with --skip-existing finds an image's files in an earlier
+ * date folder (all of them in one folder) and makes nothing today. */
+GST_START_TEST (test_skip_existing_finds_earlier_days)
+{
+  gchar *in, *out, *today_dir, *old_dir, *err = NULL, *dated;
+  GDateTime *now;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "--layout", "date", "-o", out,
+                              in, NULL),
+      0);
+  now = g_date_time_new_now_local ();
+  dated = g_date_time_format (now, "%Y/%m/%d");
+  today_dir = g_build_filename (out, dated, NULL);
+  old_dir = g_build_filename (out, "2020", "01", "01", NULL);
+  g_mkdir_with_parents (old_dir, 0755);
+  g_rmdir (old_dir);
+  /* an earlier day's run, as far as the tool can tell */
+  fail_unless (g_rename (today_dir, old_dir) == 0);
+
+  fail_unless_equals_int (run_tool (&err, "-v", "--skip-existing", "--layout",
+                              "date", "-o", out, in, NULL),
+      0);
+  fail_unless (strstr (err, "skipped") != NULL, "%s", err);
+  fail_unless_equals_int (imgcheck_count_files (out, dated), 0);
+  fail_unless_equals_int (imgcheck_count_files (out, "2020/01/01"), 6);
+
+  g_date_time_unref (now);
+  g_free (dated);
+  g_free (old_dir);
+  g_free (today_dir);
+  g_free (err);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* -r with the output directory inside the input directory: later runs,
+ * --skip-existing included, do not take the outputs for inputs. */
+GST_START_TEST (test_output_dir_inside_input_dir)
+{
+  gchar *in, *out, *err = NULL;
+
+  in = make_input_dir (2, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (in, "out", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "-r", "-o", out, in, NULL), 0);
+  fail_unless_equals_int (run_tool (&err, "-v", "-r", "--skip-existing", "-o",
+                              out, in, NULL),
+      0);
+  fail_unless_equals_int (count_occurrences (err, "skipped"), 2);
+  fail_unless (strstr (err, " 0 failed") != NULL, "%s", err);
+  fail_unless_equals_int (run_tool (NULL, "-q", "-r", "--overwrite", "-o", out,
+                              in, NULL),
+      0);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 2 * 6);
+  g_free (err);
+  g_free (out);
   g_free (in);
 }
 
@@ -610,9 +985,11 @@ GST_START_TEST (test_prometheus_file)
 
 GST_END_TEST;
 
+/* The stale-temporary sweep removes only what this run could have left:
+ * temporary files of its own outputs, in the directories it writes. */
 GST_START_TEST (test_stale_temps_removed)
 {
-  gchar *in, *out, *dir, *stale, *fresh;
+  gchar *in, *out, *dir, *other_dir, *stale, *fresh, *unrelated, *elsewhere;
   struct utimbuf old;
 
   in = make_input_dir (1, "");
@@ -620,20 +997,37 @@ GST_START_TEST (test_stale_temps_removed)
     return;
   out = g_build_filename (workdir, "out", NULL);
   dir = g_build_filename (out, "preview", NULL);
+  other_dir = g_build_filename (out, "archive", "preview", NULL);
   g_mkdir_with_parents (dir, 0755);
-  stale = g_build_filename (dir, ".old.jpg.a1b2c3.imgcompress-tmp", NULL);
-  fresh = g_build_filename (dir, ".new.jpg.d4e5f6.imgcompress-tmp", NULL);
+  g_mkdir_with_parents (other_dir, 0755);
+  stale = g_build_filename (dir, ".00-FreshFlower.jpg.a1b2c3.imgcompress-tmp",
+      NULL);
+  fresh = g_build_filename (dir, ".00-FreshFlower.jpg.d4e5f6.imgcompress-tmp",
+      NULL);
+  unrelated = g_build_filename (dir, ".old.jpg.a1b2c3.imgcompress-tmp", NULL);
+  elsewhere = g_build_filename (other_dir,
+      ".00-FreshFlower.jpg.a1b2c3.imgcompress-tmp", NULL);
   fail_unless (g_file_set_contents (stale, "x", 1, NULL));
   fail_unless (g_file_set_contents (fresh, "x", 1, NULL));
+  fail_unless (g_file_set_contents (unrelated, "x", 1, NULL));
+  fail_unless (g_file_set_contents (elsewhere, "x", 1, NULL));
   old.actime = old.modtime = time (NULL) - 2 * 3600;
   fail_unless (utime (stale, &old) == 0);
+  fail_unless (utime (unrelated, &old) == 0);
+  fail_unless (utime (elsewhere, &old) == 0);
 
   fail_unless_equals_int (run_tool (NULL, "-q", "-o", out, in, NULL), 0);
   fail_if (g_file_test (stale, G_FILE_TEST_EXISTS));
   /* Another run may be writing that one right now. */
   fail_unless (g_file_test (fresh, G_FILE_TEST_EXISTS));
+  /* not a file this run writes, or not where it writes */
+  fail_unless (g_file_test (unrelated, G_FILE_TEST_EXISTS));
+  fail_unless (g_file_test (elsewhere, G_FILE_TEST_EXISTS));
   g_free (stale);
   g_free (fresh);
+  g_free (unrelated);
+  g_free (elsewhere);
+  g_free (other_dir);
   g_free (dir);
   g_free (out);
   g_free (in);
@@ -685,6 +1079,52 @@ GST_START_TEST (test_sigint_leaves_no_temporaries)
 
 GST_END_TEST;
 
+/* Pillow (python3-pil) writes an animated WebP to @path; FALSE (the test
+ * skips loudly) without it. */
+static gboolean
+write_animated_webp (const gchar *path)
+{
+  if (!imgcheck_have_pillow ())
+    return FALSE;
+  fail_unless (imgcheck_run_python (
+                   "import sys\n"
+                   "from PIL import Image\n"
+                   "frames = [Image.new('RGB', (320, 200), c) for c in\n"
+                   "          ((200, 30, 30), (30, 200, 30), (30, 30, 200))]\n"
+                   "frames[0].save(sys.argv[1], save_all=True,\n"
+                   "               append_images=frames[1:], duration=100)\n",
+                   path),
+      "the Pillow script failed");
+  return TRUE;
+}
+
+/* An animated WebP: its first frame's six files, exit 0, and a warning
+ * that names the file. */
+GST_START_TEST (test_animated_webp)
+{
+  gchar *in = g_build_filename (workdir, "in", NULL);
+  gchar *input = g_build_filename (in, "anim.webp", NULL);
+  gchar *out = g_build_filename (workdir, "out", NULL);
+  gchar *err = NULL;
+
+  g_mkdir_with_parents (in, 0755);
+  if (write_animated_webp (input)) {
+    fail_unless_equals_int (run_tool (&err, "-o", out, in, NULL), 0);
+    fail_unless_equals_int (imgcheck_count_files (out, "anim."), 6);
+    fail_unless (strstr (err,
+                     "anim.webp: warning: Animated WebP: only the "
+                     "first of its 3 frames is used") != NULL,
+        "%s", err);
+    fail_unless (strstr (err, "1 ok, 0 failed") != NULL, "%s", err);
+    g_free (err);
+  }
+  g_free (out);
+  g_free (input);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 static Suite *
 imgcompress_tool_suite (void)
 {
@@ -705,8 +1145,16 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_memory_budget_serialises);
   tcase_add_test (tc, test_thumbnails_first);
   tcase_add_test (tc, test_date_layout);
+  tcase_add_test (tc, test_date_layout_across_midnight);
   tcase_add_test (tc, test_bad_files_in_batch);
-  tcase_add_test (tc, test_name_collision_refused);
+  tcase_add_test (tc, test_animated_webp);
+  tcase_add_test (tc, test_name_clash_fails_only_its_images);
+  tcase_add_test (tc, test_cleaned_names_stay_apart);
+  tcase_add_test (tc, test_names_escaped_in_messages);
+  tcase_add_test (tc, test_skip_existing_finds_damage_and_cleaned_names);
+  tcase_add_test (tc, test_skip_existing_decodes_unrecorded_files);
+  tcase_add_test (tc, test_skip_existing_finds_earlier_days);
+  tcase_add_test (tc, test_output_dir_inside_input_dir);
   tcase_add_test (tc, test_prometheus_file);
   tcase_add_test (tc, test_stale_temps_removed);
   tcase_add_test (tc, test_sigint_leaves_no_temporaries);
