@@ -113,7 +113,11 @@ def main(argv):
                 data = f.read()
             appsrc.send_event(GstImgcompress.image_start_event_new(
                 name, "upload-%d" % n))
-            appsrc.push_buffer(Gst.Buffer.new_wrapped(data))
+            buf = Gst.Buffer.new_wrapped(data)
+            # the upload's last (here only) buffer: a damaged upload is
+            # reported at once, not when the next one comes
+            buf.set_flags(Gst.BufferFlags.MARKER)
+            appsrc.push_buffer(buf)
         appsrc.end_of_stream()
 
     threading.Thread(target=feed, daemon=True).start()

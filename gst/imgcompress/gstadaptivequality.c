@@ -580,21 +580,6 @@ mark_refused (GstAdaptiveQuality *self)
   return GST_FLOW_ERROR;
 }
 
-static const gchar *
-format_display_name (GstImgcompressFormat format)
-{
-  switch (format) {
-    case GST_IMGCOMPRESS_FORMAT_JPEG:
-      return "JPEG";
-    case GST_IMGCOMPRESS_FORMAT_PNG:
-      return "PNG";
-    case GST_IMGCOMPRESS_FORMAT_WEBP:
-      return "WebP";
-    default:
-      return "?";
-  }
-}
-
 /* The header says which format it is but contradicts itself: the message
  * names the format and the first problem found. */
 static GstFlowReturn
@@ -602,7 +587,7 @@ refuse_damaged (GstAdaptiveQuality *self, const gchar *problem)
 {
   IMAGE_ERROR (self, STREAM, FORMAT,
       (_ ("Image \"%s\" has a damaged %s header: %s."), self->info.name,
-          format_display_name (self->info.format), _ (problem)),
+          gst_imgcompress_format_display_name (self->info.format), _ (problem)),
       ("%s", problem));
   return mark_refused (self);
 }
@@ -634,7 +619,8 @@ refuse_truncated (GstAdaptiveQuality *self)
     IMAGE_ERROR (self, STREAM, FORMAT,
         (_ ("Image \"%s\" has a damaged %s header: it ends after %s bytes, "
             "where the header needs %s."),
-            self->info.name, format_display_name (self->info.format), received,
+            self->info.name,
+            gst_imgcompress_format_display_name (self->info.format), received,
             needed),
         ("the data ends inside the header"));
   else

@@ -629,7 +629,7 @@ filter_flow (GstImgcompressBin *self, GstFlowReturn ret)
   return ret;
 }
 
-static void check_input_image_decoded (GstImgcompressBin *self);
+static void check_input_image_decoded (GstImgcompressBin *self, gboolean drain);
 
 /* The last buffer of an image (flagged MARKER) has gone through the
  * decoder: an image that gave no frame then is cut short, and is reported
@@ -642,7 +642,7 @@ sink_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
   GstFlowReturn ret = gst_proxy_pad_chain_default (pad, parent, buffer);
 
   if (last && ret == GST_FLOW_OK)
-    check_input_image_decoded (self);
+    check_input_image_decoded (self, TRUE);
   return filter_flow (self, ret);
 }
 
@@ -1445,33 +1445,46 @@ choose_decoder (GstImgcompressBin *self, GstCaps *caps)
 /* An image that reached the decoder, gave no frame and no error before
  * the next image (or the end) came was cut short: its decoder still waits
  * for the rest, and would take the next image's bytes for it. */
+/* The decoder still holds the image: an EOS makes it decode what it has or
+ * say what is wrong (its own message is the most precise).  The EOS stops
+ * at its source pad (on_decoded), and the decoder, ended, is replaced
+ * before the next image. */
 static void
-check_input_image_decoded (GstImgcompressBin *self)
+drain_decoder (GstImgcompressBin *self)
+{
+  GstPad *sink;
+
+  if (self->decoder == NULL)
+    return;
+  sink = gst_element_get_static_pad (self->decoder, "sink");
+  self->draining = TRUE;
+  gst_pad_send_event (sink, gst_event_new_eos ());
+  self->draining = FALSE;
+  gst_object_unref (sink);
+  self->decoder_failed = TRUE;
+}
+
+static void
+report_unfinished_image (GstImgcompressBin *self)
 {
   GstImgcompressBinOnError on_error;
-  GstImgcompressImageInfo info;
   GstMessage *msg;
   GError *error;
   gchar *debug;
 
-  if (self->input_index == 0 || self->input_decoded ||
-      self->failed_index == self->input_index)
-    return;
-
-  gst_imgcompress_image_info_init (&info);
-  info.index = self->input_index - 1;
-  info.name = g_strdup (self->input_name);
   error = g_error_new (GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE,
-      _ ("Image \"%s\" ends before it is complete."), info.name);
-  debug = g_strdup ("the decoder gave no frame and no error before the next "
-                    "image or the end of the stream");
+      _ ("The %s image \"%s\" is truncated or corrupt: its data ends before "
+         "the image is complete."),
+      gst_imgcompress_format_display_name (self->decoder_format),
+      self->input_name);
+  debug = g_strdup ("the decoder gave no frame and no error for the image");
   msg = gst_message_new_error_with_details (GST_OBJECT (self->decoder ?
                                                     self->decoder :
                                                     self->adaptivequality),
       error, debug,
-      gst_structure_new ("details", "image-name", G_TYPE_STRING, info.name,
-          "image-index", G_TYPE_UINT64, info.index, NULL));
-  gst_imgcompress_image_info_clear (&info);
+      gst_structure_new ("details", "image-name", G_TYPE_STRING,
+          self->input_name, "image-index", G_TYPE_UINT64, self->input_index - 1,
+          NULL));
   g_error_free (error);
   g_free (debug);
 
@@ -1487,15 +1500,35 @@ check_input_image_decoded (GstImgcompressBin *self)
   }
 }
 
+/* Called when the image at the input is over (its last buffer, the next
+ * image, the end of the stream): an image that gave no frame and no error
+ * by then is cut short or damaged.  @drain: the decoder has not seen an
+ * EOS yet. */
+static void
+check_input_image_decoded (GstImgcompressBin *self, gboolean drain)
+{
+  if (self->input_index == 0 || self->input_decoded ||
+      self->failed_index == self->input_index)
+    return;
+  if (drain)
+    drain_decoder (self);
+  if (!self->input_decoded && self->failed_index != self->input_index)
+    report_unfinished_image (self);
+}
+
 static GstPadProbeReturn
 on_decoded (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   GstImgcompressBin *self = user_data;
 
-  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
     self->input_decoded = TRUE;
-  else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_EOS)
-    check_input_image_decoded (self);
+  } else if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) ==
+      GST_EVENT_EOS) {
+    if (self->draining)
+      return GST_PAD_PROBE_DROP;
+    check_input_image_decoded (self, FALSE);
+  }
   return GST_PAD_PROBE_OK;
 }
 
@@ -1507,7 +1540,7 @@ begin_input_image (GstImgcompressBin *self, GstPad *pad, GstEvent *event)
 
   if (!gst_imgcompress_image_event_parse (event, &info))
     return;
-  check_input_image_decoded (self);
+  check_input_image_decoded (self, TRUE);
   if (self->decoder_failed) {
     caps = gst_pad_get_current_caps (pad);
     if (caps) {
@@ -1540,6 +1573,9 @@ on_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   event = GST_PAD_PROBE_INFO_EVENT (info);
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:
+      /* the previous image ends here too, and is checked by its own
+       * decoder before that is replaced */
+      check_input_image_decoded (self, TRUE);
       gst_event_parse_caps (event, &caps);
       choose_decoder (self, caps);
       break;

@@ -62,6 +62,7 @@ struct _GstImgcompressBin
   guint64 input_index; /* the index of the image at the input, plus one */
   gchar *input_name; /* and its name */
   gboolean input_decoded; /* the decoder gave its frame */
+  gboolean draining; /* an EOS sent to the decoder stops at its source pad */
 
   /* images between their image event and their last output */
   GMutex images_lock;

@@ -98,6 +98,28 @@ gst_imgcompress_format_extension (GstImgcompressFormat format)
 }
 
 /**
+ * gst_imgcompress_format_display_name:
+ * @format: a format
+ *
+ * Returns: the format's name as users write it in messages (`JPEG`, `PNG`,
+ *     `WebP`), `?` when unknown
+ */
+const gchar *
+gst_imgcompress_format_display_name (GstImgcompressFormat format)
+{
+  switch (format) {
+    case GST_IMGCOMPRESS_FORMAT_JPEG:
+      return "JPEG";
+    case GST_IMGCOMPRESS_FORMAT_PNG:
+      return "PNG";
+    case GST_IMGCOMPRESS_FORMAT_WEBP:
+      return "WebP";
+    default:
+      return "?";
+  }
+}
+
+/**
  * gst_imgcompress_format_from_caps:
  * @caps: fixed caps
  *

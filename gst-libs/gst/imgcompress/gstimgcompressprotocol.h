@@ -52,6 +52,9 @@ GST_IMGCOMPRESS_API
 const gchar *gst_imgcompress_format_extension (GstImgcompressFormat format);
 
 GST_IMGCOMPRESS_API
+const gchar *gst_imgcompress_format_display_name (GstImgcompressFormat format);
+
+GST_IMGCOMPRESS_API
 GstImgcompressFormat gst_imgcompress_format_from_caps (const GstCaps *caps);
 
 GST_IMGCOMPRESS_API

@@ -130,8 +130,11 @@ typedef struct
   gchar *error;
 } StreamResult;
 
+/* @marker: each upload's buffer is flagged as the last of its image, so
+ * that a damaged one is reported at once rather than when the next one
+ * comes; both must work. */
 static void
-push_images (GstElement *appsrc, guint n, gint damaged)
+push_images (GstElement *appsrc, guint n, gint damaged, gboolean marker)
 {
   guint i;
 
@@ -140,6 +143,8 @@ push_images (GstElement *appsrc, guint n, gint damaged)
     GstBuffer *image =
         (gint) i == damaged ? make_damaged_image (i) : make_image (i);
 
+    if (marker)
+      GST_BUFFER_FLAG_SET (image, GST_BUFFER_FLAG_MARKER);
     fail_unless (gst_element_send_event (appsrc,
         gst_imgcompress_image_start_event_new (name, id)));
     fail_unless_equals_int (gst_app_src_push_buffer (GST_APP_SRC (appsrc),
@@ -326,7 +331,7 @@ GST_START_TEST (test_mixed_stream_to_files)
   fail_unless_equals_int (gst_element_set_state (pipeline, GST_STATE_PLAYING),
       GST_STATE_CHANGE_SUCCESS);
 
-  push_images (appsrc, N_STREAM_IMAGES, DAMAGED_IMAGE);
+  push_images (appsrc, N_STREAM_IMAGES, DAMAGED_IMAGE, FALSE);
   collect_until_eos (pipeline, &result);
 
   fail_unless (result.error == NULL, "stream stopped: %s", result.error);
@@ -450,7 +455,7 @@ GST_START_TEST (test_pads_to_appsinks)
   fail_unless (gst_element_set_state (pipeline, GST_STATE_PLAYING) !=
       GST_STATE_CHANGE_FAILURE);
 
-  push_images (appsrc, n_images, 4);
+  push_images (appsrc, n_images, 4, TRUE);
   collect_until_eos (pipeline, &result);
   fail_unless (result.error == NULL, "stream stopped: %s", result.error);
   fail_unless_equals_int (result.done->len, n_images);
@@ -530,7 +535,7 @@ GST_START_TEST (test_damaged_image_stops_by_default)
   g_free (desc);
   appsrc = gst_bin_get_by_name (GST_BIN (pipeline), "src");
   gst_element_set_state (pipeline, GST_STATE_PLAYING);
-  push_images (appsrc, 3, 1);
+  push_images (appsrc, 3, 1, TRUE);
   collect_until_eos (pipeline, &result);
   fail_unless (result.error != NULL, "a damaged image did not stop the stream");
 
