@@ -17,5 +17,6 @@
 #include <gst/imgcompress/gstimgcompressvariants.h>
 #include <gst/imgcompress/gstimgcompressfile.h>
 #include <gst/imgcompress/gstimgcompressexif.h>
+#include <gst/imgcompress/gstimgcompresscolour.h>
 
 #endif /* __GST_IMGCOMPRESS_H__ */
