@@ -804,7 +804,8 @@ luma (const guint8 *p)
 static inline void
 chroma4 (guint r, guint g, guint b, guint8 *u, guint8 *v)
 {
-  const gint offset = (128 << 18) + (1 << 17);
+  /* rounding by half less one, as libjpeg: pure blue stays at 255 */
+  const gint offset = (128 << 18) + (1 << 17) - 1;
 
   *u = (guint8) ((gint) (-CB_R * (gint) r - CB_G * (gint) g +
                      C_HALF * (gint) b + offset) >>
@@ -1285,11 +1286,13 @@ decode_image (GstImgPngDec *self, GstVideoCodecFrame *frame, const guint8 *data,
   if (ret != GST_FLOW_OK)
     goto done;
 
-  /* eXIf may follow the image data; damage after the last row costs
-   * nothing of the picture */
+  /* The rest of the file up to IEND: the last IDAT's CRC, eXIf after the
+   * image data.  A file cut short or damaged there is refused too. */
   err = spng_decode_chunks (ctx);
-  if (err != 0)
-    GST_WARNING_OBJECT (self, "after the image data: %s", spng_strerror (err));
+  if (err != 0) {
+    ret = post_spng_error (self, err, data, size, "after the image data");
+    goto done;
+  }
   orientation = read_orientation (ctx);
   colour = read_colour_profile (ctx);
   post_tags (self, orientation, colour);
