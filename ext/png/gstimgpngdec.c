@@ -1136,7 +1136,7 @@ decode_rows (GstImgPngDec *self, spng_ctx *ctx, const PngLayout *layout,
   err = spng_decode_image (ctx, NULL, 0, layout->spng_fmt,
       SPNG_DECODE_TRNS | SPNG_DECODE_PROGRESSIVE);
   if (err != 0)
-    return post_spng_error (self, err, data, size, "spng_decode_image");
+    return post_row_error (self, err, data, size, layout, 0, 0);
 
   if (pipe->image == NULL) {
     do {
@@ -1194,8 +1194,31 @@ read_layout (GstImgPngDec *self, spng_ctx *ctx, const guint8 *data, gsize size,
   return GST_FLOW_OK;
 }
 
+/* The image's bytes, read by libspng as a stream. */
+typedef struct
+{
+  const guint8 *data;
+  gsize size;
+  gsize pos;
+} PngSource;
+
+static int
+read_source (spng_ctx *ctx, void *user, void *dest, size_t length)
+{
+  PngSource *src = user;
+
+  if (length > src->size - src->pos)
+    return SPNG_IO_EOF;
+  memcpy (dest, src->data + src->pos, length);
+  src->pos += length;
+  return 0;
+}
+
+/* A stream rather than a buffer: libspng then takes the image data in
+ * pieces and decodes the rows there are, where with a buffer it wants each
+ * IDAT chunk whole, and a cut in the middle would give no row at all. */
 static spng_ctx *
-new_context (const guint8 *data, gsize size)
+new_context (PngSource *src)
 {
   spng_ctx *ctx = spng_ctx_new (0);
 
@@ -1204,7 +1227,7 @@ new_context (const guint8 *data, gsize size)
   /* dimensions were checked by the parser against max-pixels */
   if (spng_set_image_limits (ctx, PNG_MAX_UINT, PNG_MAX_UINT) != 0 ||
       spng_set_chunk_limits (ctx, CHUNK_SIZE_LIMIT, CHUNK_CACHE_LIMIT) != 0 ||
-      spng_set_png_buffer (ctx, data, size) != 0) {
+      spng_set_png_stream (ctx, read_source, src) != 0) {
     spng_ctx_free (ctx);
     return NULL;
   }
@@ -1246,11 +1269,12 @@ decode_image (GstImgPngDec *self, GstVideoCodecFrame *frame, const guint8 *data,
   RowPipe pipe;
   GstSample *colour;
   guint orientation;
+  PngSource src = { data, size, 0 };
   spng_ctx *ctx;
   GstFlowReturn ret;
   int err;
 
-  ctx = new_context (data, size);
+  ctx = new_context (&src);
   if (ctx == NULL) {
     self->failed = TRUE;
     GST_ELEMENT_ERROR (self, LIBRARY, INIT, (NULL),
