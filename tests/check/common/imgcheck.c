@@ -241,6 +241,30 @@ imgcheck_remove_tree (const gchar *dir)
       NULL, NULL);
 }
 
+/* Runs tests/check/pipelines/png-fidelity.py with @command and its two
+ * arguments (@b may be NULL); its report (stdout) in *@report. */
+gboolean
+imgcheck_png_fidelity (const gchar *command, const gchar *a, const gchar *b,
+    gchar **report)
+{
+  gchar *script = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "tests", "check",
+      "pipelines", "png-fidelity.py", NULL);
+  gchar *argv[] = { (gchar *) "/usr/bin/python3", script, (gchar *) command,
+    (gchar *) a, (gchar *) b, NULL };
+  gchar *err = NULL;
+  gint status = -1;
+  gboolean ok;
+
+  ok = g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, report,
+           &err, &status, NULL) &&
+      g_spawn_check_wait_status (status, NULL);
+  if (err != NULL && *err != '\0')
+    g_printerr ("png-fidelity.py: %s\n", err);
+  g_free (err);
+  g_free (script);
+  return ok;
+}
+
 /* Decodes @path with the stock decoders to GRAY8, resized with stock
  * videoscale's Lanczos to @width x @height unless @width is 0; NULL when
  * it does not decode. */

@@ -42,6 +42,9 @@ void imgcheck_remove_tree (const gchar *dir);
 GstBuffer *imgcheck_decode_gray (const gchar *path, guint width, guint height,
     GstVideoInfo *info);
 
+gboolean imgcheck_png_fidelity (const gchar *command, const gchar *a,
+    const gchar *b, gchar **report);
+
 G_END_DECLS
 
 #endif /* __IMGCHECK_H__ */
