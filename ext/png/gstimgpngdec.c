@@ -52,9 +52,10 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=image.png ! imgpngdec ! videoconvert ! \
- *     autovideosink
- * ]|
+ * gst-launch-1.0 filesrc location=photo.png ! imgpngdec max-dimension=500 ! \
+ *     videoconvert ! autovideosink
+ * ]| Decodes photo.png, averaging blocks of pixels as it goes so that it
+ * comes out no smaller than twice a 500x500 box, and shows it.
  */
 
 #ifdef HAVE_CONFIG_H
