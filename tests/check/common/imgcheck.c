@@ -241,28 +241,43 @@ imgcheck_remove_tree (const gchar *dir)
       NULL, NULL);
 }
 
-/* Runs tests/check/pipelines/png-fidelity.py with @command and its two
- * arguments (@b may be NULL); its report (stdout) in *@report. */
+/* Runs the Python script tests/check/@script with the arguments @a, @b, @c
+ * (each may be NULL, which ends the list); its stdout in *@out when @out is
+ * not NULL.  Returns whether it exited 0. */
 gboolean
-imgcheck_png_fidelity (const gchar *command, const gchar *a, const gchar *b,
-    gchar **report)
+imgcheck_run_script (const gchar *script, const gchar *a, const gchar *b,
+    const gchar *c, gchar **out)
 {
-  gchar *script = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "tests", "check",
-      "pipelines", "png-fidelity.py", NULL);
-  gchar *argv[] = { (gchar *) "/usr/bin/python3", script, (gchar *) command,
-    (gchar *) a, (gchar *) b, NULL };
+  gchar *path = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "tests", "check",
+      script, NULL);
+  gchar *argv[] = { (gchar *) "/usr/bin/python3", path, (gchar *) a,
+    (gchar *) b, (gchar *) c, NULL };
   gchar *err = NULL;
   gint status = -1;
   gboolean ok;
 
-  ok = g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, report,
+  ok = g_spawn_sync (NULL, argv, NULL,
+           out ? G_SPAWN_DEFAULT : G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, out,
            &err, &status, NULL) &&
       g_spawn_check_wait_status (status, NULL);
-  if (err != NULL && *err != '\0')
-    g_printerr ("png-fidelity.py: %s\n", err);
+  if (!ok)
+    g_printerr ("%s failed: %s\n", script, err ? err : "");
   g_free (err);
-  g_free (script);
+  g_free (path);
   return ok;
+}
+
+/* A fresh temporary directory (named from @template) filled by @script,
+ * which takes it as its one argument; NULL when the script fails. */
+gchar *
+imgcheck_generate_cases (const gchar *script, const gchar *template)
+{
+  gchar *dir = g_dir_make_tmp (template, NULL);
+
+  if (dir != NULL && imgcheck_run_script (script, dir, NULL, NULL, NULL))
+    return dir;
+  g_free (dir);
+  return NULL;
 }
 
 /* Decodes @path with the stock decoders to GRAY8, resized with stock

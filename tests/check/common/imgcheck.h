@@ -42,8 +42,10 @@ void imgcheck_remove_tree (const gchar *dir);
 GstBuffer *imgcheck_decode_gray (const gchar *path, guint width, guint height,
     GstVideoInfo *info);
 
-gboolean imgcheck_png_fidelity (const gchar *command, const gchar *a,
-    const gchar *b, gchar **report);
+gboolean imgcheck_run_script (const gchar *script, const gchar *a,
+    const gchar *b, const gchar *c, gchar **out);
+
+gchar *imgcheck_generate_cases (const gchar *script, const gchar *template);
 
 G_END_DECLS
 

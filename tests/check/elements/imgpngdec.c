@@ -28,7 +28,6 @@
 
 #include "imgcheck.h"
 
-#define PYTHON "/usr/bin/python3"
 /* pushed in pieces of this size, as from filesrc */
 #define PIECE 1000
 
@@ -777,28 +776,6 @@ GST_START_TEST (test_error_max_pixels)
 
 GST_END_TEST;
 
-static gboolean
-generate_cases (void)
-{
-  gchar *script = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "tests", "check",
-      "elements", "make-png.py", NULL);
-  gchar *argv[] = { (gchar *) PYTHON, script, NULL, NULL };
-  gchar *err = NULL;
-  gint status = -1;
-  gboolean ok;
-
-  cases_dir = g_dir_make_tmp ("imgpngdec-XXXXXX", NULL);
-  argv[2] = cases_dir;
-  ok = g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-           NULL, &err, &status, NULL) &&
-      g_spawn_check_wait_status (status, NULL);
-  if (!ok)
-    g_printerr ("imgpngdec: make-png.py failed: %s\n", err ? err : "");
-  g_free (err);
-  g_free (script);
-  return ok;
-}
-
 static Suite *
 imgpngdec_suite (void)
 {
@@ -832,7 +809,9 @@ main (int argc, char **argv)
   int failed;
 
   gst_check_init (&argc, &argv);
-  if (!generate_cases ())
+  cases_dir =
+      imgcheck_generate_cases ("elements/make-png.py", "imgpngdec-XXXXXX");
+  if (cases_dir == NULL)
     return 1;
   s = imgpngdec_suite ();
   failed = gst_check_run_suite (s, "imgpngdec", __FILE__);

@@ -544,28 +544,6 @@ GST_START_TEST (test_appsrc_empty_buffer)
 
 GST_END_TEST;
 
-static gboolean
-generate_cases (void)
-{
-  gchar *script = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "tests", "check",
-      "pipelines", "make-hostile.py", NULL);
-  gchar *argv[] = { (gchar *) "/usr/bin/python3", script, NULL, NULL };
-  gchar *err = NULL;
-  gint status = -1;
-  gboolean ok;
-
-  cases_dir = g_dir_make_tmp ("hostile-cases-XXXXXX", NULL);
-  argv[2] = cases_dir;
-  ok = g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-           NULL, &err, &status, NULL) &&
-      g_spawn_check_wait_status (status, NULL);
-  if (!ok)
-    g_printerr ("hostile: make-hostile.py failed: %s\n", err ? err : "");
-  g_free (err);
-  g_free (script);
-  return ok;
-}
-
 static Suite *
 hostile_suite (void)
 {
@@ -588,7 +566,9 @@ main (int argc, char **argv)
   int failed;
 
   gst_check_init (&argc, &argv);
-  if (!generate_cases ())
+  cases_dir = imgcheck_generate_cases ("pipelines/make-hostile.py",
+      "hostile-cases-XXXXXX");
+  if (cases_dir == NULL)
     return 1;
   s = hostile_suite ();
   failed = gst_check_run_suite (s, "hostile", __FILE__);
