@@ -617,6 +617,12 @@ choose_layout (const struct spng_ihdr *ihdr, gboolean has_trns,
     /* reduced to 8 bits here, rounded (libspng would truncate) */
     layout->spng_fmt = SPNG_FMT_RGBA16;
     layout->spng_bpp = 8;
+  } else if (ihdr->bit_depth == 8 && ct != SPNG_COLOR_TYPE_INDEXED &&
+      ct != SPNG_COLOR_TYPE_GRAYSCALE_ALPHA && !has_trns) {
+    /* the file's own layout is the one wanted: no conversion (libspng
+     * converts sample by sample otherwise) */
+    layout->spng_fmt = SPNG_FMT_PNG;
+    layout->spng_bpp = layout->channels;
   } else if (layout->channels == 1) {
     layout->spng_fmt = SPNG_FMT_G8;
     layout->spng_bpp = 1;
