@@ -20,10 +20,9 @@
 void
 fuzz_gst_init (void)
 {
-  gchar *plugins =
-      g_strjoin (G_SEARCHPATH_SEPARATOR_S, FUZZ_BUILD_ROOT "/gst/imgcompress",
-          FUZZ_BUILD_ROOT "/ext/turbojpeg", FUZZ_BUILD_ROOT "/ext/webp",
-          FUZZ_BUILD_ROOT "/ext/png", NULL);
+  gchar *plugins = g_strjoin (G_SEARCHPATH_SEPARATOR_S,
+      FUZZ_BUILD_ROOT "/gst/imgcompress", FUZZ_BUILD_ROOT "/ext/turbojpeg",
+      FUZZ_BUILD_ROOT "/ext/webp", FUZZ_BUILD_ROOT "/ext/png", NULL);
   static const gchar *ours[] = { "imgcompress", "turbojpeg", "imgwebp",
     "imgpng" };
   guint i;
