@@ -5,7 +5,7 @@
 """Runs the example launch line of every element's SECTION comment (meson
 test docs_launch_lines), as the element pages show it, in a scratch
 directory holding photo.jpg (a real photo when the corpus is available) and
-photo.webp made from it; autovideosink becomes fakesink.  Each line must
+photo.webp and photo.png made from it; autovideosink becomes fakesink.  Each line must
 exit 0 within a minute.
 
     check-launch-lines.py SOURCE_ROOT FETCH_CORPUS_SCRIPT
@@ -38,6 +38,7 @@ def make_photos(work, fetch):
         img.save(jpg, "JPEG", quality=90)
     from PIL import Image
     Image.open(jpg).save(os.path.join(work, "photo.webp"), "WEBP", quality=80)
+    Image.open(jpg).save(os.path.join(work, "photo.png"), "PNG")
 
 
 def main(argv):

@@ -20,10 +20,11 @@
 void
 fuzz_gst_init (void)
 {
-  gchar *plugins =
-      g_strjoin (G_SEARCHPATH_SEPARATOR_S, FUZZ_BUILD_ROOT "/gst/imgcompress",
-          FUZZ_BUILD_ROOT "/ext/turbojpeg", FUZZ_BUILD_ROOT "/ext/webp", NULL);
-  static const gchar *ours[] = { "imgcompress", "turbojpeg", "imgwebp" };
+  gchar *plugins = g_strjoin (G_SEARCHPATH_SEPARATOR_S,
+      FUZZ_BUILD_ROOT "/gst/imgcompress", FUZZ_BUILD_ROOT "/ext/turbojpeg",
+      FUZZ_BUILD_ROOT "/ext/webp", FUZZ_BUILD_ROOT "/ext/png", NULL);
+  static const gchar *ours[] = { "imgcompress", "turbojpeg", "imgwebp",
+    "imgpng" };
   guint i;
 
   g_setenv ("GST_PLUGIN_PATH_1_0", plugins, TRUE);

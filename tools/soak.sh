@@ -44,7 +44,7 @@ done
 
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-export GST_PLUGIN_PATH_1_0="$root/$BUILD_DIR/gst/imgcompress:$root/$BUILD_DIR/ext/turbojpeg:$root/$BUILD_DIR/ext/webp"
+export GST_PLUGIN_PATH_1_0="$root/$BUILD_DIR/gst/imgcompress:$root/$BUILD_DIR/ext/turbojpeg:$root/$BUILD_DIR/ext/webp:$root/$BUILD_DIR/ext/png"
 export GST_REGISTRY_1_0="$work/registry.bin"
 
 echo "soak: $count images (${#photos[@]} photos repeated) into $out" >&2

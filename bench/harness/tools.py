@@ -96,7 +96,7 @@ class Ours(Tool):
     def env(self, threads):
         env = _base_env()
         env["GST_PLUGIN_PATH_1_0"] = ":".join(
-            os.path.join(self.build, d) for d in ("gst/imgcompress", "ext/turbojpeg", "ext/webp")
+            os.path.join(self.build, d) for d in ("gst/imgcompress", "ext/turbojpeg", "ext/webp", "ext/png")
         )
         # A registry of its own: alternating with stock gst-launch-1.0 on one
         # registry file would rewrite it (plugin set differs) on every run.

@@ -22,8 +22,8 @@
  *     t. ! queue ! imgwebpenc ! metricsink
  * ]|
  *
- * The decoder is picked from the detected type: turbojpegdec, imgwebpdec, or
- * the stock pngdec.  A PNG with alpha keeps it in WebP and is flattened on
+ * The decoder is picked from the detected type: turbojpegdec, imgwebpdec or
+ * imgpngdec.  A PNG with alpha keeps it in WebP and is flattened on
  * #GstImgcompressBin:background for JPEG.
  *
  * One file is one image: for a JPEG, what follows the primary image (MPF
@@ -887,7 +887,7 @@ decoder_for_caps (GstCaps *caps)
     case GST_IMGCOMPRESS_FORMAT_WEBP:
       return "imgwebpdec";
     case GST_IMGCOMPRESS_FORMAT_PNG:
-      return "pngdec";
+      return "imgpngdec";
     default:
       return NULL;
   }
@@ -1255,13 +1255,11 @@ configure_decoder (GstImgcompressBin *self, GstElement *decoder)
     gst_util_set_object_arg (G_OBJECT (decoder), "framing", "image");
 }
 
-/* The decoder, in a bin of its own so that it is replaced as one piece.
- * PNG may decode to 16-bit or paletted layouts: a converter brings those to
- * 8-bit RGB(A) or grey, and is passthrough for the usual ones. */
+/* The decoder, in a bin of its own so that it is replaced as one piece. */
 static GstElement *
 make_decode_chain (GstImgcompressBin *self, const gchar *factory)
 {
-  GstElement *chain, *decoder, *last;
+  GstElement *chain, *decoder;
   GstPad *pad;
 
   decoder = gst_element_factory_make (factory, NULL);
@@ -1276,35 +1274,11 @@ make_decode_chain (GstImgcompressBin *self, const gchar *factory)
 
   chain = gst_bin_new ("decoder");
   gst_bin_add (GST_BIN (chain), decoder);
-  last = decoder;
-  if (g_str_equal (factory, "pngdec")) {
-    GstElement *convert = gst_element_factory_make ("videoconvert", NULL);
-    GstElement *filter = gst_element_factory_make ("capsfilter", NULL);
-    GstCaps *caps = gst_caps_from_string ("video/x-raw, format = (string) "
-                                          "{ RGBA, RGB, GRAY8 }");
-
-    if (convert == NULL || filter == NULL) {
-      gst_clear_object (&convert);
-      gst_clear_object (&filter);
-      gst_caps_unref (caps);
-      gst_object_unref (chain);
-      GST_ELEMENT_ERROR (self, CORE, MISSING_PLUGIN,
-          (_ ("Missing element '%s': check the GStreamer installation."),
-              "videoconvert"),
-          (NULL));
-      return NULL;
-    }
-    g_object_set (filter, "caps", caps, NULL);
-    gst_caps_unref (caps);
-    gst_bin_add_many (GST_BIN (chain), convert, filter, NULL);
-    gst_element_link_many (decoder, convert, filter, NULL);
-    last = filter;
-  }
 
   pad = gst_element_get_static_pad (decoder, "sink");
   gst_element_add_pad (chain, gst_ghost_pad_new ("sink", pad));
   gst_object_unref (pad);
-  pad = gst_element_get_static_pad (last, "src");
+  pad = gst_element_get_static_pad (decoder, "src");
   gst_element_add_pad (chain, gst_ghost_pad_new ("src", pad));
   gst_object_unref (pad);
   return chain;

@@ -120,6 +120,26 @@ gst_imgcompress_exif_parse_orientation (const guint8 *app1, gsize size)
 }
 
 /**
+ * gst_imgcompress_exif_parse_tiff_orientation:
+ * @tiff: (array length=size): Exif data as a TIFF structure, as a PNG eXIf
+ *     chunk holds it; an "Exif\0\0" prefix (written by some tools) is
+ *     skipped
+ * @size: its length
+ *
+ * Returns: the orientation (1..8), or %GST_IMGCOMPRESS_EXIF_ORIENTATION_NONE
+ */
+guint
+gst_imgcompress_exif_parse_tiff_orientation (const guint8 *tiff, gsize size)
+{
+  if (tiff == NULL)
+    return GST_IMGCOMPRESS_EXIF_ORIENTATION_NONE;
+  if (size >= EXIF_HEADER_LEN &&
+      memcmp (tiff, EXIF_HEADER, EXIF_HEADER_LEN) == 0)
+    return gst_imgcompress_exif_parse_orientation (tiff, size);
+  return tiff_ifd0_orientation (tiff, size);
+}
+
+/**
  * gst_imgcompress_exif_orientation_to_tag:
  * @orientation: an EXIF orientation, 1..8
  *

@@ -22,6 +22,10 @@ GST_IMGCOMPRESS_API
 guint gst_imgcompress_exif_parse_orientation (const guint8 *app1, gsize size);
 
 GST_IMGCOMPRESS_API
+guint gst_imgcompress_exif_parse_tiff_orientation (const guint8 *tiff,
+    gsize size);
+
+GST_IMGCOMPRESS_API
 const gchar *gst_imgcompress_exif_orientation_to_tag (guint orientation);
 
 G_END_DECLS

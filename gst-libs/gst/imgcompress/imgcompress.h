@@ -19,5 +19,6 @@
 #include <gst/imgcompress/gstimgcompressexif.h>
 #include <gst/imgcompress/gstimgcompressjpeg.h>
 #include <gst/imgcompress/gstimgcompressname.h>
+#include <gst/imgcompress/gstimgcompresscolour.h>
 
 #endif /* __GST_IMGCOMPRESS_H__ */

@@ -232,30 +232,6 @@ imgcheck_count_files (const gchar *dir, const gchar *needle)
   return n;
 }
 
-/* Runs tests/check/pipelines/@script (Python) to write its cases into a new
- * temporary directory, returned; NULL (and a message) when it fails. */
-gchar *
-imgcheck_generate_cases (const gchar *script)
-{
-  gchar *path = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "tests", "check",
-      "pipelines", script, NULL);
-  gchar *dir = g_dir_make_tmp ("cases-XXXXXX", NULL);
-  gchar *argv[] = { (gchar *) "/usr/bin/python3", path, dir, NULL };
-  gchar *err = NULL;
-  gint status = -1;
-
-  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-          NULL, &err, &status, NULL) ||
-      !g_spawn_check_wait_status (status, NULL)) {
-    g_printerr ("%s failed: %s\n", script, err ? err : "");
-    imgcheck_remove_tree (dir);
-    g_clear_pointer (&dir, g_free);
-  }
-  g_free (err);
-  g_free (path);
-  return dir;
-}
-
 void
 imgcheck_remove_tree (const gchar *dir)
 {
@@ -263,6 +239,45 @@ imgcheck_remove_tree (const gchar *dir)
 
   g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
       NULL, NULL);
+}
+
+/* Runs the Python script tests/check/@script with the arguments @a, @b, @c
+ * (each may be NULL, which ends the list); its stdout in *@out when @out is
+ * not NULL.  Returns whether it exited 0. */
+gboolean
+imgcheck_run_script (const gchar *script, const gchar *a, const gchar *b,
+    const gchar *c, gchar **out)
+{
+  gchar *path = g_build_filename (IMGCOMPRESS_SOURCE_ROOT, "tests", "check",
+      script, NULL);
+  gchar *argv[] = { (gchar *) "/usr/bin/python3", path, (gchar *) a,
+    (gchar *) b, (gchar *) c, NULL };
+  gchar *err = NULL;
+  gint status = -1;
+  gboolean ok;
+
+  ok = g_spawn_sync (NULL, argv, NULL,
+           out ? G_SPAWN_DEFAULT : G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, out,
+           &err, &status, NULL) &&
+      g_spawn_check_wait_status (status, NULL);
+  if (!ok)
+    g_printerr ("%s failed: %s\n", script, err ? err : "");
+  g_free (err);
+  g_free (path);
+  return ok;
+}
+
+/* A fresh temporary directory (named from @template) filled by @script,
+ * which takes it as its one argument; NULL when the script fails. */
+gchar *
+imgcheck_generate_cases (const gchar *script, const gchar *template)
+{
+  gchar *dir = g_dir_make_tmp (template, NULL);
+
+  if (dir != NULL && imgcheck_run_script (script, dir, NULL, NULL, NULL))
+    return dir;
+  g_free (dir);
+  return NULL;
 }
 
 /* Decodes @path with the stock decoders to GRAY8, resized with stock

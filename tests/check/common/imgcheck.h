@@ -39,7 +39,7 @@ guint imgcheck_count_files (const gchar *dir, const gchar *needle);
 
 void imgcheck_remove_tree (const gchar *dir);
 
-gchar *imgcheck_generate_cases (const gchar *script);
+gchar *imgcheck_generate_cases (const gchar *script, const gchar *template);
 
 GstBuffer *imgcheck_decode_gray (const gchar *path, guint width, guint height,
     GstVideoInfo *info);
@@ -49,6 +49,9 @@ GstBuffer *imgcheck_decode_gray (const gchar *path, guint width, guint height,
 gboolean imgcheck_run_python (const gchar *script, const gchar *arg);
 
 gboolean imgcheck_have_pillow (void);
+
+gboolean imgcheck_run_script (const gchar *script, const gchar *a,
+    const gchar *b, const gchar *c, gchar **out);
 
 G_END_DECLS
 

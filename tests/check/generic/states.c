@@ -18,7 +18,7 @@
 #include <gst/check/gstcheck.h>
 
 static const gchar *project_plugins[] = { "imgcompress", "turbojpeg", "imgwebp",
-  NULL };
+  "imgpng", NULL };
 
 static GList *elements = NULL;
 

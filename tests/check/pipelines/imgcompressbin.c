@@ -524,6 +524,43 @@ GST_START_TEST (test_webp_exif_orientation)
 
 GST_END_TEST;
 
+/* 16-bit RGB, 16-bit RGBA and a tRNS colour key (stock pngdec !
+ * videoconvert shifted the channels of the first two and dropped the key):
+ * six outputs each, of Pillow's sizes and colours, the WebP with alpha
+ * exactly where the source has it (png-fidelity.py). */
+GST_START_TEST (test_png_16bit_and_colour_key)
+{
+  static const gchar *names[] = { "rgb16.png", "rgba16.png", "trns-key.png" };
+  gchar *dir = g_dir_make_tmp ("imgcompressbin-XXXXXX", NULL);
+  gchar *out = g_build_filename (dir, "out", NULL);
+  guint i;
+
+  fail_unless (imgcheck_run_script ("pipelines/png-fidelity.py", "make", dir,
+      NULL, NULL));
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    gchar *input = g_build_filename (dir, names[i], NULL);
+    gchar *report = NULL;
+    gboolean ok;
+    RunResult r;
+
+    run_bin (input, out, NULL, &r);
+    fail_unless (r.error == NULL, "%s: %s", names[i], r.error);
+    ok = imgcheck_run_script ("pipelines/png-fidelity.py", "check", input, out,
+        &report);
+    GST_INFO ("%s", report);
+    fail_unless (ok, "%s:\n%s", names[i], report);
+    g_free (report);
+    run_result_clear (&r);
+    g_free (input);
+  }
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 18);
+  imgcheck_remove_tree (dir);
+  g_free (out);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 imgcompressbin_suite (void)
 {
@@ -539,6 +576,7 @@ imgcompressbin_suite (void)
   tcase_add_test (tc, test_png_alpha_to_webp_alpha_and_flat_jpeg);
   tcase_add_test (tc, test_animated_webp_first_frame);
   tcase_add_test (tc, test_webp_exif_orientation);
+  tcase_add_test (tc, test_png_16bit_and_colour_key);
   return s;
 }
 

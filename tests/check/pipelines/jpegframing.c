@@ -774,7 +774,8 @@ main (int argc, char **argv)
   int failed;
 
   gst_check_init (&argc, &argv);
-  cases_dir = imgcheck_generate_cases ("make-jpeg-cases.py");
+  cases_dir = imgcheck_generate_cases ("pipelines/make-jpeg-cases.py",
+      "jpeg-cases-XXXXXX");
   if (cases_dir == NULL)
     return 1;
   s = jpegframing_suite ();

@@ -153,6 +153,71 @@ def png_bomb():
             png_chunk(b"IDAT", b"".join(parts)) + png_chunk(b"IEND", b""))
 
 
+def with_chunk_byte(png, kind, offset, xor):
+    """@png with one byte of chunk @kind flipped; @offset from the chunk's
+    start (0 is its length, 8 its data), negative from its CRC's end."""
+    b = bytearray(png)
+    at = b.index(kind) - 4
+    length = struct.unpack(">I", b[at:at + 4])[0]
+    b[at + offset if offset >= 0 else at + 12 + length + offset] ^= xor
+    return bytes(b)
+
+
+def png_zlib_bomb():
+    """100x100 grey whose IDAT inflates to 1 GiB: the image needs 10,100
+    bytes of it, the rest is a bomb for a decoder that inflates it all."""
+    comp = zlib.compressobj(9)
+    rows = b"".join(b"\0" + bytes((x + y) % 256 for x in range(100))
+                    for y in range(100))
+    parts = [comp.compress(rows)]
+    block = b"\0" * (1 << 20)
+    parts += [comp.compress(block) for _ in range(1024)]
+    parts.append(comp.flush())
+    ihdr = struct.pack(">IIBBBBB", 100, 100, 8, 0, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr) +
+            png_chunk(b"IDAT", b"".join(parts)) + png_chunk(b"IEND", b""))
+
+
+def write_png_cases(write, png, grey_rows):
+    """The PNG faults imgpngdec names, and valid PNGs stock decoders got
+    wrong."""
+    write("png-bad-crc-ihdr.png", with_chunk_byte(png, b"IHDR", -1, 0xff))
+    idat = png.index(b"IDAT") - 4
+    length = struct.unpack(">I", png[idat:idat + 4])[0]
+    cut = png[:idat] + png_chunk(b"IDAT", png[idat + 8:idat + 8 +
+                                               length // 2])
+    write("png-idat-truncated.png", cut + png_chunk(b"IEND", b""))
+    write("png-zlib-bomb.png", png_zlib_bomb())
+    b = bytearray(png)
+    b[idat:idat + 4] = struct.pack(">I", 0xfffffff0)
+    write("png-chunk-length-fffffff0.png", bytes(b))
+    palette = b"".join(bytes((i, 255 - i, 7 * i % 256)) for i in range(16))
+    pal_rows = [bytes((x // 4) for x in range(64)) for _ in range(48)]
+    write("png-trns-longer-than-plte.png",
+          png_bytes(64, 48, 8, 3, pal_rows,
+                    extra=(png_chunk(b"PLTE", palette),
+                           png_chunk(b"tRNS", bytes(range(20))))))
+    rows16 = [b"".join(struct.pack(">H", x * 1000) for x in range(64))
+              for _ in range(48)]
+    write("png-16bit-palette.png",
+          png_bytes(64, 48, 16, 3, rows16,
+                    extra=(png_chunk(b"PLTE", palette),)))
+    # a valid image no converter limit may refuse: 40000 pixels wide
+    wide = [bytes((x // 157) % 256 for x in range(40000)) for _ in range(2)]
+    write("png-40000x2.png", png_bytes(40000, 2, 8, 0, wide))
+    # 16-bit colour, 16-bit alpha and a colour key, decoded right
+    rgb16 = [b"".join(struct.pack(">HHH", x * 1000, y * 1300, 30000)
+                      for x in range(64)) for y in range(48)]
+    write("png-16bit-rgb.png", png_bytes(64, 48, 16, 2, rgb16))
+    key_rows = [b"".join(bytes((10, 200, 30)) if (x + y) % 3 == 0 else
+                         bytes((x * 4, y * 5, 128)) for x in range(64))
+                for y in range(48)]
+    write("png-trns-colour-key.png",
+          png_bytes(64, 48, 8, 2, key_rows,
+                    extra=(png_chunk(b"tRNS", struct.pack(">HHH", 10, 200,
+                                                          30)),)))
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -257,6 +322,8 @@ def main():
              for i in range(10000)]
     write("png-10000-text-chunks.png",
           png_bytes(64, 48, 8, 0, grey_rows, extra=texts))
+
+    write_png_cases(write, png, grey_rows)
 
     webp = webp_bytes(photo, quality=80)
     huge = bytearray(webp)

@@ -1125,6 +1125,39 @@ GST_START_TEST (test_animated_webp)
 
 GST_END_TEST;
 
+/* The tool on 16-bit RGB, 16-bit RGBA and a tRNS colour key: Pillow's
+ * sizes and colours, alpha in WebP exactly where the source has it. */
+GST_START_TEST (test_png_16bit_and_colour_key)
+{
+  static const gchar *names[] = { "rgb16.png", "rgba16.png", "trns-key.png" };
+  gchar *in = g_build_filename (workdir, "in", NULL);
+  gchar *out = g_build_filename (workdir, "out", NULL);
+  gchar *paths[G_N_ELEMENTS (names)];
+  guint i;
+
+  fail_unless (imgcheck_run_script ("pipelines/png-fidelity.py", "make", in,
+      NULL, NULL));
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    paths[i] = g_build_filename (in, names[i], NULL);
+  fail_unless_equals_int (run_tool (NULL, "--layout", "flat", "-o", out,
+                              paths[0], paths[1], paths[2], NULL),
+      0);
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    gchar *report = NULL;
+    gboolean ok = imgcheck_run_script ("pipelines/png-fidelity.py", "check",
+        paths[i], out, &report);
+
+    GST_INFO ("%s", report);
+    fail_unless (ok, "%s:\n%s", names[i], report);
+    g_free (report);
+    g_free (paths[i]);
+  }
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 static Suite *
 imgcompress_tool_suite (void)
 {
@@ -1148,6 +1181,7 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_date_layout_across_midnight);
   tcase_add_test (tc, test_bad_files_in_batch);
   tcase_add_test (tc, test_animated_webp);
+  tcase_add_test (tc, test_png_16bit_and_colour_key);
   tcase_add_test (tc, test_name_clash_fails_only_its_images);
   tcase_add_test (tc, test_cleaned_names_stay_apart);
   tcase_add_test (tc, test_names_escaped_in_messages);
