@@ -1547,10 +1547,13 @@ on_input (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   event = GST_PAD_PROBE_INFO_EVENT (info);
   switch (GST_EVENT_TYPE (event)) {
     case GST_EVENT_CAPS:
-      /* the previous image ends here too, and is checked by its own
-       * decoder before that is replaced */
-      check_input_image_decoded (self, TRUE);
+      /* A new format ends the previous image too: it is checked by its own
+       * decoder before that is replaced.  (Caps of the same format are
+       * also what a new decoder is given again when it is linked.) */
       gst_event_parse_caps (event, &caps);
+      if (self->decoder != NULL &&
+          gst_imgcompress_format_from_caps (caps) != self->decoder_format)
+        check_input_image_decoded (self, TRUE);
       choose_decoder (self, caps);
       break;
     case GST_EVENT_CUSTOM_DOWNSTREAM_STICKY:

@@ -688,6 +688,7 @@ read_input (const ImgcompressImage *image, gint fd, GError **error)
   GstBuffer *buffer;
   guint8 chunk[64 * 1024];
   gssize got;
+  gsize size;
 
   while ((got = read (fd, chunk, sizeof (chunk))) != 0) {
     if (got < 0 && errno == EINTR)
@@ -704,8 +705,8 @@ read_input (const ImgcompressImage *image, gint fd, GError **error)
     }
     g_byte_array_append (bytes, chunk, got);
   }
-  buffer =
-      gst_buffer_new_wrapped (g_byte_array_free (bytes, FALSE), bytes->len);
+  size = bytes->len;
+  buffer = gst_buffer_new_wrapped (g_byte_array_free (bytes, FALSE), size);
   GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_MARKER);
   return buffer;
 }

@@ -519,6 +519,81 @@ GST_START_TEST (test_pads_to_appsinks)
 
 GST_END_TEST;
 
+/* A damaged JPEG between two good ones: the decoder that failed is
+ * replaced, and the next JPEG, of the same format, is made whole; with and
+ * without the MARKER flag that ends each upload. */
+GST_START_TEST (test_damaged_then_same_format)
+{
+  /* image numbers: 0, 3 and 6 are JPEGs, 1 a PNG (see image_format()) */
+  static const guint images[] = { 0, 3, 6, 1 };
+  const guint damaged = 1;
+  guint pass;
+
+  for (pass = 0; pass < 2; pass++) {
+    gchar *outdir = g_dir_make_tmp ("imgcompress-stream-XXXXXX", NULL);
+    GstElement *pipeline, *appsrc;
+    StreamResult result = { 0 };
+    gchar *desc;
+    guint i, failed = 0;
+
+    desc = g_strdup_printf ("appsrc name=src format=bytes ! imgcompressbin "
+                            "on-error=skip variants=" VARIANTS
+                            " output-dir=\"%s\"",
+        outdir);
+    pipeline = gst_parse_launch (desc, NULL);
+    g_free (desc);
+    appsrc = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    for (i = 0; i < G_N_ELEMENTS (images); i++) {
+      gchar *name = image_name (images[i]), *id = image_id (images[i]);
+      GstBuffer *image = i == damaged ? make_damaged_image (images[i] / 3) :
+                                        make_image (images[i]);
+
+      if (pass == 1)
+        GST_BUFFER_FLAG_SET (image, GST_BUFFER_FLAG_MARKER);
+      gst_element_send_event (appsrc,
+          gst_imgcompress_image_start_event_new (name, id));
+      gst_app_src_push_buffer (GST_APP_SRC (appsrc), image);
+      g_free (name);
+      g_free (id);
+    }
+    gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+    collect_until_eos (pipeline, &result);
+    fail_unless (result.error == NULL, "stream stopped: %s", result.error);
+    fail_unless_equals_int (result.done->len, G_N_ELEMENTS (images));
+
+    for (i = 0; i < result.done->len; i++) {
+      GstMessage *msg = g_ptr_array_index (result.done, i);
+      GstImgcompressImageInfo image;
+      GError *error;
+
+      fail_unless (gst_imgcompress_image_done_message_parse (msg, &image,
+          NULL));
+      error = gst_imgcompress_image_done_message_get_error (msg, NULL);
+      if (image.index == damaged) {
+        fail_unless (error != NULL, "pass %u: the damaged JPEG passed", pass);
+        failed++;
+      } else {
+        fail_unless (error == NULL, "pass %u: %s failed: %s", pass, image.name,
+            error ? error->message : "");
+        check_done_image (msg, images[image.index], outdir);
+      }
+      g_clear_error (&error);
+      gst_imgcompress_image_info_clear (&image);
+    }
+    fail_unless_equals_int (failed, 1);
+
+    stream_result_clear (&result);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (appsrc);
+    gst_object_unref (pipeline);
+    imgcheck_remove_tree (outdir);
+    g_free (outdir);
+  }
+}
+
+GST_END_TEST;
+
 /* Without on-error=skip a damaged image stops the stream with an error, as
  * a stock decoder does. */
 GST_START_TEST (test_damaged_image_stops_by_default)
@@ -559,6 +634,7 @@ stream_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_mixed_stream_to_files);
   tcase_add_test (tc, test_pads_to_appsinks);
+  tcase_add_test (tc, test_damaged_then_same_format);
   tcase_add_test (tc, test_damaged_image_stops_by_default);
   return s;
 }
