@@ -203,7 +203,10 @@ def in_process(args, image, env):
             "-n", str(args.images), "--passes", str(args.passes),
             "--warm-up", str(args.warm_up)]
     timeout = 60 + 2 * IMAGE_TIMEOUT_S + args.passes * 2 * (args.images + args.warm_up) * 0.1
-    out = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    try:
+        out = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": "timed out after %.0f s" % timeout}
     if out.returncode != 0:
         tail = " / ".join(out.stderr.strip().splitlines()[-3:])
         return {"error": "exit %d: %s" % (out.returncode, tail)}
