@@ -527,23 +527,43 @@ def fixed_cost(root, args):
             "-j", str(args.threads), "--json", out_path]
     log("fixed cost: %s" % " ".join(os.path.relpath(a, root) if a.startswith(root) else a
                                     for a in argv[1:]))
-    # Three parts, each passes x (N + warm-up) images of a few ms, on a
-    # loaded machine: 20 ms per image is generous.
-    timeout = 120 + 3 * passes * (args.fixed_cost + 50) * 0.02
+    # A bound for a hung part only (fixed-cost.py's own limits: 0.1 s per
+    # image in process, 1 s per image for the tool); normally a few ms each.
+    timeout = 300 + passes * (2 * (args.fixed_cost + 50) * 0.1 + 2 * (args.fixed_cost + 61))
+    proc = None
     try:
-        out = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True, timeout=timeout)
-        if out.returncode != 0:
-            tail = " / ".join(out.stderr.strip().splitlines()[-3:])
-            return {"error": "bench/fixed-cost.py exit %d: %s" % (out.returncode, tail)}
+        # A session of its own, so that a timeout or Ctrl-C ends its
+        # children (the in-process pipeline, the tool) too.
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        _, stderr = proc.communicate(timeout=timeout)
+        if proc.returncode != 0:
+            tail = " / ".join(stderr.strip().splitlines()[-3:])
+            return {"error": "bench/fixed-cost.py exit %d: %s" % (proc.returncode, tail)}
         with open(out_path) as f:
             result = json.load(f)
     except (OSError, ValueError, subprocess.SubprocessError) as e:
         return {"error": "bench/fixed-cost.py: %s: %s" % (type(e).__name__, e)}
     finally:
+        if proc is not None and proc.returncode is None:
+            _interrupt_then_kill(proc)
         if os.path.exists(out_path):
             os.unlink(out_path)
-    for line in out.stderr.strip().splitlines()[-3:]:
+    for line in stderr.strip().splitlines()[-3:]:
         log(line)
     result["command"] = " ".join(["bench/fixed-cost.py"] + argv[2:-2])
     return result
+
+
+def _interrupt_then_kill(proc):
+    """SIGINT first: fixed-cost.py then ends the tool it runs in a session
+    of the tool's own; SIGKILL if that takes more than 5 s."""
+    import signal
+    import subprocess
+
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        procmon.kill_group(proc)
+        proc.wait()
