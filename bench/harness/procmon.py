@@ -104,7 +104,7 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def _kill_group(proc):
+def kill_group(proc):
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except OSError:
@@ -158,7 +158,7 @@ def run_job(argvs, concurrency=1, env=None, timeout_s=600, log_path=None, cwd=No
                 timed_out = True
                 error = "timed out after %.0f s" % timeout_s
                 for proc in running.values():
-                    _kill_group(proc)
+                    kill_group(proc)
                 for proc in running.values():
                     proc.wait()
                     returncodes.append(proc.returncode)
@@ -174,7 +174,7 @@ def run_job(argvs, concurrency=1, env=None, timeout_s=600, log_path=None, cwd=No
         # Interrupted (Ctrl-C reaches only the harness: the tools run in
         # sessions of their own): leave no tool running behind.
         for proc in running.values():
-            _kill_group(proc)
+            kill_group(proc)
             proc.wait()
         sampler.stop()
         if log is not subprocess.DEVNULL:
@@ -249,12 +249,12 @@ def time_to_file(argv, paths, env=None, timeout_s=60, log_path=None):
         try:
             proc.wait(timeout=max(1.0, deadline - time.perf_counter()))
         except subprocess.TimeoutExpired:
-            _kill_group(proc)
+            kill_group(proc)
             proc.wait()
         return first, proc.returncode
     except BaseException:
         if proc is not None and proc.returncode is None:
-            _kill_group(proc)
+            kill_group(proc)
             proc.wait()
         raise
     finally:

@@ -11,11 +11,19 @@ from .workload import FORMATS, VARIANTS
 
 MIB = 2**20
 
-# Targets of issue 7 (medians, same run, 2 threads on the 2-core machine).
+# Targets of issue 7 (medians, same run, 2 threads on the 2-core machine),
+# on the large workload.
 WALL_TARGETS = (("pillow", 0.5), ("gst", 0.3), ("sharp", 0.25))
 SSIM_TOLERANCE = 0.002
 RSS_TARGET_MIB = 128
 TTFT_TARGET_S = 0.080
+# Targets of issue 16: ours' wall time against Pillow's per workload (large:
+# no worse than the last recorded run, bench/results/2026-11-27b-vm.json),
+# peak RSS on large with 2 threads, the fixed cost of one 64x64 image.
+WALL_VS_PILLOW_16 = {"small": 0.5, "phone": 0.35, "large": 0.47}
+LARGE_BEFORE = "2026-11-27b-vm.json"
+RSS_TARGET_16_MIB = 160
+FIXED_COST_TARGET_MS = 3.0
 TOOL_ORDER = ("ours", "pillow", "gst", "sharp")
 
 
@@ -32,9 +40,10 @@ def _ssim(result, tool, key):
     return q.get("mean_ssim")
 
 
-def _target(tid, description, value, target, met, detail):
+def _target(tid, description, value, target, met, detail, issue=7):
     return {
         "id": tid,
+        "issue": issue,
         "description": description,
         "value": value,
         "target": target,
@@ -72,22 +81,57 @@ def _ratio_target(result, tid, description, ours, anchor, limit, what, anchor_na
 
 
 def evaluate_targets(result):
+    """The targets of result's workload: equal bytes and SSIM everywhere;
+    on large those of issue 7 and issue 16's no-worse wall time and peak
+    RSS; on phone and small issue 16's wall time against Pillow."""
+    name = (result.get("workload") or {}).get("name", "large")
     targets = []
     ours_wall = _median(result, "ours", "wall_s")
-    for anchor, limit in WALL_TARGETS:
-        targets.append(
-            _ratio_target(
-                result,
-                "wall_vs_" + anchor,
-                "wall time: ours <= %.2f x %s" % (limit, anchor),
-                ours_wall,
-                _median(result, anchor, "wall_s"),
-                limit,
-                "wall time",
-                anchor,
-            )
-        )
-    targets.append(
+    if name == "large":
+        for anchor, limit in WALL_TARGETS:
+            targets.append(_wall_target(result, ours_wall, anchor, limit, 7))
+    # Issue 7 set them on large; issue 16's speed targets assume them too.
+    targets += _equal_output_targets(result, 7 if name == "large" else 16)
+    if name == "large":
+        targets.append(_rss_target(result, RSS_TARGET_MIB, 7))
+        targets.append(_ttft_target(result))
+    limit = WALL_VS_PILLOW_16.get(name)
+    if limit is not None:
+        target = _wall_target(result, ours_wall, "pillow", limit, 16)
+        if name == "large":
+            target["id"] = "wall_vs_pillow_as_before"
+            target["description"] = "wall time: ours <= %.2f x pillow (as in %s)" % (
+                limit, LARGE_BEFORE)
+        targets.append(target)
+    if name == "large":
+        if result.get("threads") == 2:
+            targets.append(_rss_target(result, RSS_TARGET_16_MIB, 16))
+        else:
+            targets.append(_target("peak_rss_16", "peak RSS <= %d MiB, 2 threads"
+                                   % RSS_TARGET_16_MIB, None, RSS_TARGET_16_MIB, None,
+                                   "run with %s threads" % result.get("threads"), 16))
+    return targets
+
+
+def _wall_target(result, ours_wall, anchor, limit, issue):
+    target = _ratio_target(
+        result,
+        "wall_vs_" + anchor,
+        "wall time: ours <= %.2f x %s" % (limit, anchor),
+        ours_wall,
+        _median(result, anchor, "wall_s"),
+        limit,
+        "wall time",
+        anchor,
+    )
+    target["issue"] = issue
+    return target
+
+
+def _equal_output_targets(result, issue):
+    """Total bytes no more than Pillow's, SSIM per output no lower than
+    Pillow's by more than SSIM_TOLERANCE: what every speed target assumes."""
+    targets = [
         _ratio_target(
             result,
             "bytes_vs_pillow",
@@ -98,7 +142,7 @@ def evaluate_targets(result):
             "output bytes",
             "pillow",
         )
-    )
+    ]
     for variant in VARIANTS:
         for fmt in FORMATS:
             key = "%s/%s" % (variant.name, fmt.name)
@@ -114,33 +158,62 @@ def evaluate_targets(result):
             if not met:
                 detail += ", short by %.4f" % (-SSIM_TOLERANCE - diff)
             targets.append(_target("ssim_" + key, desc, diff, -SSIM_TOLERANCE, met, detail))
+    for target in targets:
+        target["issue"] = issue
+    return targets
+
+
+def _rss_target(result, limit_mib, issue):
+    tid = "peak_rss" if issue == 7 else "peak_rss_%d" % issue
+    desc = "peak RSS <= %d MiB" % limit_mib + (", 2 threads" if issue == 16 else "")
     rss = _median(result, "ours", "peak_rss_bytes")
     if rss is None:
-        targets.append(_target("peak_rss", "peak RSS <= 128 MiB", None, RSS_TARGET_MIB, None,
-                               _why(result, "ours")))
-    else:
-        mib = rss / MIB
-        met = mib <= RSS_TARGET_MIB
-        detail = "%.0f MiB" % mib
-        if not met:
-            detail += ", %.0f MiB over" % (mib - RSS_TARGET_MIB)
-        targets.append(_target("peak_rss", "peak RSS <= %d MiB" % RSS_TARGET_MIB, mib,
-                               RSS_TARGET_MIB, met, detail))
+        return _target(tid, desc, None, limit_mib, None, _why(result, "ours"), issue)
+    mib = rss / MIB
+    met = mib <= limit_mib
+    detail = "%.0f MiB" % mib
+    if not met:
+        detail += ", %.0f MiB over" % (mib - limit_mib)
+    return _target(tid, desc, mib, limit_mib, met, detail, issue)
+
+
+def _ttft_target(result):
     ttft = ((result.get("ours_extra") or {}).get("time_to_first_thumbnail") or {}).get("median_s")
     if ttft is None:
         why = _why(result, "ours")
         if why == "no figure":
             why = ((result.get("ours_extra") or {}).get("time_to_first_thumbnail") or {}).get(
                 "error", why)
-        targets.append(_target("ttft", "time to first thumbnail <= 80 ms", None, TTFT_TARGET_S,
-                               None, why))
-    else:
-        met = ttft <= TTFT_TARGET_S
-        detail = "%.0f ms" % (ttft * 1000)
+        return _target("ttft", "time to first thumbnail <= 80 ms", None, TTFT_TARGET_S,
+                       None, why)
+    met = ttft <= TTFT_TARGET_S
+    detail = "%.0f ms" % (ttft * 1000)
+    if not met:
+        detail += ", %.0f ms over" % ((ttft - TTFT_TARGET_S) * 1000)
+    return _target("ttft", "time to first thumbnail <= 80 ms", ttft, TTFT_TARGET_S, met, detail)
+
+
+def evaluate_fixed_cost_targets(fixed):
+    """Issue 16's fixed cost of one image, in-process and through the tool
+    (the latter includes creating its 6 files)."""
+    targets = []
+    for key, tid, desc in (
+        ("in_process", "fixed_cost", "fixed cost of a 64x64 image, in-process: <= %.0f ms CPU"),
+        ("tool", "fixed_cost_tool",
+         "fixed cost of a 64x64 image, the tool (writes 6 files): <= %.0f ms CPU"),
+    ):
+        part = fixed.get(key) or {}
+        value = part.get("cpu_ms_per_image")
+        desc = desc % FIXED_COST_TARGET_MS
+        if value is None:
+            why = part.get("error") or fixed.get("error") or "no figure"
+            targets.append(_target(tid, desc, None, FIXED_COST_TARGET_MS, None, why, 16))
+            continue
+        met = value <= FIXED_COST_TARGET_MS
+        detail = "%.2f ms" % value
         if not met:
-            detail += ", %.0f ms over" % ((ttft - TTFT_TARGET_S) * 1000)
-        targets.append(_target("ttft", "time to first thumbnail <= 80 ms", ttft, TTFT_TARGET_S,
-                               met, detail))
+            detail += ", %.2f ms over" % (value - FIXED_COST_TARGET_MS)
+        targets.append(_target(tid, desc, value, FIXED_COST_TARGET_MS, met, detail, 16))
     return targets
 
 
@@ -183,7 +256,8 @@ def write_chart(result, path):
     size = "%d,420" % (500 * panels)
     terminal = ("pngcairo size %s font 'sans,10'" % size
                 if "pngcairo" in listing.stdout + listing.stderr else "png size " + size)
-    title = "%d images, %d threads, %s" % (
+    title = "%s: %d images, %d threads, %s" % (
+        (result.get("workload") or {}).get("name", "large"),
         len(result["corpus"]["images"]),
         result["threads"],
         "quick run" if result["quick"] else
@@ -286,31 +360,34 @@ def _versions_line(result):
     return "; ".join(parts)
 
 
-def render_markdown(result, chart_name, chart_error):
-    m = result["machine"]
-    corpus = result["corpus"]
-    images = corpus["images"]
+def render_markdown(results, chart_names, chart_errors):
+    """The page of one invocation: its workloads (results, in run order)
+    side by side, then each in full, the fixed cost, the method."""
+    first, last = results[0], results[-1]
+    m = first["machine"]
     lines = [
         "# Performance",
         "",
         "<!-- Generated by bench/run from %s; do not edit by hand. -->"
-        % result.get("results_file", "its JSON results"),
+        % ", ".join(r.get("results_file", "its JSON results") for r in results),
         "",
-        "Run of %s UTC on `%s`, source %s:" % (result["started"].replace("T", " ")[:16],
+        "Run of %s UTC on `%s`, source %s:" % (first["started"].replace("T", " ")[:16],
                                                m.get("hostname"), m.get("git") or "unknown"),
         "",
-        "    " + result["command"],
+        "    " + first["command"],
         "",
     ]
-    if result["quick"]:
+    if first["quick"]:
         lines += [
-            "> **Quick run** (CI smoke test: %d images, %d round). Its figures say the "
-            "harness works, not how fast anything is." % (len(images), result["rounds"]),
+            "> **Quick run** (CI smoke test: %d images per workload, %d round). Its figures "
+            "say the harness works, not how fast anything is."
+            % (len(first["corpus"]["images"]), first["rounds"]),
             "",
         ]
-    if result.get("note"):
-        lines += ["> **Note:** " + result["note"], ""]
-    load0, load1 = m.get("load_average_start"), m.get("load_average_end")
+    if first.get("note"):
+        lines += ["> **Note:** " + first["note"], ""]
+    load0 = m.get("load_average_start")
+    load1 = (last.get("machine") or {}).get("load_average_end")
     lines += [
         "## Machine",
         "",
@@ -321,26 +398,119 @@ def render_markdown(result, chart_name, chart_error):
         "| System | %s, kernel %s |" % (m.get("os"), m.get("kernel")),
         "| Load average (1/5/15 min) | at start %s, at end %s |"
         % (" ".join(map(str, load0 or [])), " ".join(map(str, load1 or []))),
-        "| Versions | %s |" % _versions_line(result),
+        "| Versions | %s |" % _versions_line(first),
         "",
-        "## Workload",
+    ]
+    lines += _summary(results)
+    for result in results:
+        name = result["workload"]["name"]
+        lines += _workload_section(result, chart_names.get(name), chart_errors.get(name))
+    lines += _fixed_cost_section(first.get("fixed_cost"))
+    lines += _method(first)
+    return "\n".join(lines) + "\n"
+
+
+def _ratio(a, b):
+    return "-" if a is None or not b else "%.2fx" % (a / b)
+
+
+def _summary(results):
+    lines = [
+        "## Summary: ours against Pillow per workload",
         "",
-        "%d JPEG photos (%s of the corpus's %d), %d progressive, from %s to %s pixels: "
-        "the JPEGs of the Debian packages mate-backgrounds and lomiri-wallpapers-20.04 "
-        "(`tests/files/fetch-corpus.sh`; the design brief counts 19 JPEGs, the packages "
-        "hold 20). Each image becomes 6 files: "
-        % (
-            len(images),
-            "all" if len(images) == corpus["images_in_corpus"] else "a subset",
-            corpus["images_in_corpus"],
-            sum(1 for i in images if i["progressive"]),
-            _dims(min(images, key=lambda i: i["width"] * i["height"])) if images else "-",
-            _dims(max(images, key=lambda i: i["width"] * i["height"])) if images else "-",
+        "| Workload | Images | Ours wall s | Pillow wall s | **Wall ours / Pillow** | "
+        "Ours CPU s | Pillow CPU s | **CPU ours / Pillow** | Ours peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        w = r["workload"]
+        ours_wall, pil_wall = _median(r, "ours", "wall_s"), _median(r, "pillow", "wall_s")
+        ours_cpu, pil_cpu = _median(r, "ours", "cpu_s"), _median(r, "pillow", "cpu_s")
+        lines.append("| %s (%s) | %d | %s | %s | **%s** | %s | %s | **%s** | %s |" % (
+            w["name"], "%dx%d" % tuple(w["size"]) if w.get("size") else "corpus photos",
+            len(r["corpus"]["images"]), _fmt(ours_wall, ".2f"), _fmt(pil_wall, ".2f"),
+            _ratio(ours_wall, pil_wall), _fmt(ours_cpu, ".2f"), _fmt(pil_cpu, ".2f"),
+            _ratio(ours_cpu, pil_cpu), _fmt(_median(r, "ours", "peak_rss_bytes"), ".0f", MIB)))
+    fixed = results[0].get("fixed_cost")
+    lines += ["", "### Targets of issue 16", "", "| Target | Verdict |", "|---|---|"]
+    for r in results:
+        for t in r.get("targets", []):
+            if t.get("issue") == 16 and not _is_equal_output(t):
+                lines.append("| %s: %s | %s |" % (r["workload"]["name"], t["description"],
+                                                  _verdict_cell(t)))
+        lines.append("| %s: equal output (bytes, SSIM of each output) | %s |"
+                     % (r["workload"]["name"], _equal_output_cell(r)))
+    for t in (fixed or {}).get("targets", []):
+        lines.append("| %s | %s |" % (t["description"], _verdict_cell(t)))
+    if not fixed:
+        lines.append("| fixed cost of a 64x64 image | not measured (--fixed-cost 0, or ours "
+                     "not among the tools) |")
+    lines += ["", "Speed targets hold at equal output; each workload's section below gives "
+              "its bytes and SSIM in full.", ""]
+    return lines
+
+
+def _is_equal_output(target):
+    return target["id"] == "bytes_vs_pillow" or target["id"].startswith("ssim_")
+
+
+def _equal_output_cell(result):
+    """The bytes and SSIM targets of result in one cell: met, or which not."""
+    targets = [t for t in result.get("targets", []) if _is_equal_output(t)]
+    missed = [t for t in targets if t["met"] is False]
+    unmeasured = [t for t in targets if t["met"] is None]
+    if unmeasured:
+        return "not measured (%s)" % unmeasured[0]["detail"]
+    if not missed:
+        return "**met**: bytes %s, SSIM within %.3f of Pillow's on all %d outputs" % (
+            targets[0]["detail"].split(" ")[0], SSIM_TOLERANCE, len(targets) - 1)
+    return "**missed**: " + "; ".join(
+        "%s %s" % (t["id"].replace("ssim_", "SSIM ").replace("bytes_vs_pillow", "bytes"),
+                   t["detail"]) for t in missed)
+
+
+def _verdict_cell(target):
+    if target["met"] is None:
+        return "not measured (%s)" % target["detail"]
+    return "%s: %s" % (verdict_word(target, markdown=True), target["detail"])
+
+
+def _workload_section(result, chart_name, chart_error):
+    w = result["workload"]
+    corpus = result["corpus"]
+    images = corpus["images"]
+    subset = "all" if len(images) == corpus["images_in_corpus"] else "a subset"
+    if w.get("size"):
+        what = (
+            "%d JPEGs of %dx%d (%s of the %d), %s, made from the %s photos of the corpus "
+            "as *How it is measured* says and cached in `%s`. "
+            % (len(images), w["size"][0], w["size"][1], subset, corpus["images_in_corpus"],
+               w["description"], w.get("source_photos", "the"), _home(w["dir"]))
         )
+    else:
+        what = (
+            "%d JPEG photos (%s of the corpus's %d), %d progressive, from %s to %s pixels: "
+            "the JPEGs of the Debian packages mate-backgrounds and lomiri-wallpapers-20.04 "
+            "(`tests/files/fetch-corpus.sh`; the design brief counts 19 JPEGs, the packages "
+            "hold 20). "
+            % (
+                len(images),
+                subset,
+                corpus["images_in_corpus"],
+                sum(1 for i in images if i["progressive"]),
+                _dims(min(images, key=lambda i: i["width"] * i["height"])) if images else "-",
+                _dims(max(images, key=lambda i: i["width"] * i["height"])) if images else "-",
+            )
+        )
+    lines = [
+        "## Workload %s" % w["name"],
+        "",
+        what
+        + "Each image becomes 6 files: "
         + ", ".join(
             "%s %d px (JPEG q%d, WebP q%d)" % (v["name"], v["box"], v["jpeg_quality"],
                                               v["webp_quality"])
-            for v in result["workload"]
+            for v in result["variants"]
         )
         + ", never enlarged. Every tool gets %d threads; %s." % (
             result["threads"],
@@ -348,8 +518,6 @@ def render_markdown(result, chart_name, chart_error):
             "%d rounds, tools alternating (the order rotates each round), medians reported"
             % result["rounds"],
         ),
-        "",
-        "## Results",
         "",
         "| Tool | Wall s | CPU s | Peak RSS MiB | Output MB | Wall / ours | Status |",
         "|---|---:|---:|---:|---:|---:|---|",
@@ -384,10 +552,35 @@ def render_markdown(result, chart_name, chart_error):
             spreads.append("%s %s" % (t.get("label") or name, ", ".join(walls)))
     if spreads:
         lines += ["", "Wall time of each round (s), in round order: " + "; ".join(spreads) + "."]
+    lines += _quality_table(result)
+    lines += ["", "### Targets", "", "| Target | Issue | Verdict |", "|---|---|---|"]
+    for target in result.get("targets", []):
+        lines.append("| %s | %s | %s |" % (target["description"], target.get("issue", 7),
+                                            _verdict_cell(target)))
+    if w["name"] == "large":
+        lines += ["", "### Ours alone", ""]
+        lines += _ours_alone(result)
+    lines += [""]
+    if chart_error:
+        lines += ["(No chart: %s.)" % chart_error, ""]
+    elif chart_name:
+        lines += ["![%s: wall time and output bytes per tool%s](%s)"
+                  % (w["name"], "; ours' per-image cost" if w["name"] == "large" else "",
+                     chart_name), ""]
+    return lines
+
+
+def _home(path):
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if home and home != "/" and path.startswith(home + "/") \
+        else path
+
+
+def _quality_table(result):
     keys = ["%s/%s" % (v.name, f.name) for v in VARIANTS for f in FORMATS]
     heads = ["%s %s" % (v.name, "JPEG" if f.name == "jpeg" else "WebP")
              for v in VARIANTS for f in FORMATS]
-    lines += [
+    lines = [
         "",
         "Mean luma SSIM against a Lanczos resize of the full-resolution original "
         "(higher is better), and output MB per (variant, format):",
@@ -418,23 +611,55 @@ def render_markdown(result, chart_name, chart_error):
         lines.append("| %s | %s |" % (t.get("label") or name, " | ".join(cells)))
     if notes:
         lines += [""] + ["- " + n for n in notes]
-    lines += ["", "## Targets (issue 7): ours against the anchors", ""]
-    lines += ["| Target | Verdict |", "|---|---|"]
-    for target in result.get("targets", []):
-        verdict = "%s: %s" % (verdict_word(target, markdown=True), target["detail"])
-        if target["met"] is None:
-            verdict = "not measured (%s)" % target["detail"]
-        lines.append("| %s | %s |" % (target["description"], verdict))
-    lines += ["", "## Ours alone", ""]
-    lines += _ours_alone(result)
-    lines += [""]
-    if chart_error:
-        lines += ["(No chart: %s.)" % chart_error, ""]
-    else:
-        lines += ["![Wall time and output bytes per tool; ours' per-image cost](%s)"
-                  % chart_name, ""]
-    lines += _method(result)
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _fixed_cost_section(fixed):
+    lines = ["## Fixed cost of one image", ""]
+    if not fixed:
+        return lines + ["Not measured in this run (`--fixed-cost 0`, or ours not among the "
+                        "tools).", ""]
+    if fixed.get("error"):
+        return lines + ["Not measured: %s." % fixed["error"], ""]
+    image = fixed.get("image") or {}
+    lines += [
+        "CPU time of one %dx%d JPEG (%s bytes) through all six outputs (all %dx%d: nothing "
+        "is enlarged), fixed qualities, measured by `%s` (medians over its passes; load "
+        "average %s at its start, %s at its end):"
+        % (image.get("width", 64), image.get("height", 64), image.get("bytes", "?"),
+           image.get("width", 64), image.get("height", 64), fixed.get("command"),
+           " ".join(map(str, fixed.get("load_average_start") or [])),
+           " ".join(map(str, fixed.get("load_average_end") or []))),
+        "",
+    ]
+    lines.append(_part_line(fixed, "in_process", "In-process", lambda p: (
+        "- **In-process: %.2f ms per image** (%d images per pass after %d unmeasured): "
+        "one long-lived `appsrc ! imgcompressbin output=pads on-error=skip` pipeline "
+        "with fakesinks, fed from Python, one upload at a time, %.2f ms of process CPU "
+        "per image, minus %.2f ms for the same loop into `appsrc ! fakesink` (Python "
+        "feeding the pipeline); %.2f ms of wall time per image."
+        % (p["cpu_ms_per_image"], p["images"], p["warm_up"], p["bin_cpu_ms_per_image"],
+           p["feeding_cpu_ms_per_image"], p["bin_wall_ms_per_image"]))))
+    lines.append(_part_line(fixed, "tool", "The tool", lambda p: (
+        "- **The tool: %.2f ms per image**: `imgcompress -j %d` on %d copies of the image "
+        "minus on 1 copy, divided by %d, CPU of the process; each run writes into a "
+        "fresh directory, so this includes creating 6 files per image."
+        % (p["cpu_ms_per_image"], p["threads"], p["images"], p["images"] - 1))))
+    lines.append(_part_line(fixed, "file_creation", "Creating files", lambda p: (
+        "- Creating files costs a lot on this machine's ext4: %d files of %d bytes, each "
+        "written to a temporary name and renamed (what the tool does, without fsync), "
+        "take **%.2f ms** of CPU per image from Python alone, into a fresh directory."
+        % (p["files_per_image"], p["file_bytes"], p["cpu_ms_per_image"]))))
+    return lines + [""]
+
+
+def _part_line(fixed, key, label, describe):
+    """The bullet of one part of the fixed cost: describe(part) when it was
+    measured, else why not."""
+    part = fixed.get(key) or {}
+    if part.get("cpu_ms_per_image") is None:
+        return "- %s: not measured (%s)." % (label, part.get("error"))
+    return describe(part)
 
 
 def _dims(image):
@@ -538,22 +763,64 @@ def _method(result):
         "decoded at full resolution, to each output's own size. The mean is over images. "
         "Output sizes are also checked against the expected fit (bounding axis = box, "
         "other rounded half up, no enlargement).",
-        "- **Ours alone**: time to first thumbnail polls for the file every 0.5 ms; "
-        "throughput is images / wall time; the per-image cost line is fitted to the tool's "
-        "own per-image processing time in a 1-thread run (`--metrics-json`).",
+        "- **Workloads** (`--workload large|phone|small|all`): *large* is the corpus as it "
+        "is; *phone* (1280x960) and *small* (320x240) are 100 JPEGs each made from its 20 "
+        "photos by `bench/harness/derive.py`: per photo, in pixels as stored (EXIF "
+        "orientation neither applied nor copied), the largest 4:3 region centred, 3/4 of it "
+        "at the top-left and bottom-right corners, 1/2 of it at a quarter and three quarters "
+        "of the free space across and down (never smaller than the target size), each "
+        "resized to exactly the target size with Pillow's `Image.resize(LANCZOS, "
+        "reducing_gap=None)` and saved as a baseline JPEG, quality 85, 4:2:0, without "
+        "metadata. They are cached in `~/.cache/gst-imgcompress/workloads/NAME/` with a "
+        "marker file describing what made them (recipe, size, source files, Pillow version) "
+        "and made again when it is missing or differs. Every tool runs the same images.",
+        "- **Ours alone** (large only): time to first thumbnail polls for the file every "
+        "0.5 ms; throughput is images / wall time; the per-image cost line is fitted to the "
+        "tool's own per-image processing time in a 1-thread run (`--metrics-json`).",
+        "- **Fixed cost of one image** (`bench/fixed-cost.py`, after the workloads): a 64x64 "
+        "baseline JPEG made with Pillow from a fixed pattern, through all six outputs. "
+        "*In-process*: a child `/usr/bin/python3` with the build tree's typelib "
+        "(`GI_TYPELIB_PATH`, `LD_LIBRARY_PATH`) builds one `appsrc format=bytes ! "
+        "imgcompressbin output=pads on-error=skip adaptive=off` pipeline with a fakesink "
+        "(sync=false, async=false) on each of the 6 source pads, and for each upload sends "
+        "`GstImgcompress.image_start_event_new(name, id)`, pushes the bytes as one buffer "
+        "flagged MARKER and waits for its `imgcompress-image-done` (6 outputs, its id) "
+        "before the next; process CPU (`getrusage(RUSAGE_SELF)`, every thread) over N "
+        "uploads after a warm-up, minus the CPU of the same loop into `appsrc ! fakesink` "
+        "(waiting on the fakesink's handoff signal instead of the message), divided by N. "
+        "*The tool*: `imgcompress -j THREADS` with the workloads' options on N copies of the "
+        "image, minus on 1 copy, divided by N - 1 (`getrusage(RUSAGE_CHILDREN)`), each into "
+        "a fresh output directory: it includes creating 6 N files, which on this machine's "
+        "ext4 costs a lot; *creating files* measures that alone (6 files of 1 KiB per "
+        "image, written to a temporary name and renamed, from Python). Each figure is the "
+        "median over passes (3; 1 with `--quick`), the passes of the in-process pipeline "
+        "and of its feeding loop alternating.",
         "- The machine may have been shared while this ran (see the load average); "
         "only figures from one run are comparable with each other.",
         "",
     ]
 
 
-def write_markdown(result, md_path, chart_path):
+def chart_path(md_path, workload_name):
+    """The chart of a workload next to the page: NAME-chart.png for large
+    (its name before there were workloads), NAME-chart-WORKLOAD.png else."""
+    stem = os.path.splitext(md_path)[0]
+    return stem + ("-chart.png" if workload_name == "large" else "-chart-%s.png" % workload_name)
+
+
+def write_markdown(results, md_path, chart_paths):
+    """Writes the page and each workload's chart; returns {workload: why
+    its chart is missing, or None}."""
     os.makedirs(os.path.dirname(os.path.abspath(md_path)), exist_ok=True)
-    chart_error = write_chart(result, chart_path)
-    chart_name = os.path.relpath(chart_path, os.path.dirname(os.path.abspath(md_path)))
-    text = render_markdown(result, chart_name, chart_error)
+    chart_errors, chart_names = {}, {}
+    for result in results:
+        name = result["workload"]["name"]
+        chart_errors[name] = write_chart(result, chart_paths[name])
+        chart_names[name] = os.path.relpath(chart_paths[name],
+                                            os.path.dirname(os.path.abspath(md_path)))
+    text = render_markdown(results, chart_names, chart_errors)
     tmp = md_path + ".tmp"
     with open(tmp, "w") as f:
         f.write(text)
     os.replace(tmp, md_path)
-    return chart_error
+    return chart_errors

@@ -441,7 +441,14 @@ def ttft_image(images):
     return max(baseline, key=lambda i: i.width * i.height)
 
 
-def run(root, args, tools, all_images, images):
+def run(root, args, tools, image_set, corpus_images, images):
+    """One workload measured on images (all of the set's images, or the
+    quick subset).  image_set describes the set for the results: name,
+    size, description, dir, images (how many it holds), recipe,
+    source_corpus.  Ours' own figures (time to first thumbnail on the
+    corpus's largest baseline JPEG, throughput, per-image cost against
+    megapixels) belong to the large set, whose images differ in size: the
+    others skip them."""
     workdir = tempfile.mkdtemp(prefix="imgcompress-bench-")
     started = datetime.datetime.now(datetime.timezone.utc)
     bench = Bench(
@@ -453,7 +460,7 @@ def run(root, args, tools, all_images, images):
         args.quick,
         workdir,
         timeout_s=args.timeout or default_timeout_s(len(images)),
-        ttft_image=ttft_image(all_images),
+        ttft_image=ttft_image(corpus_images),
     )
     info = machine.describe(root)
     try:
@@ -461,7 +468,7 @@ def run(root, args, tools, all_images, images):
         bench.warm_up()
         bench.run_rounds()
         bench.summarize()
-        extras = bench.ours_extras()
+        extras = bench.ours_extras() if image_set["name"] == "large" else None
         bench.measure_quality()
     finally:
         if args.keep_outputs:
@@ -474,7 +481,7 @@ def run(root, args, tools, all_images, images):
     for tool in tools:
         versions.update(tool.versions or {})
     return {
-        "schema": 1,
+        "schema": 2,
         "started": started.isoformat(timespec="seconds"),
         "duration_s": (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds(),
         "quick": args.quick,
@@ -482,9 +489,10 @@ def run(root, args, tools, all_images, images):
         "rounds": args.rounds,
         "note": args.note,
         "command": args.command_line,
+        "workload": image_set,
         "corpus": {
-            "dir": args.corpus_dir,
-            "images_in_corpus": len(all_images),
+            "dir": image_set["dir"],
+            "images_in_corpus": image_set["images"],
             "images": [
                 {
                     "name": i.name,
@@ -496,9 +504,66 @@ def run(root, args, tools, all_images, images):
                 for i in images
             ],
         },
-        "workload": [v._asdict() for v in VARIANTS],
+        "variants": [v._asdict() for v in VARIANTS],
         "machine": info,
         "versions": versions,
         "tools": bench.results,
         "ours_extra": extras,
     }
+
+
+def fixed_cost(root, args):
+    """bench/fixed-cost.py with args.fixed_cost images per pass (3 passes,
+    1 with --quick); its JSON, or {"error": why}."""
+    import json
+    import subprocess
+
+    passes = 1 if args.quick else 3
+    fd, out_path = tempfile.mkstemp(prefix="imgcompress-fixed-cost-", suffix=".json")
+    os.close(fd)
+    argv = [sys.executable, os.path.join(root, "bench", "fixed-cost.py"),
+            "--build-dir", args.build_dir, "-n", str(args.fixed_cost),
+            "--passes", str(passes), "--warm-up", "5" if args.quick else "50",
+            "-j", str(args.threads), "--json", out_path]
+    log("fixed cost: %s" % " ".join(os.path.relpath(a, root) if a.startswith(root) else a
+                                    for a in argv[1:]))
+    # A bound for a hung part only (fixed-cost.py's own limits: 0.1 s per
+    # image in process, 1 s per image for the tool); normally a few ms each.
+    timeout = 300 + passes * (2 * (args.fixed_cost + 50) * 0.1 + 2 * (args.fixed_cost + 61))
+    proc = None
+    try:
+        # A session of its own, so that a timeout or Ctrl-C ends its
+        # children (the in-process pipeline, the tool) too.
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+        _, stderr = proc.communicate(timeout=timeout)
+        if proc.returncode != 0:
+            tail = " / ".join(stderr.strip().splitlines()[-3:])
+            return {"error": "bench/fixed-cost.py exit %d: %s" % (proc.returncode, tail)}
+        with open(out_path) as f:
+            result = json.load(f)
+    except (OSError, ValueError, subprocess.SubprocessError) as e:
+        return {"error": "bench/fixed-cost.py: %s: %s" % (type(e).__name__, e)}
+    finally:
+        if proc is not None and proc.returncode is None:
+            _interrupt_then_kill(proc)
+        if os.path.exists(out_path):
+            os.unlink(out_path)
+    for line in stderr.strip().splitlines()[-3:]:
+        log(line)
+    result["command"] = " ".join(["bench/fixed-cost.py"] + argv[2:-2])
+    return result
+
+
+def _interrupt_then_kill(proc):
+    """SIGINT first: fixed-cost.py then ends the tool it runs in a session
+    of the tool's own; SIGKILL if that takes more than 5 s."""
+    import signal
+    import subprocess
+
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        procmon.kill_group(proc)
+        proc.wait()

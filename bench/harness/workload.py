@@ -1,4 +1,5 @@
-"""The workload every tool performs, and the corpus it runs on."""
+"""The workload every tool performs, and the images it runs on: the corpus
+itself (large) or JPEGs of one size made from it (phone, small)."""
 
 import math
 import os
@@ -6,6 +7,8 @@ import sys
 from collections import namedtuple
 
 from PIL import Image
+
+from . import derive
 
 Variant = namedtuple("Variant", "name box jpeg_quality webp_quality")
 Format = namedtuple("Format", "name ext")
@@ -22,6 +25,16 @@ FORMATS = (Format("jpeg", "jpg"), Format("webp", "webp"))
 VARIANTS_ARG = ",".join(
     "%s:%d:%d:%d" % (v.name, v.box, v.jpeg_quality, v.webp_quality) for v in VARIANTS
 )
+
+# The image sets: size None is the corpus as it is; the others are made
+# from it by derive.py (100 images from the 20 photos).
+ImageSet = namedtuple("ImageSet", "name size description")
+IMAGE_SETS = (
+    ImageSet("large", None, "the corpus photos as they are"),
+    ImageSet("phone", (1280, 960), "phone-size photos"),
+    ImageSet("small", (320, 240), "small images (avatars, screenshots, browser-resized uploads)"),
+)
+IMAGE_SET_NAMES = tuple(s.name for s in IMAGE_SETS)
 
 CorpusImage = namedtuple("CorpusImage", "path name width height bytes progressive")
 
@@ -90,3 +103,16 @@ def quick_subset(images, count=3):
     """The count smallest images by pixel count: a fast but real sample
     (the corpus's smallest are a mix of baseline and progressive)."""
     return sorted(images, key=lambda i: (i.width * i.height, i.name))[:count]
+
+
+def image_set(name):
+    return next(s for s in IMAGE_SETS if s.name == name)
+
+
+def load_image_set(spec, corpus_dir, corpus_images, cache_root, log):
+    """(directory, images, recipe) of spec: the corpus itself, or its
+    derived JPEGs, made into cache_root when missing."""
+    if spec.size is None:
+        return corpus_dir, corpus_images, "the corpus photos as they are"
+    directory = derive.ensure(cache_root, spec.name, corpus_images, *spec.size, log)
+    return directory, load_corpus(directory), derive.recipe_text(*spec.size)
