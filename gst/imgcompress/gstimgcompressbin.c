@@ -502,21 +502,20 @@ failed_image_index (GstImgcompressBin *self, GstMessage *msg,
   return TRUE;
 }
 
-/* Reports the image an input-side error is about, once: FALSE when it
- * was reported already. */
-static gboolean
-fail_image (GstImgcompressBin *self, GstMessage *msg)
+/* The record of the image an input-side error is about, taken out of the
+ * images in flight; NULL when there is none or it was reported already
+ * (a decoder may say twice what is wrong with one image). */
+static ImageRecord *
+take_failed_record (GstImgcompressBin *self, GstMessage *msg)
 {
   GstImgcompressImageInfo info;
   ImageRecord *record;
-  GError *error = NULL;
-  gchar *debug = NULL;
 
   if (!failed_image_index (self, msg, &info))
-    return TRUE;
+    return NULL;
   if (self->failed_index == info.index + 1) {
     gst_imgcompress_image_info_clear (&info);
-    return FALSE;
+    return NULL;
   }
   self->failed_index = info.index + 1;
 
@@ -526,13 +525,30 @@ fail_image (GstImgcompressBin *self, GstMessage *msg)
   if (record == NULL)
     record = image_record_new (&info, self->slots->len);
   gst_imgcompress_image_info_clear (&info);
+  return record;
+}
+
+static void
+report_failed_record (GstImgcompressBin *self, ImageRecord *record,
+    GstMessage *msg)
+{
+  GError *error = NULL;
+  gchar *debug = NULL;
 
   gst_message_parse_error (msg, &error, &debug);
   post_image_done (self, record, error, debug);
   image_record_free (record);
   g_clear_error (&error);
   g_free (debug);
-  return TRUE;
+}
+
+static void
+fail_image (GstImgcompressBin *self, GstMessage *msg)
+{
+  ImageRecord *record = take_failed_record (self, msg);
+
+  if (record)
+    report_failed_record (self, record, msg);
 }
 
 /* variantsplit is on the input side too: it reports images whose picture
@@ -566,29 +582,35 @@ error_to_warning (GstMessage *msg)
   return warning;
 }
 
+/* In skip mode the warning comes first and the image-done message after
+ * it, so that whoever ends the image on that message has seen why. */
 static gboolean
 handle_input_error (GstImgcompressBin *self, GstMessage *msg)
 {
   GstImgcompressBinOnError on_error;
-
-  gboolean first;
+  ImageRecord *record;
 
   if (!is_input_element (self, GST_MESSAGE_SRC (msg)))
     return FALSE;
-  first = fail_image (self, msg);
+  record = take_failed_record (self, msg);
 
   GST_OBJECT_LOCK (self);
   on_error = self->on_error;
   GST_OBJECT_UNLOCK (self);
-  if (on_error != GST_IMGCOMPRESS_BIN_ON_ERROR_SKIP)
+  if (on_error != GST_IMGCOMPRESS_BIN_ON_ERROR_SKIP) {
+    if (record)
+      report_failed_record (self, record, msg);
     return FALSE;
+  }
 
   if (GST_MESSAGE_SRC (msg) != GST_OBJECT (self->adaptivequality))
     self->decoder_failed = TRUE;
   g_atomic_int_set (&self->swallow_errors, 1);
-  if (first)
+  if (record) {
     GST_BIN_CLASS (parent_class)
         ->handle_message (GST_BIN (self), error_to_warning (msg));
+    report_failed_record (self, record, msg);
+  }
   gst_message_unref (msg);
   return TRUE;
 }

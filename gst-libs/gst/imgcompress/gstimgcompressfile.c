@@ -335,7 +335,7 @@ open_in_directory (gint dir_fd, const gchar *path, const gchar *base,
 }
 
 /**
- * gst_imgcompress_atomic_file_open:
+ * gst_imgcompress_atomic_file_open: (skip)
  * @path: the final path of the file
  * @flags: #GstImgcompressFileFlags
  * @error: (out) (optional): where to put a #GST_IMGCOMPRESS_FILE_ERROR
@@ -385,7 +385,7 @@ gst_imgcompress_atomic_file_open (const gchar *path,
 }
 
 /**
- * gst_imgcompress_atomic_file_open_under:
+ * gst_imgcompress_atomic_file_open_under: (skip)
  * @root: a directory, created when missing (a link to it is followed)
  * @relative: the file's path below @root, without `..`
  * @flags: #GstImgcompressFileFlags
@@ -440,7 +440,7 @@ done:
 /**
  * gst_imgcompress_atomic_file_write:
  * @file: an open #GstImgcompressAtomicFile
- * @data: (array length=size): bytes to append
+ * @data: (array length=size) (element-type guint8): bytes to append
  * @size: number of bytes
  * @error: (out) (optional): where to put a #GST_IMGCOMPRESS_FILE_ERROR
  *
@@ -729,7 +729,7 @@ gst_imgcompress_atomic_file_get_size (GstImgcompressAtomicFile *file)
 /**
  * gst_imgcompress_file_set_contents:
  * @path: the final path
- * @data: (array length=size): the whole content
+ * @data: (array length=size) (element-type guint8): the whole content
  * @size: its size in bytes
  * @flags: #GstImgcompressFileFlags
  * @error: (out) (optional): where to put a #GST_IMGCOMPRESS_FILE_ERROR
