@@ -32,12 +32,15 @@ root=$PWD
 : "${CC:=gcc}"
 export CC
 
+# No GObject-Introspection here: g-ir-scanner runs a dumper linked with the
+# library, and LeakSanitizer fails the build on GLib's type system leaks in
+# it.  The GIR is built and its example tested by the plain build.
 if [ -f "$BUILD_DIR/build.ninja" ]; then
   meson configure "$BUILD_DIR" -Db_sanitize=address,undefined \
-    -Db_lundef=false -Dwerror=true >&2
+    -Db_lundef=false -Dwerror=true -Dintrospection=disabled >&2
 else
   meson setup "$BUILD_DIR" -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dwerror=true >&2
+    -Dwerror=true -Dintrospection=disabled >&2
 fi
 ninja -C "$BUILD_DIR" >&2
 
