@@ -48,6 +48,17 @@ gst_imgcompress_read_uint32_le (const guint8 *p)
       ((guint32) p[1] << 8) | (guint32) p[0];
 }
 
+/* GStreamer's GST_WRITE_UINT32_BE stores through a guint32 pointer, which
+ * UBSan rightly calls misaligned at an odd offset of a PNG chunk. */
+static inline void
+gst_imgcompress_write_uint32_be (guint8 *p, guint32 v)
+{
+  p[0] = (guint8) (v >> 24);
+  p[1] = (guint8) (v >> 16);
+  p[2] = (guint8) (v >> 8);
+  p[3] = (guint8) v;
+}
+
 G_END_DECLS
 
 #endif /* __GST_IMGCOMPRESS_BYTES_H__ */

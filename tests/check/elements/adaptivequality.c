@@ -19,6 +19,7 @@
 #include <gst/check/gstharness.h>
 #include <gst/app/gstappsink.h>
 #include <gst/imgcompress/imgcompress.h>
+#include <gst/imgcompress/gstimgcompressbytes.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
@@ -590,9 +591,10 @@ GST_START_TEST (test_sniff_memory_inputs)
       (guint64) 10000 * 10000 * 4);
 
   /* no overflow at PNG's largest sides */
-  GST_WRITE_UINT32_BE (png16->data + 16, G_MAXINT32);
-  GST_WRITE_UINT32_BE (png16->data + 20, G_MAXINT32);
-  GST_WRITE_UINT32_BE (png16->data + 29, test_crc32 (png16->data + 12, 17));
+  gst_imgcompress_write_uint32_be (png16->data + 16, G_MAXINT32);
+  gst_imgcompress_write_uint32_be (png16->data + 20, G_MAXINT32);
+  gst_imgcompress_write_uint32_be (png16->data + 29,
+      test_crc32 (png16->data + 12, 17));
   fail_unless_equals_int (sniff_prefix (png16, png16->len, &info16),
       GST_IMGCOMPRESS_SNIFF_OK);
   fail_unless (gst_imgcompress_estimate_working_set (&info16, G_MAXUINT64,

@@ -20,6 +20,7 @@
 #include <gst/check/gstcheck.h>
 #include <gst/check/gstharness.h>
 #include <gst/imgcompress/imgcompress.h>
+#include <gst/imgcompress/gstimgcompressbytes.h>
 #include <gst/video/video.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -618,7 +619,7 @@ find_chunk (const guint8 *data, gsize size, const gchar *type)
   while (pos + 12 <= size) {
     if (memcmp (data + pos + 4, type, 4) == 0)
       return pos;
-    pos += 12 + GST_READ_UINT32_BE (data + pos);
+    pos += 12 + gst_imgcompress_read_uint32_be (data + pos);
   }
   fail ("no %s chunk", type);
   return 0;
@@ -627,9 +628,9 @@ find_chunk (const guint8 *data, gsize size, const gchar *type)
 static void
 fix_crc (guint8 *data, gsize chunk)
 {
-  guint32 len = GST_READ_UINT32_BE (data + chunk);
+  guint32 len = gst_imgcompress_read_uint32_be (data + chunk);
 
-  GST_WRITE_UINT32_BE (data + chunk + 8 + len,
+  gst_imgcompress_write_uint32_be (data + chunk + 8 + len,
       crc32 (0, data + chunk + 4, len + 4));
 }
 
@@ -662,14 +663,14 @@ GST_START_TEST (test_error_ihdr_fields)
   guint8 *data = copy_case ("rgb8", &size);
   guint8 *ihdr = data + 16;
 
-  GST_WRITE_UINT32_BE (ihdr, 0);
+  gst_imgcompress_write_uint32_be (ihdr, 0);
   fix_crc (data, 8);
   expect_error (data, size, NULL, "width 0", "IHDR: width 0");
-  GST_WRITE_UINT32_BE (ihdr, 37);
-  GST_WRITE_UINT32_BE (ihdr + 4, 0x80000000u);
+  gst_imgcompress_write_uint32_be (ihdr, 37);
+  gst_imgcompress_write_uint32_be (ihdr + 4, 0x80000000u);
   fix_crc (data, 8);
   expect_error (data, size, NULL, "height 2^31", "IHDR: height 2147483648");
-  GST_WRITE_UINT32_BE (ihdr + 4, 23);
+  gst_imgcompress_write_uint32_be (ihdr + 4, 23);
   ihdr[8] = 16;
   ihdr[9] = 3;
   fix_crc (data, 8);
@@ -694,7 +695,7 @@ GST_START_TEST (test_error_crc)
   expect_error (data, size, NULL, "IHDR CRC", "CRC error in chunk IHDR");
   data[29] ^= 1;
   idat = find_chunk (data, size, "IDAT");
-  data[idat + 8 + GST_READ_UINT32_BE (data + idat)] ^= 1;
+  data[idat + 8 + gst_imgcompress_read_uint32_be (data + idat)] ^= 1;
   expect_error (data, size, NULL, "IDAT CRC", "CRC error in chunk IDAT");
   g_free (data);
 }
@@ -711,11 +712,11 @@ GST_START_TEST (test_error_idat_truncated)
   guint32 len;
 
   idat = find_chunk (data, size, "IDAT");
-  len = GST_READ_UINT32_BE (data + idat);
+  len = gst_imgcompress_read_uint32_be (data + idat);
   /* half the compressed data, then a valid IEND */
   cut = g_malloc (size);
   memcpy (cut, data, idat + 8 + len / 2);
-  GST_WRITE_UINT32_BE (cut + idat, len / 2);
+  gst_imgcompress_write_uint32_be (cut + idat, len / 2);
   fix_crc (cut, idat);
   memcpy (cut + idat + 12 + len / 2, data + size - 12, 12);
   expect_error (cut, idat + 24 + len / 2, NULL, "IDAT cut",
@@ -753,10 +754,10 @@ GST_START_TEST (test_error_chunks)
 
   /* tRNS of 9 entries for 16 palette entries is fine; of 17 it is not */
   at = find_chunk (data, size, "tRNS");
-  GST_WRITE_UINT32_BE (data + at, 17);
+  gst_imgcompress_write_uint32_be (data + at, 17);
   expect_error (data, size, NULL, "tRNS longer than PLTE",
       "tRNS chunk has 17 entries, more than the 16");
-  GST_WRITE_UINT32_BE (data + at, 0x90000000u);
+  gst_imgcompress_write_uint32_be (data + at, 0x90000000u);
   expect_error (data, size, NULL, "chunk length 2^31+",
       "chunk tRNS has a length of 2415919104 bytes");
   g_free (data);

@@ -492,7 +492,8 @@ GST_START_TEST (test_date_layout_across_midnight)
     (gchar *) "-o", NULL, NULL, NULL };
   gint status = -1;
   GDir *d;
-  const gchar *name;
+  const gchar *name, *asan;
+  gchar *preload;
   guint n_days = 0;
 
   if (!g_file_test (LIBFAKETIME, G_FILE_TEST_EXISTS)) {
@@ -506,7 +507,12 @@ GST_START_TEST (test_date_layout_across_midnight)
   out = g_build_filename (workdir, "out", NULL);
   argv[6] = out;
   argv[7] = in;
-  envp = g_environ_setenv (g_get_environ (), "LD_PRELOAD", LIBFAKETIME, TRUE);
+  /* Under the sanitizer job the ASan runtime must come first of all. */
+  asan = g_getenv ("IMGCOMPRESS_ASAN_RUNTIME");
+  preload = asan && *asan ? g_strdup_printf ("%s:%s", asan, LIBFAKETIME) :
+                            g_strdup (LIBFAKETIME);
+  envp = g_environ_setenv (g_get_environ (), "LD_PRELOAD", preload, TRUE);
+  g_free (preload);
   envp = g_environ_setenv (envp, "FAKETIME", "@2026-12-02 23:59:52 x10", TRUE);
   envp = g_environ_setenv (envp, "FAKETIME_DONT_FAKE_MONOTONIC", "1", TRUE);
   fail_unless (g_spawn_sync (NULL, argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
