@@ -492,10 +492,16 @@ GST_START_TEST (test_date_layout_across_midnight)
     (gchar *) "-o", NULL, NULL, NULL };
   gint status = -1;
   GDir *d;
-  const gchar *name, *asan;
-  gchar *preload;
+  const gchar *name, *asan = g_getenv ("IMGCOMPRESS_ASAN_RUNTIME");
   guint n_days = 0;
 
+  /* libfaketime cannot come before the ASan runtime, and after it the run
+   * hangs (seen: over 400 s); the plain build runs this test. */
+  if (asan != NULL && *asan != '\0') {
+    g_printerr ("SKIPPED test_date_layout_across_midnight: libfaketime does "
+                "not work under AddressSanitizer\n");
+    return;
+  }
   if (!g_file_test (LIBFAKETIME, G_FILE_TEST_EXISTS)) {
     g_printerr ("SKIPPED test_date_layout_across_midnight: no libfaketime "
                 "(Debian package faketime)\n");
@@ -507,12 +513,7 @@ GST_START_TEST (test_date_layout_across_midnight)
   out = g_build_filename (workdir, "out", NULL);
   argv[6] = out;
   argv[7] = in;
-  /* Under the sanitizer job the ASan runtime must come first of all. */
-  asan = g_getenv ("IMGCOMPRESS_ASAN_RUNTIME");
-  preload = asan && *asan ? g_strdup_printf ("%s:%s", asan, LIBFAKETIME) :
-                            g_strdup (LIBFAKETIME);
-  envp = g_environ_setenv (g_get_environ (), "LD_PRELOAD", preload, TRUE);
-  g_free (preload);
+  envp = g_environ_setenv (g_get_environ (), "LD_PRELOAD", LIBFAKETIME, TRUE);
   envp = g_environ_setenv (envp, "FAKETIME", "@2026-12-02 23:59:52 x10", TRUE);
   envp = g_environ_setenv (envp, "FAKETIME_DONT_FAKE_MONOTONIC", "1", TRUE);
   fail_unless (g_spawn_sync (NULL, argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
