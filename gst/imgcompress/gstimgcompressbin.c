@@ -1413,6 +1413,10 @@ remove_decoder (GstImgcompressBin *self)
   if (decoder == NULL)
     return;
   self->decoder = NULL;
+  /* Locked, a state change of the bin under way in another thread (the
+   * application stopping the pipeline) leaves it alone: it would set the
+   * removed decoder back to PAUSED and drop it there. */
+  gst_element_set_locked_state (decoder, TRUE);
   gst_element_unlink_many (self->adaptivequality, decoder, self->variantsplit,
       NULL);
   gst_element_set_state (decoder, GST_STATE_NULL);
