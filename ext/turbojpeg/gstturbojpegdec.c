@@ -663,19 +663,15 @@ ensure_output_state (GstTurbojpegDec *self, GstVideoFormat format, guint width,
 static void
 post_orientation (GstTurbojpegDec *self, guint orientation)
 {
-  const gchar *tag = gst_imgcompress_exif_orientation_to_tag (orientation);
-  GstTagList *tags;
+  GstTagList *tags = gst_imgcompress_exif_orientation_tags (orientation,
+      &self->orientation_posted);
 
-  if (tag == NULL && !self->orientation_posted)
+  if (tags == NULL)
     return;
-  if (tag == NULL)
-    tag = "rotate-0";
-  GST_DEBUG_OBJECT (self, "EXIF orientation %u: %s", orientation, tag);
-  tags = gst_tag_list_new (GST_TAG_IMAGE_ORIENTATION, tag, NULL);
+  GST_DEBUG_OBJECT (self, "EXIF orientation %u", orientation);
   gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
       GST_TAG_MERGE_REPLACE);
   gst_tag_list_unref (tags);
-  self->orientation_posted = orientation != 0;
 }
 
 /* CMYK JPEGs store inverted values (C' = 255 - C), and are read so whether

@@ -948,18 +948,15 @@ exif_orientation (WebPDemuxer *demux)
 static void
 post_orientation (GstImgWebpDec *self, guint orientation)
 {
-  const gchar *tag = gst_imgcompress_exif_orientation_to_tag (orientation);
-  GstTagList *tags;
+  GstTagList *tags = gst_imgcompress_exif_orientation_tags (orientation,
+      &self->orientation_posted);
 
-  if (tag == NULL && !self->orientation_posted)
+  if (tags == NULL)
     return;
   GST_DEBUG_OBJECT (self, "EXIF orientation %u", orientation);
-  tags = gst_tag_list_new (GST_TAG_IMAGE_ORIENTATION,
-      tag != NULL ? tag : "rotate-0", NULL);
   gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
       GST_TAG_MERGE_REPLACE);
   gst_tag_list_unref (tags);
-  self->orientation_posted = tag != NULL;
 }
 
 static GstFlowReturn

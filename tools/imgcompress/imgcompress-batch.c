@@ -682,15 +682,25 @@ open_input (const ImgcompressImage *image, GError **error)
  * they start, one read saves a thousand small buffers and the copy that
  * would join them, and a damaged image is reported at once. */
 static GstBuffer *
-read_input (const ImgcompressImage *image, gint fd, GError **error)
+read_input (const ImgcompressImage *image, gint fd, guint64 max_bytes,
+    GError **error)
 {
-  GByteArray *bytes = g_byte_array_sized_new (MAX (image->input_bytes, 1));
+  /* One byte past max-input-bytes is enough for adaptivequality to refuse
+   * the image with its own message: a huge file is not read whole. */
+  gsize cap =
+      max_bytes > 0 && max_bytes < G_MAXSIZE ? max_bytes + 1 : G_MAXSIZE;
+  gsize alloc = MIN (MAX (image->input_bytes, 4096), cap);
+  guint8 *data = g_malloc (alloc);
+  gsize size = 0;
   GstBuffer *buffer;
-  guint8 chunk[64 * 1024];
   gssize got;
-  gsize size;
 
-  while ((got = read (fd, chunk, sizeof (chunk))) != 0) {
+  while (size < cap) {
+    if (size == alloc) {
+      alloc = alloc > cap / 2 ? cap : alloc * 2;
+      data = g_realloc (data, alloc);
+    }
+    got = read (fd, data + size, alloc - size);
     if (got < 0 && errno == EINTR)
       continue;
     if (got < 0) {
@@ -700,13 +710,14 @@ read_input (const ImgcompressImage *image, gint fd, GError **error)
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
           _ ("cannot read %s: %s"), shown, g_strerror (err));
       g_free (shown);
-      g_byte_array_unref (bytes);
+      g_free (data);
       return NULL;
     }
-    g_byte_array_append (bytes, chunk, got);
+    if (got == 0)
+      break;
+    size += got;
   }
-  size = bytes->len;
-  buffer = gst_buffer_new_wrapped (g_byte_array_free (bytes, FALSE), size);
+  buffer = gst_buffer_new_wrapped (data, size);
   GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_MARKER);
   return buffer;
 }
@@ -737,7 +748,8 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
 
   fd = open_input (image, &error);
   if (fd >= 0) {
-    input = read_input (image, fd, &error);
+    input =
+        read_input (image, fd, batch->options.config->max_input_bytes, &error);
     close (fd);
   }
   if (input != NULL) {

@@ -162,3 +162,27 @@ gst_imgcompress_exif_orientation_to_tag (guint orientation)
     return NULL;
   return tags[orientation];
 }
+
+/**
+ * gst_imgcompress_exif_orientation_tags:
+ * @orientation: the image's EXIF orientation, 0 when it has none
+ * @posted: (inout): whether the last tags said an orientation; updated
+ *
+ * What a decoder merges into its tags for an image of a stream: its
+ * orientation, or "rotate-0" after an image that had one, so that a tag
+ * does not carry over to the next image.
+ *
+ * Returns: (transfer full) (nullable): the tags, %NULL when there is
+ *     nothing to say
+ */
+GstTagList *
+gst_imgcompress_exif_orientation_tags (guint orientation, gboolean *posted)
+{
+  const gchar *tag = gst_imgcompress_exif_orientation_to_tag (orientation);
+
+  if (tag == NULL && !*posted)
+    return NULL;
+  *posted = tag != NULL;
+  return gst_tag_list_new (GST_TAG_IMAGE_ORIENTATION,
+      tag != NULL ? tag : "rotate-0", NULL);
+}

@@ -28,6 +28,10 @@ guint gst_imgcompress_exif_parse_tiff_orientation (const guint8 *tiff,
 GST_IMGCOMPRESS_API
 const gchar *gst_imgcompress_exif_orientation_to_tag (guint orientation);
 
+GST_IMGCOMPRESS_API
+GstTagList *gst_imgcompress_exif_orientation_tags (guint orientation,
+    gboolean *posted);
+
 G_END_DECLS
 
 #endif /* __GST_IMGCOMPRESS_EXIF_H__ */
