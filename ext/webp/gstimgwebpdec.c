@@ -116,7 +116,6 @@ GST_ELEMENT_REGISTER_DEFINE (imgwebpdec, "imgwebpdec", GST_RANK_NONE,
     GST_TYPE_IMG_WEBP_DEC);
 
 static gboolean gst_img_webp_dec_start (GstVideoDecoder *decoder);
-static gboolean gst_img_webp_dec_stop (GstVideoDecoder *decoder);
 static void gst_img_webp_dec_reset_parse (GstImgWebpDec *self);
 static gboolean gst_img_webp_dec_flush (GstVideoDecoder *decoder);
 static GstFlowReturn gst_img_webp_dec_parse (GstVideoDecoder *decoder,
@@ -147,7 +146,6 @@ gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
       "gst-imgcompress authors");
 
   vdec_class->start = GST_DEBUG_FUNCPTR (gst_img_webp_dec_start);
-  vdec_class->stop = GST_DEBUG_FUNCPTR (gst_img_webp_dec_stop);
   vdec_class->flush = GST_DEBUG_FUNCPTR (gst_img_webp_dec_flush);
   vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_webp_dec_parse);
 
@@ -179,12 +177,6 @@ gst_img_webp_dec_start (GstVideoDecoder *decoder)
   gst_img_webp_dec_reset_parse (self);
   self->framed_image = FALSE;
   return GST_VIDEO_DECODER_CLASS (parent_class)->start (decoder);
-}
-
-static gboolean
-gst_img_webp_dec_stop (GstVideoDecoder *decoder)
-{
-  return GST_VIDEO_DECODER_CLASS (parent_class)->stop (decoder);
 }
 
 static gboolean

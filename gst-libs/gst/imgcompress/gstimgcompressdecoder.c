@@ -68,10 +68,6 @@ GST_DEBUG_CATEGORY_STATIC (imgcompress_decoder_debug);
  * left to a real filter downstream (imgsizer), as libvips' thumbnail. */
 #define SHRINK_MARGIN 2
 
-/* The sink caps field by which adaptivequality says that the caps' width
- * and height were read from this image's header. */
-#define CAPS_HEADER_FIELD "imgcompress-header"
-
 enum
 {
   PROP_0,
@@ -223,7 +219,7 @@ read_caps_size (GstImgcompressImageDecoder *self, GstCaps *caps)
   gint width = 0, height = 0;
 
   self->priv->caps_width = self->priv->caps_height = 0;
-  gst_structure_get_boolean (s, CAPS_HEADER_FIELD, &header);
+  gst_structure_get_boolean (s, GST_IMGCOMPRESS_CAPS_HEADER_FIELD, &header);
   gst_structure_get_boolean (s, "parsed", &parsed);
   if (!(header || parsed) || !gst_structure_get_int (s, "width", &width) ||
       !gst_structure_get_int (s, "height", &height) || width <= 0 ||
