@@ -376,13 +376,22 @@ skip_trailing_bytes (GstImgWebpDec *self, GstAdapter *adapter, gboolean at_eos)
   return next_riff > 0 ? GST_FLOW_OK : GST_VIDEO_DECODER_FLOW_NEED_DATA;
 }
 
-static gboolean
-caps_give_size (GstImgWebpDec *self)
+/* Behind adaptivequality the caps say the image's size, read from its
+ * header upstream: it is checked from them, and the header is read once,
+ * in handle_frame.  Else the first bytes are probed. */
+static GstFlowReturn
+check_header_early (GstImgWebpDec *self, GstAdapter *adapter, gsize avail,
+    guint64 total)
 {
+  GstImgcompressImageDecoder *base = GST_IMGCOMPRESS_IMAGE_DECODER (self);
   guint width, height;
 
-  return gst_imgcompress_image_decoder_get_caps_size (
-      GST_IMGCOMPRESS_IMAGE_DECODER (self), &width, &height);
+  if (!gst_imgcompress_image_decoder_get_caps_size (base, &width, &height))
+    return gst_img_webp_dec_probe_header (self, adapter, avail, total);
+  self->header_checked = TRUE;
+  if (!gst_imgcompress_image_decoder_check_size (base, width, height))
+    return GST_FLOW_ERROR;
+  return GST_FLOW_OK;
 }
 
 /* Collects one whole RIFF file from the adapter into the frame. */
@@ -422,10 +431,8 @@ gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
   if (refuse_oversized (self, total) != GST_FLOW_OK)
     return GST_FLOW_ERROR;
 
-  /* behind adaptivequality the caps say the size: the base class checked
-   * it, and the header is read once, in handle_frame */
-  if (!self->header_checked && !caps_give_size (self)) {
-    ret = gst_img_webp_dec_probe_header (self, adapter, avail, total);
+  if (!self->header_checked) {
+    ret = check_header_early (self, adapter, avail, total);
     if (ret != GST_FLOW_OK)
       return ret;
   }

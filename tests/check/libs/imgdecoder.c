@@ -207,6 +207,27 @@ GST_START_TEST (test_max_pixels_from_caps)
 
 GST_END_TEST;
 
+/* imgwebpdec refuses from the caps while it collects the image's bytes:
+ * the first 64 bytes of it are enough, the rest never arrives. */
+GST_START_TEST (test_max_pixels_from_caps_while_framing)
+{
+  GstBuffer *webp = encode_test_image ("I420", "imgwebpenc");
+  Dec dec;
+
+  dec_init (&dec, "imgwebpdec",
+      "image/webp, width=30000, height=30000, imgcompress-header=true", 0);
+  fail_unless_equals_int (gst_harness_push (dec.h,
+                              gst_buffer_copy_region (webp,
+                                  GST_BUFFER_COPY_MEMORY, 0, 64)),
+      GST_FLOW_ERROR);
+  expect_error (&dec, "The WebP image is too large: 30000x30000 pixels");
+  expect_nothing_out (&dec);
+  gst_buffer_unref (webp);
+  dec_clear (&dec);
+}
+
+GST_END_TEST;
+
 /* Caps without imgcompress-header (or parsed) say nothing of the image. */
 GST_START_TEST (test_caps_size_needs_header_flag)
 {
@@ -387,6 +408,7 @@ imgdecoder_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_max_pixels_from_header);
   tcase_add_test (tc, test_max_pixels_from_caps);
+  tcase_add_test (tc, test_max_pixels_from_caps_while_framing);
   tcase_add_test (tc, test_caps_size_needs_header_flag);
   tcase_add_test (tc, test_caps_size_checked_against_library);
   tcase_add_test (tc, test_size_hint_eighths);
