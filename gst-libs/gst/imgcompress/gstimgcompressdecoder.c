@@ -188,13 +188,18 @@ gst_imgcompress_image_decoder_start (GstVideoDecoder *decoder)
   return TRUE;
 }
 
+/* What the decoder holds between start and stop. */
+static void
+release_stream (GstImgcompressImageDecoder *self)
+{
+  g_clear_pointer (&self->priv->input_state, gst_video_codec_state_unref);
+  clear_image_metadata (self);
+}
+
 static gboolean
 gst_imgcompress_image_decoder_stop (GstVideoDecoder *decoder)
 {
-  GstImgcompressImageDecoder *self = GST_IMGCOMPRESS_IMAGE_DECODER (decoder);
-
-  g_clear_pointer (&self->priv->input_state, gst_video_codec_state_unref);
-  clear_image_metadata (self);
+  release_stream (GST_IMGCOMPRESS_IMAGE_DECODER (decoder));
   return TRUE;
 }
 
@@ -942,10 +947,7 @@ gst_imgcompress_image_decoder_decide_allocation (GstVideoDecoder *decoder,
 static void
 gst_imgcompress_image_decoder_finalize (GObject *object)
 {
-  GstImgcompressImageDecoder *self = GST_IMGCOMPRESS_IMAGE_DECODER (object);
-
-  g_clear_pointer (&self->priv->input_state, gst_video_codec_state_unref);
-  clear_image_metadata (self);
+  release_stream (GST_IMGCOMPRESS_IMAGE_DECODER (object));
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 
