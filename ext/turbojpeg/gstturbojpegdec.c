@@ -21,8 +21,8 @@
  * The decoder decodes as small as it may (libjpeg-turbo's DCT scaling by
  * n/8): it takes the smallest n whose output is still at least twice the
  * size the image will have in the box given by
- * #GstTurbojpegDec:max-dimension or, when that is 0, by the answer to the
- * `imgcompress-size-hint` query that it sends downstream before each
+ * #GstImgcompressImageDecoder:max-dimension or, when that is 0, by the answer
+ * to the `imgcompress-size-hint` query that it sends downstream before each
  * image.  The final reduction, by a factor of two or more, is left to a
  * real filter (imgsizer), which keeps the quality of a full decode.
  *
@@ -31,9 +31,9 @@
  *
  * Damaged input is an error, not a dropped frame: a truncated or corrupt
  * image (libjpeg warnings, unless #GstTurbojpegDec:strict is %FALSE), an
- * image over #GstTurbojpegDec:max-pixels, a progressive image with more than
- * 500 scans or a stream without any image posts an ERROR message and stops
- * the pipeline.
+ * image over #GstImgcompressImageDecoder:max-pixels, a progressive image with
+ * more than 500 scans or a stream without any image posts an ERROR message and
+ * stops the pipeline.
  *
  * The element works straight after filesrc (it finds the images' ends
  * itself) and after jpegparse or multifilesrc; the image size may change
@@ -56,8 +56,14 @@
  *
  * In either case the EOI is found by walking the segments (an Exif
  * thumbnail inside APP1 has markers of its own) and the entropy-coded data.
- * An image whose data passes #GstTurbojpegDec:max-input-bytes is refused
- * with an error and skipped, without keeping more of it.
+ * An image whose data passes #GstImgcompressImageDecoder:max-input-bytes is
+ * refused with an error and skipped, without keeping more of it.
+ *
+ * The properties and behaviour every image decoder shares (limits,
+ * shrink on load, tags, errors) are those of the #GstImgcompressImageDecoder
+ * base class.  Behind adaptivequality, the caps carry the image's size read
+ * from its header (`imgcompress-header=true`), and the marker walk looks
+ * only for the EXIF orientation.
  *
  * A CMYK JPEG is read with Adobe's inverted polarity whether or not it
  * carries the Adobe APP14 marker, as Pillow and ImageMagick read it.
@@ -92,10 +98,7 @@
 GST_DEBUG_CATEGORY_STATIC (turbojpegdec_debug);
 #define GST_CAT_DEFAULT turbojpegdec_debug
 
-#define DEFAULT_MAX_DIMENSION 0
-#define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
 #define DEFAULT_STRICT TRUE
-#define DEFAULT_MAX_INPUT_BYTES GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES
 #define DEFAULT_FRAMING GST_TURBOJPEG_DEC_FRAMING_AUTO
 
 /* libjpeg-turbo refuses larger images; so do we, before asking it. */
@@ -104,10 +107,7 @@ GST_DEBUG_CATEGORY_STATIC (turbojpegdec_debug);
 enum
 {
   PROP_0,
-  PROP_MAX_DIMENSION,
-  PROP_MAX_PIXELS,
   PROP_STRICT,
-  PROP_MAX_INPUT_BYTES,
   PROP_FRAMING,
 };
 
@@ -130,17 +130,16 @@ typedef struct
 
 struct _GstTurbojpegDec
 {
-  GstVideoDecoder parent;
+  GstImgcompressImageDecoder parent;
 
   /* properties, under the object lock */
-  guint max_dimension;
-  guint64 max_pixels;
   gboolean strict;
-  guint64 max_input_bytes;
   GstTurbojpegDecFraming framing;
 
   tjhandle tj;
-  GstVideoCodecState *input_state;
+  /* the image being decoded: libjpeg's colour space, and strict */
+  int colorspace;
+  gboolean image_strict;
 
   /* stream parser */
   ParseState parse_state;
@@ -150,11 +149,6 @@ struct _GstTurbojpegDec
   gboolean skipped_jpeg; /* ... and they start with an SOI */
   gboolean skipped_ff; /* the first byte skipped was 0xFF */
   gboolean image_events; /* an imgcompress-image event came since start */
-  gboolean discard_frame; /* the frame being finished was refused */
-
-  /* images handed to handle_frame since start */
-  guint images_seen;
-  gboolean orientation_posted;
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -190,7 +184,8 @@ gst_turbojpeg_dec_framing_get_type (void)
 }
 
 #define gst_turbojpeg_dec_parent_class parent_class
-G_DEFINE_TYPE (GstTurbojpegDec, gst_turbojpeg_dec, GST_TYPE_VIDEO_DECODER);
+G_DEFINE_TYPE (GstTurbojpegDec, gst_turbojpeg_dec,
+    GST_TYPE_IMGCOMPRESS_IMAGE_DECODER);
 GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (turbojpegdec, "turbojpegdec",
     GST_RANK_MARGINAL, GST_TYPE_TURBOJPEG_DEC,
     GST_DEBUG_CATEGORY_INIT (turbojpegdec_debug, "turbojpegdec", 0,
@@ -204,17 +199,8 @@ gst_turbojpeg_dec_set_property (GObject *object, guint prop_id,
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
-    case PROP_MAX_DIMENSION:
-      self->max_dimension = g_value_get_uint (value);
-      break;
-    case PROP_MAX_PIXELS:
-      self->max_pixels = g_value_get_uint64 (value);
-      break;
     case PROP_STRICT:
       self->strict = g_value_get_boolean (value);
-      break;
-    case PROP_MAX_INPUT_BYTES:
-      self->max_input_bytes = g_value_get_uint64 (value);
       break;
     case PROP_FRAMING:
       self->framing = g_value_get_enum (value);
@@ -234,17 +220,8 @@ gst_turbojpeg_dec_get_property (GObject *object, guint prop_id, GValue *value,
 
   GST_OBJECT_LOCK (self);
   switch (prop_id) {
-    case PROP_MAX_DIMENSION:
-      g_value_set_uint (value, self->max_dimension);
-      break;
-    case PROP_MAX_PIXELS:
-      g_value_set_uint64 (value, self->max_pixels);
-      break;
     case PROP_STRICT:
       g_value_set_boolean (value, self->strict);
-      break;
-    case PROP_MAX_INPUT_BYTES:
-      g_value_set_uint64 (value, self->max_input_bytes);
       break;
     case PROP_FRAMING:
       g_value_set_enum (value, self->framing);
@@ -278,12 +255,9 @@ gst_turbojpeg_dec_start (GstVideoDecoder *decoder)
     return FALSE;
   }
   reset_parser (self);
-  self->images_seen = 0;
   self->image_events = FALSE;
-  self->discard_frame = FALSE;
-  self->orientation_posted = FALSE;
   gst_video_decoder_set_packetized (decoder, FALSE);
-  return TRUE;
+  return GST_VIDEO_DECODER_CLASS (parent_class)->start (decoder);
 }
 
 static gboolean
@@ -295,15 +269,14 @@ gst_turbojpeg_dec_stop (GstVideoDecoder *decoder)
     tjDestroy (self->tj);
     self->tj = NULL;
   }
-  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
-  return TRUE;
+  return GST_VIDEO_DECODER_CLASS (parent_class)->stop (decoder);
 }
 
 static gboolean
 gst_turbojpeg_dec_flush (GstVideoDecoder *decoder)
 {
   reset_parser (GST_TURBOJPEG_DEC (decoder));
-  return TRUE;
+  return GST_VIDEO_DECODER_CLASS (parent_class)->flush (decoder);
 }
 
 /* Whole images from jpegparse ("parsed") need no parsing; anything else
@@ -312,16 +285,12 @@ static gboolean
 gst_turbojpeg_dec_set_format (GstVideoDecoder *decoder,
     GstVideoCodecState *state)
 {
-  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
   GstStructure *s = gst_caps_get_structure (state->caps, 0);
   gboolean parsed = FALSE;
 
-  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
-  self->input_state = gst_video_codec_state_ref (state);
-
   gst_structure_get_boolean (s, "parsed", &parsed);
   gst_video_decoder_set_packetized (decoder, parsed);
-  return TRUE;
+  return GST_VIDEO_DECODER_CLASS (parent_class)->set_format (decoder, state);
 }
 
 static gboolean
@@ -422,32 +391,15 @@ log_skipped (GstTurbojpegDec *self)
         self->skipped_bytes, self->skipped_jpeg ? " (a second JPEG)" : "");
 }
 
-/* Whether @more bytes would take the image past max-input-bytes. */
-static gboolean
-image_too_large (GstTurbojpegDec *self, gsize more, guint64 *limit)
-{
-  GST_OBJECT_LOCK (self);
-  *limit = self->max_input_bytes;
-  GST_OBJECT_UNLOCK (self);
-  return *limit > 0 &&
-      (self->frame_bytes > *limit || more > *limit - self->frame_bytes);
-}
-
 /* The bytes received so far are handed over as a frame that handle_frame
  * drops.  The rest of the image is skipped as what follows an image is: up
  * to the next boundary with image framing, else up to the next SOI (the
  * entropy-coded data where the limit is passed holds none). */
 static GstFlowReturn
-refuse_oversized (GstTurbojpegDec *self, guint64 limit)
+refuse_oversized (GstTurbojpegDec *self)
 {
-  gchar *limit_str = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
-
-  GST_ELEMENT_ERROR (self, STREAM, DECODE,
-      (_ ("The JPEG image is larger than the %s bytes allowed."), limit_str),
-      ("raise the max-input-bytes property to accept it"));
-  g_free (limit_str);
-
-  self->discard_frame = TRUE;
+  gst_imgcompress_image_decoder_discard_frame (
+      GST_IMGCOMPRESS_IMAGE_DECODER (self));
   gst_video_decoder_have_frame (GST_VIDEO_DECODER (self));
   after_image (self);
   return GST_FLOW_ERROR;
@@ -461,8 +413,10 @@ gst_turbojpeg_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
   gsize avail, consumed;
   const guint8 *data;
   gboolean eoi = FALSE;
-  guint64 limit;
 
+  if (gst_adapter_available (adapter) > 0)
+    gst_imgcompress_image_decoder_saw_data (
+        GST_IMGCOMPRESS_IMAGE_DECODER (self));
   if (self->parse_state == PARSE_SKIP_REST) {
     skip_rest (self, adapter);
     return GST_VIDEO_DECODER_FLOW_NEED_DATA;
@@ -487,9 +441,11 @@ gst_turbojpeg_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
       gst_imgcompress_jpeg_scanner_scan (&self->scanner, data, avail, &eoi);
   gst_adapter_unmap (adapter);
 
-  if (image_too_large (self, consumed, &limit)) {
+  if (!gst_imgcompress_image_decoder_check_input_bytes (
+          GST_IMGCOMPRESS_IMAGE_DECODER (self), self->frame_bytes + consumed,
+          NULL)) {
     gst_adapter_flush (adapter, consumed);
-    return refuse_oversized (self, limit);
+    return refuse_oversized (self);
   }
 
   gst_video_decoder_add_to_frame (decoder, consumed);
@@ -515,13 +471,15 @@ marker_is_sof (guint8 marker)
 }
 
 /* Walks the header segments up to the first SOS, bounds-checked: frame
- * size and EXIF orientation.  Returns FALSE without a frame
- * header. */
+ * size and EXIF orientation.  Returns FALSE without a frame header.  When
+ * the caps gave the size (@need_size FALSE), it stops at the first EXIF
+ * orientation and needs no frame header. */
 static gboolean
-read_header_info (const guint8 *data, gsize size, HeaderInfo *info)
+read_header_info (const guint8 *data, gsize size, gboolean need_size,
+    HeaderInfo *info)
 {
   gsize pos = 2;
-  gboolean have_sof = FALSE;
+  gboolean have_sof = !need_size;
 
   memset (info, 0, sizeof (*info));
   if (size < 4 || data[0] != 0xff || data[1] != 0xd8)
@@ -557,25 +515,12 @@ read_header_info (const guint8 *data, gsize size, HeaderInfo *info)
       have_sof = TRUE;
     } else if (marker == 0xe1 && info->orientation == 0) {
       info->orientation = gst_imgcompress_exif_parse_orientation (payload, len);
+      if (!need_size && info->orientation != 0)
+        break;
     }
     pos += 2 + 2 + len;
   }
   return have_sof;
-}
-
-/* The box the image must still cover: our property, else downstream's
- * answer to the size-hint query, else none (0x0). */
-static void
-get_target_box (GstTurbojpegDec *self, guint *box_w, guint *box_h)
-{
-  guint max_dimension;
-
-  GST_OBJECT_LOCK (self);
-  max_dimension = self->max_dimension;
-  GST_OBJECT_UNLOCK (self);
-
-  gst_imgcompress_pad_get_decode_box (GST_VIDEO_DECODER_SRC_PAD (self),
-      max_dimension, box_w, box_h);
 }
 
 static GstVideoFormat
@@ -597,81 +542,6 @@ native_format (int subsamp, int colorspace)
     default:
       return GST_VIDEO_FORMAT_UNKNOWN;
   }
-}
-
-/* The native planar layout if downstream takes it, else RGB. */
-static GstVideoFormat
-choose_output_format (GstTurbojpegDec *self, GstVideoFormat native)
-{
-  GstCaps *allowed, *want;
-  gboolean ok;
-
-  if (native == GST_VIDEO_FORMAT_UNKNOWN)
-    return GST_VIDEO_FORMAT_RGB;
-
-  allowed = gst_pad_get_allowed_caps (GST_VIDEO_DECODER_SRC_PAD (self));
-  if (allowed == NULL)
-    return native;
-  want = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
-      gst_video_format_to_string (native), NULL);
-  ok = gst_caps_can_intersect (allowed, want);
-  gst_caps_unref (want);
-  gst_caps_unref (allowed);
-  if (!ok)
-    GST_INFO_OBJECT (self, "downstream refuses %s, decoding to RGB",
-        gst_video_format_to_string (native));
-  return ok ? native : GST_VIDEO_FORMAT_RGB;
-}
-
-static gboolean
-ensure_output_state (GstTurbojpegDec *self, GstVideoFormat format, guint width,
-    guint height)
-{
-  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
-  GstVideoCodecState *state;
-
-  state = gst_video_decoder_get_output_state (decoder);
-  if (state != NULL && GST_VIDEO_INFO_FORMAT (&state->info) == format &&
-      GST_VIDEO_INFO_WIDTH (&state->info) == (gint) width &&
-      GST_VIDEO_INFO_HEIGHT (&state->info) == (gint) height) {
-    gst_video_codec_state_unref (state);
-    return TRUE;
-  }
-  g_clear_pointer (&state, gst_video_codec_state_unref);
-
-  state = gst_video_decoder_set_output_state (decoder, format, width, height,
-      self->input_state);
-  if (format != GST_VIDEO_FORMAT_RGB) {
-    /* JFIF YCbCr: full-range BT.601 */
-    state->info.colorimetry.range = GST_VIDEO_COLOR_RANGE_0_255;
-    state->info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
-    state->info.colorimetry.transfer = GST_VIDEO_TRANSFER_UNKNOWN;
-    state->info.colorimetry.primaries = GST_VIDEO_COLOR_PRIMARIES_UNKNOWN;
-    state->info.chroma_site = GST_VIDEO_CHROMA_SITE_JPEG;
-  } else {
-    /* CMYK made RGB here; the colorimetry of the (caps-less) input would
-     * leave the matrix unknown, which RGB caps cannot carry. */
-    gst_video_colorimetry_from_string (&state->info.colorimetry,
-        GST_VIDEO_COLORIMETRY_SRGB);
-  }
-  gst_video_codec_state_unref (state);
-  return gst_video_decoder_negotiate (decoder);
-}
-
-/* Tells downstream how to display the image; an image without orientation
- * after one with it resets the tag. */
-static void
-post_orientation (GstTurbojpegDec *self, guint orientation)
-{
-  GstTagList *tags = gst_imgcompress_exif_orientation_tags (orientation,
-      &self->orientation_posted);
-
-  if (tags == NULL)
-    return;
-  GST_DEBUG_OBJECT (self, "EXIF orientation %u", orientation);
-  gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
-      GST_TAG_MERGE_REPLACE);
-  gst_tag_list_unref (tags);
 }
 
 /* CMYK JPEGs store inverted values (C' = 255 - C), and are read so whether
@@ -708,8 +578,7 @@ tj_failed_on_warning (GstTurbojpegDec *self, gboolean strict)
 }
 
 static GstFlowReturn
-decode_error (GstTurbojpegDec *self, GstVideoCodecFrame *frame,
-    const gchar *what)
+decode_error (GstTurbojpegDec *self, const gchar *what)
 {
   const gchar *detail = tjGetErrorStr2 (self->tj);
 
@@ -725,7 +594,6 @@ decode_error (GstTurbojpegDec *self, GstVideoCodecFrame *frame,
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("Could not decode the JPEG image.")), ("%s: %s", what, detail));
   }
-  gst_video_decoder_release_frame (GST_VIDEO_DECODER (self), frame);
   return GST_FLOW_ERROR;
 }
 
@@ -785,22 +653,6 @@ decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
   return rc == 0;
 }
 
-/* The limit is formatted on its own: G_GUINT64_FORMAT inside _() would cut
- * the msgid short for xgettext, and the message would never be translated. */
-static void
-post_too_large (GstTurbojpegDec *self, guint width, guint height,
-    guint64 max_pixels, const gchar *debug)
-{
-  gchar *limit = g_strdup_printf ("%" G_GUINT64_FORMAT, max_pixels);
-
-  GST_ELEMENT_ERROR (self, STREAM, DECODE,
-      (_ ("The JPEG image is too large: %ux%u pixels, more than the %s "
-          "pixels allowed."),
-          width, height, limit),
-      ("%s", debug));
-  g_free (limit);
-}
-
 /* The message names the first problem the library's header reader finds. */
 static void
 post_damaged_header (GstTurbojpegDec *self, const guint8 *data, gsize size)
@@ -833,150 +685,91 @@ post_damaged_header (GstTurbojpegDec *self, const guint8 *data, gsize size)
   }
 }
 
+/* The header: the frame size (from the caps when adaptivequality read it
+ * already), the EXIF orientation, and libjpeg's view of the layout. */
 static GstFlowReturn
-gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
-    GstVideoCodecFrame *frame)
+gst_turbojpeg_dec_read_header (GstImgcompressImageDecoder *decoder,
+    GstVideoCodecFrame *frame, const guint8 *data, gsize size,
+    GstImgcompressImageHeader *header)
 {
   GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
-  GstMapInfo map;
-  GstVideoFrame vframe;
-  GstVideoCodecState *state;
-  GstFlowReturn ret;
-  HeaderInfo header;
-  guint64 max_pixels;
-  gboolean strict;
+  HeaderInfo info;
   int width, height, subsamp, colorspace;
-  guint box_w, box_h, n, out_w, out_h;
-  GstVideoFormat format;
-  const gchar *what = NULL;
-  gsize frame_bytes;
-
-  self->images_seen++;
-  if (self->discard_frame) {
-    /* refused by the parser, which posted the error */
-    self->discard_frame = FALSE;
-    gst_video_decoder_release_frame (decoder, frame);
-    return GST_FLOW_OK;
-  }
+  GstVideoFormat native;
 
   GST_OBJECT_LOCK (self);
-  max_pixels = self->max_pixels;
-  strict = self->strict;
+  self->image_strict = self->strict;
   GST_OBJECT_UNLOCK (self);
 
-  if (!gst_buffer_map (frame->input_buffer, &map, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
-        ("could not map the input buffer"));
-    gst_video_decoder_release_frame (decoder, frame);
+  if (!read_header_info (data, size, !header->from_caps, &info)) {
+    post_damaged_header (self, data, size);
+    return GST_FLOW_ERROR;
+  }
+  if (!header->from_caps) {
+    header->width = info.width;
+    header->height = info.height;
+  }
+  if (header->width == 0 || header->height == 0 ||
+      header->width > JPEG_MAX_DIMENSION ||
+      header->height > JPEG_MAX_DIMENSION) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The JPEG image has invalid dimensions %ux%u."), header->width,
+            header->height),
+        ("libjpeg-turbo decodes 1..%u pixels per side", JPEG_MAX_DIMENSION));
+    return GST_FLOW_ERROR;
+  }
+  if (!gst_imgcompress_image_decoder_check_size (decoder, header->width,
+          header->height))
+    return GST_FLOW_ERROR;
+
+  if (tjDecompressHeader3 (self->tj, data, size, &width, &height, &subsamp,
+          &colorspace) != 0 &&
+      !tj_failed_on_warning (self, self->image_strict))
+    return decode_error (self, "tjDecompressHeader3");
+  /* libjpeg's view of the frame header must be the one we checked */
+  if ((guint) width != header->width || (guint) height != header->height) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("The data is not a JPEG image or its header is damaged.")),
+        ("frame header says %ux%u%s, libjpeg-turbo read %dx%d", header->width,
+            header->height, header->from_caps ? " (from the caps)" : "", width,
+            height));
     return GST_FLOW_ERROR;
   }
 
-  if (!read_header_info (map.data, map.size, &header)) {
-    post_damaged_header (self, map.data, map.size);
-    goto failed;
-  }
-  if (header.width == 0 || header.height == 0 ||
-      header.width > JPEG_MAX_DIMENSION || header.height > JPEG_MAX_DIMENSION) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("The JPEG image has invalid dimensions %ux%u."), header.width,
-            header.height),
-        ("libjpeg-turbo decodes 1..%u pixels per side", JPEG_MAX_DIMENSION));
-    goto failed;
-  }
-  if (!gst_imgcompress_pixels_allowed (header.width, header.height,
-          max_pixels)) {
-    post_too_large (self, header.width, header.height, max_pixels,
-        "raise the max-pixels property to accept it");
-    goto failed;
-  }
-
-  if (tjDecompressHeader3 (self->tj, map.data, map.size, &width, &height,
-          &subsamp, &colorspace) != 0 &&
-      !tj_failed_on_warning (self, strict)) {
-    gst_buffer_unmap (frame->input_buffer, &map);
-    return decode_error (self, frame, "tjDecompressHeader3");
-  }
-  /* libjpeg's view of the frame header must be the one we checked */
-  if ((guint) width != header.width || (guint) height != header.height) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("The data is not a JPEG image or its header is damaged.")),
-        ("frame header says %ux%u, libjpeg-turbo read %dx%d", header.width,
-            header.height, width, height));
-    goto failed;
-  }
-
-  get_target_box (self, &box_w, &box_h);
-  n = gst_imgcompress_pick_scale_eighths (width, height, box_w, box_h);
-  out_w = gst_imgcompress_scaled_dimension (width, n, 8);
-  out_h = gst_imgcompress_scaled_dimension (height, n, 8);
-  GST_INFO_OBJECT (self, "decoding %dx%d at scale %u/8 -> %ux%u (box %ux%u)",
-      width, height, n, out_w, out_h, box_w, box_h);
-
-  /* every output format has at most 3 bytes per pixel */
-  if (!gst_imgcompress_frame_bytes (out_w, out_h, 3, &frame_bytes)) {
-    post_too_large (self, header.width, header.height, max_pixels,
-        "frame size overflows");
-    goto failed;
-  }
-
-  format = choose_output_format (self, native_format (subsamp, colorspace));
-  if (!ensure_output_state (self, format, out_w, out_h)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-        ("downstream does not accept %s %ux%u",
-            gst_video_format_to_string (format), out_w, out_h));
-    gst_buffer_unmap (frame->input_buffer, &map);
-    gst_video_decoder_release_frame (decoder, frame);
-    return GST_FLOW_NOT_NEGOTIATED;
-  }
-  post_orientation (self, header.orientation);
-
-  ret = gst_video_decoder_allocate_output_frame (decoder, frame);
-  if (ret != GST_FLOW_OK) {
-    GST_DEBUG_OBJECT (self, "no output buffer: %s", gst_flow_get_name (ret));
-    gst_buffer_unmap (frame->input_buffer, &map);
-    gst_video_decoder_release_frame (decoder, frame);
-    return ret;
-  }
-
-  state = gst_video_decoder_get_output_state (decoder);
-  if (!gst_video_frame_map (&vframe, &state->info, frame->output_buffer,
-          GST_MAP_WRITE)) {
-    gst_video_codec_state_unref (state);
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, (NULL),
-        ("could not map the output buffer"));
-    goto failed;
-  }
-  gst_video_codec_state_unref (state);
-
-  if (!decode_into_frame (self, map.data, map.size, &vframe, colorspace, strict,
-          &what)) {
-    gst_video_frame_unmap (&vframe);
-    gst_buffer_unmap (frame->input_buffer, &map);
-    if (what == NULL) {
-      gst_video_decoder_release_frame (decoder, frame);
-      return GST_FLOW_ERROR;
-    }
-    return decode_error (self, frame, what);
-  }
-  gst_video_frame_unmap (&vframe);
-  gst_buffer_unmap (frame->input_buffer, &map);
-
-  return gst_video_decoder_finish_frame (decoder, frame);
-
-failed:
-  gst_buffer_unmap (frame->input_buffer, &map);
-  gst_video_decoder_release_frame (decoder, frame);
-  return GST_FLOW_ERROR;
+  header->orientation = info.orientation;
+  header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_EIGHTHS;
+  /* the native planar layout if downstream takes it, else RGB */
+  native = native_format (subsamp, colorspace);
+  header->formats[0] = native;
+  header->formats[native != GST_VIDEO_FORMAT_UNKNOWN] = GST_VIDEO_FORMAT_RGB;
+  self->colorspace = colorspace;
+  return GST_FLOW_OK;
 }
 
-/* A stream that ends without a single image is an error, not silence. */
+/* Decodes at the frame's size, which selects the DCT scale. */
+static GstFlowReturn
+gst_turbojpeg_dec_decode (GstImgcompressImageDecoder *decoder,
+    GstVideoCodecFrame *frame, const guint8 *data, gsize size,
+    GstImgcompressImageHeader *header, const GstImgcompressImageScale *scale,
+    GstVideoFrame *vframe)
+{
+  GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
+  const gchar *what = NULL;
+
+  if (!decode_into_frame (self, data, size, vframe, self->colorspace,
+          self->image_strict, &what))
+    return what == NULL ? GST_FLOW_ERROR : decode_error (self, what);
+  return GST_FLOW_OK;
+}
+
+/* An image cut short by the end of the stream is still pending here: the
+ * parser hands every byte to the frame as it goes.  A stream without a
+ * single image is the base class's error. */
 static GstFlowReturn
 gst_turbojpeg_dec_finish (GstVideoDecoder *decoder)
 {
   GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
 
-  /* The parser hands every byte to the frame as it goes, so an image cut
-   * short by the end of the stream is still pending here. */
   if (self->parse_state == PARSE_IMAGE) {
     GST_WARNING_OBJECT (self, "stream ended inside an image");
     reset_parser (self);
@@ -984,44 +777,7 @@ gst_turbojpeg_dec_finish (GstVideoDecoder *decoder)
   }
   log_skipped (self);
   reset_parser (self);
-  if (self->images_seen == 0) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("No JPEG image found in the stream.")),
-        ("end of stream before any complete image"));
-    return GST_FLOW_ERROR;
-  }
-  return GST_FLOW_OK;
-}
-
-/* Every image is decoded as soon as it is complete: nothing to drain. */
-static GstFlowReturn
-gst_turbojpeg_dec_drain (GstVideoDecoder *decoder)
-{
-  return GST_FLOW_OK;
-}
-
-static gboolean
-gst_turbojpeg_dec_decide_allocation (GstVideoDecoder *decoder, GstQuery *query)
-{
-  GstBufferPool *pool = NULL;
-  GstStructure *config;
-
-  if (!GST_VIDEO_DECODER_CLASS (parent_class)
-           ->decide_allocation (decoder, query))
-    return FALSE;
-
-  if (gst_query_get_n_allocation_pools (query) > 0)
-    gst_query_parse_nth_allocation_pool (query, 0, &pool, NULL, NULL, NULL);
-  if (pool == NULL)
-    return FALSE;
-
-  config = gst_buffer_pool_get_config (pool);
-  if (gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL))
-    gst_buffer_pool_config_add_option (config,
-        GST_BUFFER_POOL_OPTION_VIDEO_META);
-  gst_buffer_pool_set_config (pool, config);
-  gst_object_unref (pool);
-  return TRUE;
+  return GST_VIDEO_DECODER_CLASS (parent_class)->finish (decoder);
 }
 
 /* Whether @event tells that a new image begins.  The image event is the
@@ -1067,8 +823,8 @@ end_image_at_boundary (GstTurbojpegDec *self)
   }
 }
 
-/* filesrc's BYTES segment would be dropped by the base class, which then
- * warns about a buffer without a segment. */
+/* Image boundaries end an image framed by image; the base class makes a
+ * BYTES segment a TIME one. */
 static gboolean
 gst_turbojpeg_dec_sink_event (GstVideoDecoder *decoder, GstEvent *event)
 {
@@ -1076,8 +832,7 @@ gst_turbojpeg_dec_sink_event (GstVideoDecoder *decoder, GstEvent *event)
 
   if (is_image_boundary (self, event) && frames_by_image (self))
     end_image_at_boundary (self);
-  return GST_VIDEO_DECODER_CLASS (parent_class)
-      ->sink_event (decoder, gst_imgcompress_segment_to_time (event));
+  return GST_VIDEO_DECODER_CLASS (parent_class)->sink_event (decoder, event);
 }
 
 static void
@@ -1086,26 +841,12 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
   GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstVideoDecoderClass *vdec_class = GST_VIDEO_DECODER_CLASS (klass);
+  GstImgcompressImageDecoderClass *image_class =
+      GST_IMGCOMPRESS_IMAGE_DECODER_CLASS (klass);
 
   gobject_class->set_property = gst_turbojpeg_dec_set_property;
   gobject_class->get_property = gst_turbojpeg_dec_get_property;
 
-  g_object_class_install_property (gobject_class, PROP_MAX_DIMENSION,
-      g_param_spec_uint ("max-dimension", "Maximum dimension",
-          "Decode at the smallest DCT scale (n/8) whose output is still at "
-          "least twice the image fitted into a box of this many pixels per "
-          "side; 0 asks downstream (imgcompress-size-hint query) and decodes "
-          "at full size when nobody answers (default 0)",
-          0, G_MAXINT, DEFAULT_MAX_DIMENSION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
-      g_param_spec_uint64 ("max-pixels", "Maximum pixels",
-          "Refuse images with more pixels (width x height, from the header, "
-          "before any allocation); 0 for no limit",
-          0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_STRICT,
       g_param_spec_boolean ("strict", "Strict",
           "Treat libjpeg warnings (truncated or corrupt data) as errors; "
@@ -1114,13 +855,6 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
 
-  g_object_class_install_property (gobject_class, PROP_MAX_INPUT_BYTES,
-      g_param_spec_uint64 ("max-input-bytes", "Maximum input bytes",
-          "Refuse images whose encoded data is larger, before more of it is "
-          "kept (0 = no limit; default 268435456, 256 MiB)",
-          0, G_MAXUINT64, DEFAULT_MAX_INPUT_BYTES,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property (gobject_class, PROP_FRAMING,
       g_param_spec_enum ("framing", "Framing",
           "Where images begin and end in an unparsed stream: stream (every "
@@ -1144,11 +878,11 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
   vdec_class->set_format = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_set_format);
   vdec_class->parse = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_parse);
   vdec_class->sink_event = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_sink_event);
-  vdec_class->handle_frame = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_handle_frame);
   vdec_class->finish = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_finish);
-  vdec_class->drain = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_drain);
-  vdec_class->decide_allocation =
-      GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_decide_allocation);
+
+  image_class->format_name = "JPEG";
+  image_class->read_header = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_read_header);
+  image_class->decode = GST_DEBUG_FUNCPTR (gst_turbojpeg_dec_decode);
 
   gst_type_mark_as_plugin_api (GST_TYPE_TURBOJPEG_DEC_FRAMING, 0);
 }
@@ -1156,14 +890,6 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
 static void
 gst_turbojpeg_dec_init (GstTurbojpegDec *self)
 {
-  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
-
-  self->max_dimension = DEFAULT_MAX_DIMENSION;
-  self->max_pixels = DEFAULT_MAX_PIXELS;
   self->strict = DEFAULT_STRICT;
-  self->max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
   self->framing = DEFAULT_FRAMING;
-
-  gst_video_decoder_set_use_default_pad_acceptcaps (decoder, TRUE);
-  GST_PAD_SET_ACCEPT_TEMPLATE (GST_VIDEO_DECODER_SINK_PAD (decoder));
 }

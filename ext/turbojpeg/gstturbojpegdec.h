@@ -11,13 +11,14 @@
 #define __GST_TURBOJPEG_DEC_H__
 
 #include <gst/gst.h>
+#include <gst/imgcompress/gstimgcompressdecoder.h>
 #include <gst/video/video.h>
 
 G_BEGIN_DECLS
 
 #define GST_TYPE_TURBOJPEG_DEC (gst_turbojpeg_dec_get_type ())
 G_DECLARE_FINAL_TYPE (GstTurbojpegDec, gst_turbojpeg_dec, GST, TURBOJPEG_DEC,
-    GstVideoDecoder)
+    GstImgcompressImageDecoder)
 
 /**
  * GstTurbojpegDecFraming:

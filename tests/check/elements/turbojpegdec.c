@@ -569,7 +569,7 @@ GST_START_TEST (test_damaged_inputs)
   check_decode_error (patched_copy (jpeg, size / 2), TRUE, NULL, NULL);
   check_decode_error (patched_copy (jpeg, size / 2), FALSE, NULL, NULL);
   /* zero bytes: nothing, and an empty buffer */
-  check_decode_error (NULL, FALSE, NULL, "No JPEG image");
+  check_decode_error (NULL, FALSE, NULL, "JPEG input is empty");
   check_decode_error (gst_buffer_new (), TRUE, NULL, NULL);
   /* not a JPEG at all */
   check_decode_error (gst_buffer_new_memdup (not_jpeg, sizeof (not_jpeg) - 1),
