@@ -22,9 +22,11 @@ fuzz_gst_init (void)
 {
   gchar *plugins = g_strjoin (G_SEARCHPATH_SEPARATOR_S,
       FUZZ_BUILD_ROOT "/gst/imgcompress", FUZZ_BUILD_ROOT "/ext/turbojpeg",
-      FUZZ_BUILD_ROOT "/ext/webp", FUZZ_BUILD_ROOT "/ext/png", NULL);
+      FUZZ_BUILD_ROOT "/ext/webp", FUZZ_BUILD_ROOT "/ext/png",
+      FUZZ_BUILD_ROOT "/ext/heif", FUZZ_BUILD_ROOT "/ext/gif",
+      FUZZ_BUILD_ROOT "/ext/tiff", FUZZ_BUILD_ROOT "/ext/bmp", NULL);
   static const gchar *ours[] = { "imgcompress", "turbojpeg", "imgwebp",
-    "imgpng" };
+    "imgpng", "imgheif", "imggif", "imgtiff", "imgbmp" };
   guint i;
 
   g_setenv ("GST_PLUGIN_PATH_1_0", plugins, TRUE);

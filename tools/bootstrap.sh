@@ -13,7 +13,18 @@ deb_packages="build-essential meson ninja-build pkg-config gettext
   libwebp-dev libspng-dev libjson-glib-dev libjpeg-turbo-progs webp clang-format
   python3 python3-pil python3-numpy gnuplot-nox valgrind faketime strace
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
-  gir1.2-gst-plugins-base-1.0"
+  gir1.2-gst-plugins-base-1.0
+  libheif-dev libheif-examples libavif-bin libgif-dev libtiff-dev
+  libgdk-pixbuf-2.0-dev"
+
+# HEIC and AVIF: Debian 12's libheif1 has its HEVC (libde265) and AV1
+# (libaom, dav1d) codecs built in; from Debian 13 on they are plugins in
+# packages of their own, without which every HEIC and AVIF is refused.
+for p in libheif-plugin-libde265 libheif-plugin-dav1d; do
+  if apt-cache show "$p" >/dev/null 2>&1; then
+    deb_packages="$deb_packages $p"
+  fi
+done
 
 missing=""
 for p in $deb_packages; do

@@ -44,7 +44,7 @@ done
 
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
-export GST_PLUGIN_PATH_1_0="$root/$BUILD_DIR/gst/imgcompress:$root/$BUILD_DIR/ext/turbojpeg:$root/$BUILD_DIR/ext/webp:$root/$BUILD_DIR/ext/png"
+export GST_PLUGIN_PATH_1_0="$root/$BUILD_DIR/gst/imgcompress:$root/$BUILD_DIR/ext/turbojpeg:$root/$BUILD_DIR/ext/webp:$root/$BUILD_DIR/ext/png:$root/$BUILD_DIR/ext/heif:$root/$BUILD_DIR/ext/gif:$root/$BUILD_DIR/ext/tiff:$root/$BUILD_DIR/ext/bmp"
 export GST_REGISTRY_1_0="$work/registry.bin"
 
 echo "soak: $count images (${#photos[@]} photos repeated) into $out" >&2

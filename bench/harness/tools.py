@@ -96,7 +96,8 @@ class Ours(Tool):
     def env(self, threads):
         env = _base_env()
         env["GST_PLUGIN_PATH_1_0"] = ":".join(
-            os.path.join(self.build, d) for d in ("gst/imgcompress", "ext/turbojpeg", "ext/webp", "ext/png")
+            os.path.join(self.build, d) for d in ("gst/imgcompress", "ext/turbojpeg", "ext/webp", "ext/png",
+                      "ext/heif", "ext/gif", "ext/tiff", "ext/bmp")
         )
         # A registry of its own: alternating with stock gst-launch-1.0 on one
         # registry file would rewrite it (plugin set differs) on every run.

@@ -11,7 +11,7 @@
 # output is an error (add overwrite=true to replace it).
 #
 # From the build tree, first:
-#   export GST_PLUGIN_PATH_1_0=$PWD/build/gst/imgcompress:$PWD/build/ext/turbojpeg:$PWD/build/ext/webp:$PWD/build/ext/png
+#   export GST_PLUGIN_PATH_1_0=$PWD/build/gst/imgcompress:$PWD/build/ext/turbojpeg:$PWD/build/ext/webp:$PWD/build/ext/png:$PWD/build/ext/heif:$PWD/build/ext/gif:$PWD/build/ext/tiff:$PWD/build/ext/bmp
 set -euo pipefail
 
 photo=${1:?usage: $0 PHOTO [OUTPUT_DIR]}

@@ -32,7 +32,7 @@ trap 'rm -rf "$work"' EXIT
 
 if [ -n "$build" ]; then
   build=$(cd "$build" && pwd)
-  export GST_PLUGIN_PATH_1_0="$build/gst/imgcompress:$build/ext/turbojpeg:$build/ext/webp:$build/ext/png"
+  export GST_PLUGIN_PATH_1_0="$build/gst/imgcompress:$build/ext/turbojpeg:$build/ext/webp:$build/ext/png:$build/ext/heif:$build/ext/gif:$build/ext/tiff:$build/ext/bmp"
   # a registry of our own, so the user's cache never sees the build tree
   export GST_REGISTRY_1_0="$work/registry.bin"
 fi

@@ -15,12 +15,14 @@
  *
  * adaptivequality sits on the encoded bytes, before the decoder, and passes
  * them through unchanged.  For every image it reads the JPEG frame header,
- * the PNG IHDR chunk or the WebP VP8/VP8L/VP8X header (holding back the
- * first buffers until the header is complete, nothing is decoded), then
+ * the PNG IHDR chunk, the WebP VP8/VP8L/VP8X header, the HEIF or AVIF meta
+ * box (the primary image's ispe), the GIF logical screen, the TIFF first
+ * directory or the BMP information header (holding back the first buffers
+ * until the header is complete, nothing is decoded), then
  *
  * - refuses the image with an error when the header is unreadable or
  *   truncated (%GST_STREAM_ERROR_FORMAT: a file whose signature is that of
- *   a JPEG, PNG or WebP is said to have a damaged header of that format,
+ *   a format it knows is said to have a damaged header of that format,
  *   with the first problem found) or when it has more than
  *   #GstAdaptiveQuality:max-pixels pixels (%GST_STREAM_ERROR_FAILED): a
  *   30000x30000 PNG never reaches the decoder.  Nothing of a refused image
@@ -54,7 +56,8 @@
  *   its size set), after that many bytes; the image's input-bytes is that
  *   size;
  * - otherwise (multifilesrc, appsrc without a size: one buffer is one
- *   image) with each buffer that opens with a JPEG, PNG or WebP signature;
+ *   image) with each buffer that opens with the signature of a format it
+ *   knows (gst_imgcompress_sniff_signature());
  *   buffers that do not are the continuation of the current image.  The
  *   input-bytes are then the bytes received by the time the header was read
  *   (the whole image when it arrives in one buffer);
@@ -92,8 +95,9 @@
  * held back pass the limit, so that an endless upload costs no more.
  *
  * A source that cannot tell the format (filesrc, multifilesrc) sends no
- * caps: adaptivequality then sends image/jpeg, image/png or image/webp caps
- * from the header, ahead of the segment, so that a decoder can be chosen
+ * caps: adaptivequality then sends image/jpeg, image/png, image/webp,
+ * image/heif, image/avif, image/gif, image/tiff or image/bmp caps from the
+ * header, ahead of the segment, so that a decoder can be chosen
  * from them (imgcompressbin does) and `filesrc ! adaptivequality !
  * turbojpegdec` needs no typefind.  An empty input is refused.
  *
@@ -125,7 +129,10 @@ GST_DEBUG_CATEGORY_STATIC (gst_adaptive_quality_debug);
 #define GST_CAT_DEFAULT gst_adaptive_quality_debug
 
 /* A JPEG whose frame header is not within the first 8 MiB (APPn segments
- * are at most 64 KiB each) is refused rather than buffered without end. */
+ * are at most 64 KiB each) is refused rather than buffered without end.
+ * A TIFF's first directory and a HEIF's meta box may follow the image data
+ * (libtiff writes the directory last): for them max-input-bytes bounds
+ * what is held. */
 #define MAX_HEADER_BYTES (8 * 1024 * 1024)
 
 /* Every refusal says which image it is about (see the section docs). */
@@ -151,7 +158,9 @@ enum
   PROP_BANDS,
 };
 
-#define IMAGE_CAPS "image/jpeg; image/png; image/webp"
+#define IMAGE_CAPS                                                             \
+  "image/jpeg; image/png; image/webp; image/heif; image/avif; image/gif; "     \
+  "image/tiff; image/bmp"
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS (IMAGE_CAPS));
@@ -507,7 +516,8 @@ static gboolean
 buffer_starts_image (GstAdaptiveQuality *self, GstBuffer *buffer)
 {
   GstImgcompressFormat format;
-  guint8 head[12];
+  /* the longest signature: an ISO file type box with one brand */
+  guint8 head[32];
   gsize n;
 
   if (self->boundary)
@@ -607,8 +617,8 @@ refuse_unreadable (GstAdaptiveQuality *self,
     return refuse_damaged (self, header->error);
   }
   IMAGE_ERROR (self, STREAM, FORMAT,
-      (_ ("Could not read the header of image \"%s\": it is not a valid "
-          "JPEG, PNG or WebP file."),
+      (_ ("Could not read the header of image \"%s\": it is not a JPEG, "
+          "PNG, WebP, HEIF, AVIF, GIF, TIFF or BMP file."),
           self->info.name),
       ("%s", header->error));
   return mark_refused (self);
@@ -902,7 +912,8 @@ sniff_held_bytes (GstAdaptiveQuality *self)
     case GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA:
       self->header_needed = header.needed;
       self->info.format = header.format;
-      if (header.needed > MAX_HEADER_BYTES) {
+      if (header.needed > MAX_HEADER_BYTES &&
+          !gst_imgcompress_header_may_follow_data (header.format)) {
         header.error = N_ ("no frame header in the first 8 MiB");
         return refuse_unreadable (self, &header);
       }

@@ -11,7 +11,8 @@
  * SECTION:element-imgcompressbin
  * @title: imgcompressbin
  *
- * Turns one encoded photo (JPEG, PNG or WebP) into every size variant in
+ * Turns one encoded photo (JPEG, PNG, WebP, HEIF, AVIF, GIF, TIFF or BMP)
+ * into every size variant in
  * every output format, written as files with metrics on the bus.  It builds
  * the graph of the design brief from its properties:
  *
@@ -22,8 +23,9 @@
  *     t. ! queue ! imgwebpenc ! metricsink
  * ]|
  *
- * The decoder is picked from the detected type: turbojpegdec, imgwebpdec or
- * imgpngdec.  A PNG with alpha keeps it in WebP and is flattened on
+ * The decoder is picked from the detected type: turbojpegdec, imgwebpdec,
+ * imgpngdec, imgheifdec (HEIF and AVIF), imggifdec, imgtiffdec or
+ * imgbmpdec.  An image with alpha keeps it in WebP and is flattened on
  * #GstImgcompressBin:background for JPEG.
  *
  * One file is one image: for a JPEG, what follows the primary image (MPF
@@ -103,7 +105,8 @@ enum
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-        GST_STATIC_CAPS ("image/jpeg; image/png; image/webp; ANY"));
+        GST_STATIC_CAPS ("image/jpeg; image/png; image/webp; image/heif; "
+            "image/avif; image/gif; image/tiff; image/bmp; ANY"));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%s_%s",
     GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS ("image/jpeg; image/webp"));
@@ -927,6 +930,15 @@ decoder_for_caps (GstCaps *caps)
       return "imgwebpdec";
     case GST_IMGCOMPRESS_FORMAT_PNG:
       return "imgpngdec";
+    case GST_IMGCOMPRESS_FORMAT_HEIF:
+    case GST_IMGCOMPRESS_FORMAT_AVIF:
+      return "imgheifdec";
+    case GST_IMGCOMPRESS_FORMAT_GIF:
+      return "imggifdec";
+    case GST_IMGCOMPRESS_FORMAT_TIFF:
+      return "imgtiffdec";
+    case GST_IMGCOMPRESS_FORMAT_BMP:
+      return "imgbmpdec";
     default:
       return NULL;
   }
@@ -1341,7 +1353,8 @@ plug_decoder (GstImgcompressBin *self, GstCaps *caps)
   if (factory == NULL) {
     gchar *desc = gst_caps_to_string (caps);
     GST_ELEMENT_ERROR (self, STREAM, WRONG_TYPE,
-        (_ ("The input is not a JPEG, PNG or WebP image.")),
+        (_ ("The input is not a JPEG, PNG, WebP, HEIF, AVIF, GIF, TIFF or "
+            "BMP image.")),
         ("input caps %s", desc));
     g_free (desc);
     return FALSE;

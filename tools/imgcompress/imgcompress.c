@@ -74,7 +74,9 @@ typedef struct
 static gboolean
 is_image_name (const gchar *name)
 {
-  static const gchar *exts[] = { ".jpg", ".jpeg", ".jpe", ".png", ".webp" };
+  static const gchar *exts[] = { ".jpg", ".jpeg", ".jpe", ".png", ".webp",
+    ".heic", ".heif", ".hif", ".avif", ".gif", ".tif", ".tiff", ".bmp",
+    ".dib" };
   gchar *lower = g_ascii_strdown (name, -1);
   gboolean match = FALSE;
   guint i;
@@ -101,6 +103,8 @@ typedef struct
   dev_t outdir_dev;
   ino_t outdir_ino;
   guint unreadable;
+  /* files of the scanned directories that are not images, as shown */
+  GPtrArray *skipped;
 } ScanState;
 
 static void
@@ -110,6 +114,7 @@ scan_state_init (ScanState *scan, const gchar *outdir, gboolean recursive)
 
   memset (scan, 0, sizeof (*scan));
   scan->recursive = recursive;
+  scan->skipped = g_ptr_array_new_with_free_func (g_free);
   if (g_stat (outdir, &st) == 0) {
     scan->have_outdir = TRUE;
     scan->outdir_dev = st.st_dev;
@@ -170,10 +175,39 @@ collect_directory (const gchar *dir, ScanState *scan, GPtrArray *paths)
     } else if (is_image_name (path)) {
       g_ptr_array_add (paths, path);
     } else {
+      g_ptr_array_add (scan->skipped,
+          gst_imgcompress_escape_for_display (path));
       g_free (path);
     }
   }
   g_ptr_array_unref (names);
+}
+
+/* How many names of skipped files a report lists; the rest are counted. */
+#define SKIPPED_NAMES_SHOWN 5
+
+/* A directory scan never skips a file silently: "skipped 3 files that are
+ * not images: notes.txt, ...".  Files named on the command line are never
+ * skipped (they fail as images if they are not). */
+static void
+report_skipped (const ScanState *scan)
+{
+  GString *names;
+  guint i, n = scan->skipped->len;
+
+  if (n == 0)
+    return;
+  names = g_string_new (NULL);
+  for (i = 0; i < MIN (n, SKIPPED_NAMES_SHOWN); i++)
+    g_string_append_printf (names, "%s%s", i ? ", " : "",
+        (const gchar *) g_ptr_array_index (scan->skipped, i));
+  if (n > SKIPPED_NAMES_SHOWN)
+    g_string_append (names, ", ...");
+  g_printerr (g_dngettext (GETTEXT_PACKAGE,
+          "imgcompress: skipped %u file that is not an image: %s\n",
+          "imgcompress: skipped %u files that are not images: %s\n", n),
+      n, names->str);
+  g_string_free (names, TRUE);
 }
 
 /* Files and directories given on the command line, as images to make.  A
@@ -581,6 +615,9 @@ run (Options *opts, ImgcompressConfig *config)
 
   scan_state_init (&scan, opts->outdir, opts->recursive);
   images = collect_images (opts->inputs, &scan);
+  if (!opts->quiet)
+    report_skipped (&scan);
+  g_ptr_array_unref (scan.skipped);
   if (images->len == 0) {
     g_printerr (_ ("imgcompress: no image found in the inputs\n"));
     g_ptr_array_unref (images);

@@ -39,13 +39,30 @@ static const struct
   { GST_IMGCOMPRESS_FORMAT_JPEG, "jpeg", "jpg", "image/jpeg" },
   { GST_IMGCOMPRESS_FORMAT_PNG, "png", "png", "image/png" },
   { GST_IMGCOMPRESS_FORMAT_WEBP, "webp", "webp", "image/webp" },
+  { GST_IMGCOMPRESS_FORMAT_HEIF, "heif", "heic", "image/heif" },
+  { GST_IMGCOMPRESS_FORMAT_AVIF, "avif", "avif", "image/avif" },
+  { GST_IMGCOMPRESS_FORMAT_GIF, "gif", "gif", "image/gif" },
+  { GST_IMGCOMPRESS_FORMAT_TIFF, "tiff", "tif", "image/tiff" },
+  { GST_IMGCOMPRESS_FORMAT_BMP, "bmp", "bmp", "image/bmp" },
+};
+
+/* Other spellings of the names, as file name extensions have them. */
+static const struct
+{
+  const gchar *alias;
+  GstImgcompressFormat format;
+} format_aliases[] = {
+  { "jpg", GST_IMGCOMPRESS_FORMAT_JPEG },
+  { "heic", GST_IMGCOMPRESS_FORMAT_HEIF },
+  { "tif", GST_IMGCOMPRESS_FORMAT_TIFF },
 };
 
 /**
  * gst_imgcompress_format_to_string:
  * @format: a #GstImgcompressFormat
  *
- * Returns: "jpeg", "png", "webp", or "unknown"
+ * Returns: "jpeg", "png", "webp", "heif", "avif", "gif", "tiff", "bmp", or
+ *     "unknown"
  */
 const gchar *
 gst_imgcompress_format_to_string (GstImgcompressFormat format)
@@ -60,7 +77,8 @@ gst_imgcompress_format_to_string (GstImgcompressFormat format)
 
 /**
  * gst_imgcompress_format_from_string:
- * @str: (nullable): "jpeg", "png" or "webp"
+ * @str: (nullable): a name gst_imgcompress_format_to_string() gives, or
+ *     "jpg", "heic" or "tif", case-insensitive
  *
  * Returns: the format, or %GST_IMGCOMPRESS_FORMAT_UNKNOWN
  */
@@ -74,8 +92,9 @@ gst_imgcompress_format_from_string (const gchar *str)
   for (i = 0; i < G_N_ELEMENTS (format_table); i++)
     if (g_ascii_strcasecmp (format_table[i].name, str) == 0)
       return format_table[i].format;
-  if (g_ascii_strcasecmp (str, "jpg") == 0)
-    return GST_IMGCOMPRESS_FORMAT_JPEG;
+  for (i = 0; i < G_N_ELEMENTS (format_aliases); i++)
+    if (g_ascii_strcasecmp (format_aliases[i].alias, str) == 0)
+      return format_aliases[i].format;
   return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
 }
 
@@ -83,8 +102,8 @@ gst_imgcompress_format_from_string (const gchar *str)
  * gst_imgcompress_format_extension:
  * @format: a #GstImgcompressFormat
  *
- * Returns: the file name extension without the dot ("jpg", "png", "webp"),
- *     or "bin" for an unknown format
+ * Returns: the file name extension without the dot ("jpg", "png", "webp",
+ *     "heic", "avif", "gif", "tif", "bmp"), or "bin" for an unknown format
  */
 const gchar *
 gst_imgcompress_format_extension (GstImgcompressFormat format)
@@ -102,7 +121,7 @@ gst_imgcompress_format_extension (GstImgcompressFormat format)
  * @format: a format
  *
  * Returns: the format's name as users write it in messages (`JPEG`, `PNG`,
- *     `WebP`), `?` when unknown
+ *     `WebP`, `HEIF`, `AVIF`, `GIF`, `TIFF`, `BMP`), `?` when unknown
  */
 const gchar *
 gst_imgcompress_format_display_name (GstImgcompressFormat format)
@@ -114,6 +133,16 @@ gst_imgcompress_format_display_name (GstImgcompressFormat format)
       return "PNG";
     case GST_IMGCOMPRESS_FORMAT_WEBP:
       return "WebP";
+    case GST_IMGCOMPRESS_FORMAT_HEIF:
+      return "HEIF";
+    case GST_IMGCOMPRESS_FORMAT_AVIF:
+      return "AVIF";
+    case GST_IMGCOMPRESS_FORMAT_GIF:
+      return "GIF";
+    case GST_IMGCOMPRESS_FORMAT_TIFF:
+      return "TIFF";
+    case GST_IMGCOMPRESS_FORMAT_BMP:
+      return "BMP";
     default:
       return "?";
   }
@@ -144,8 +173,10 @@ gst_imgcompress_format_from_caps (const GstCaps *caps)
  * gst_imgcompress_format_to_caps:
  * @format: a known #GstImgcompressFormat
  *
- * Returns: (transfer full) (nullable): "image/jpeg", "image/png" or
- *     "image/webp" caps, or %NULL for an unknown format
+ * Returns: (transfer full) (nullable): the format's media type as caps
+ *     ("image/jpeg", "image/png", "image/webp", "image/heif", "image/avif",
+ *     "image/gif", "image/tiff", "image/bmp"), or %NULL for an unknown
+ *     format
  */
 GstCaps *
 gst_imgcompress_format_to_caps (GstImgcompressFormat format)

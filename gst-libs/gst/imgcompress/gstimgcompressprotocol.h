@@ -31,6 +31,13 @@ G_BEGIN_DECLS
  * @GST_IMGCOMPRESS_FORMAT_JPEG: JPEG (JFIF/Exif/Adobe)
  * @GST_IMGCOMPRESS_FORMAT_PNG: PNG
  * @GST_IMGCOMPRESS_FORMAT_WEBP: WebP (VP8, VP8L or VP8X)
+ * @GST_IMGCOMPRESS_FORMAT_HEIF: HEIF still image (HEIC: HEVC-coded, as
+ *     phones write them), input only
+ * @GST_IMGCOMPRESS_FORMAT_AVIF: AVIF still image (AV1-coded HEIF), input
+ *     only
+ * @GST_IMGCOMPRESS_FORMAT_GIF: GIF (its first frame), input only
+ * @GST_IMGCOMPRESS_FORMAT_TIFF: TIFF (its first page), input only
+ * @GST_IMGCOMPRESS_FORMAT_BMP: Windows or OS/2 bitmap, input only
  *
  * Container formats of input and output images.
  */
@@ -40,6 +47,11 @@ typedef enum
   GST_IMGCOMPRESS_FORMAT_JPEG,
   GST_IMGCOMPRESS_FORMAT_PNG,
   GST_IMGCOMPRESS_FORMAT_WEBP,
+  GST_IMGCOMPRESS_FORMAT_HEIF,
+  GST_IMGCOMPRESS_FORMAT_AVIF,
+  GST_IMGCOMPRESS_FORMAT_GIF,
+  GST_IMGCOMPRESS_FORMAT_TIFF,
+  GST_IMGCOMPRESS_FORMAT_BMP,
 } GstImgcompressFormat;
 
 GST_IMGCOMPRESS_API

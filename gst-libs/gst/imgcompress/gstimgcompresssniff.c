@@ -13,14 +13,18 @@
  * @short_description: format and dimensions from an image's first bytes
  *
  * gst_imgcompress_sniff_header() reads the JPEG frame header (SOFn), the
- * PNG IHDR chunk or the WebP VP8, VP8L or VP8X header from the first bytes
- * of a file, without decoding anything, so that an image can be refused
+ * PNG IHDR chunk, the WebP VP8, VP8L or VP8X header, the HEIF or AVIF
+ * primary image's size property (ispe, in the meta box), the GIF logical
+ * screen, the TIFF first directory or the BMP information header from the
+ * first bytes of a file, without decoding anything, so that an image can be refused
  * (too many pixels, broken header) before a decoder allocates memory for
  * it.  It is incremental: when the bytes given end before the dimensions,
  * it says how many bytes it needs and never reads past @size.  A JPEG frame
  * header can come after large APPn segments (Exif thumbnails, ICC
  * profiles), so the number of bytes needed grows as the segments are
- * walked.
+ * walked; a TIFF's first directory may be at the end of the file, after
+ * the image data (libtiff writes it there), and a HEIF's meta box after
+ * the media data.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -380,14 +384,507 @@ sniff_webp (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
   return invalid (info, N_ ("first chunk is not VP8, VP8L or VP8X"));
 }
 
+/* GIF */
+
+/* "GIF87a" or "GIF89a", then the logical screen: width, height (16 bits,
+ * little-endian), flags, background, aspect. */
+#define GIF_SCREEN_BYTES 13
+
+static GstImgcompressSniffResult
+sniff_gif (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
+{
+  if (!available_bytes_match (data, size, 0, (const guint8 *) "GIF8", 4) ||
+      (size > 4 && data[4] != '7' && data[4] != '9') ||
+      !available_bytes_match (data, size, 5, (const guint8 *) "a", 1))
+    return invalid (info, "no GIF signature");
+  if (size < 6)
+    return need_more (info, 6);
+
+  info->format = GST_IMGCOMPRESS_FORMAT_GIF;
+  if (size < GIF_SCREEN_BYTES)
+    return need_more (info, GIF_SCREEN_BYTES);
+  /* palette entries are RGB; transparency comes in a later extension */
+  info->components = 3;
+  info->bit_depth = 8;
+  return found (info, gst_imgcompress_read_uint16_le (data + 6),
+      gst_imgcompress_read_uint16_le (data + 8), FALSE);
+}
+
+/* TIFF */
+
+#define TIFF_TAG_IMAGE_WIDTH 256
+#define TIFF_TAG_IMAGE_LENGTH 257
+#define TIFF_TAG_BITS_PER_SAMPLE 258
+#define TIFF_TAG_SAMPLES_PER_PIXEL 277
+#define TIFF_TAG_EXTRA_SAMPLES 338
+
+#define TIFF_TYPE_SHORT 3
+#define TIFF_TYPE_LONG 4
+#define TIFF_TYPE_LONG8 16
+
+/* A first directory with more entries is not a real file's. */
+#define TIFF_MAX_ENTRIES 4096
+
+typedef struct
+{
+  gboolean big_endian;
+  gboolean big; /* BigTIFF: 8-byte offsets and counts, 20-byte entries */
+} TiffLayout;
+
+static guint32
+tiff_u16 (const TiffLayout *t, const guint8 *p)
+{
+  return t->big_endian ? gst_imgcompress_read_uint16_be (p) :
+                         gst_imgcompress_read_uint16_le (p);
+}
+
+static guint32
+tiff_u32 (const TiffLayout *t, const guint8 *p)
+{
+  return t->big_endian ? gst_imgcompress_read_uint32_be (p) :
+                         gst_imgcompress_read_uint32_le (p);
+}
+
+static guint64
+tiff_u64 (const TiffLayout *t, const guint8 *p)
+{
+  guint64 first = tiff_u32 (t, p), second = tiff_u32 (t, p + 4);
+
+  return t->big_endian ? first << 32 | second : second << 32 | first;
+}
+
+static guint64
+tiff_offset (const TiffLayout *t, const guint8 *p)
+{
+  return t->big ? tiff_u64 (t, p) : tiff_u32 (t, p);
+}
+
+/* The first value of a SHORT, LONG or LONG8 field: in the entry itself
+ * when all its values fit there, else at the offset the entry holds (in
+ * @data when @size reaches it, else *@needed says how far it is).
+ * G_MAXUINT64 for another type. */
+static guint64
+tiff_entry_value (const TiffLayout *t, const guint8 *data, gsize size,
+    const guint8 *entry, guint64 *needed)
+{
+  const guint8 *value = entry + (t->big ? 12 : 8);
+  guint64 count = t->big ? tiff_u64 (t, entry + 4) : tiff_u32 (t, entry + 4);
+  guint type = tiff_u16 (t, entry + 2);
+  guint width = type == TIFF_TYPE_SHORT ? 2 : type == TIFF_TYPE_LONG ? 4 : 8;
+  guint64 offset;
+
+  if (type != TIFF_TYPE_SHORT && type != TIFF_TYPE_LONG &&
+      (type != TIFF_TYPE_LONG8 || !t->big))
+    return G_MAXUINT64;
+  if (count > (t->big ? 8u : 4u) / width) {
+    offset = tiff_offset (t, value);
+    if (offset > G_MAXUINT32 * (guint64) 16)
+      return G_MAXUINT64;
+    if (size < offset + width) {
+      *needed = MAX (*needed, offset + width);
+      return 0;
+    }
+    value = data + offset;
+  }
+  return width == 2 ? tiff_u16 (t, value) :
+      width == 4    ? tiff_u32 (t, value) :
+                      tiff_u64 (t, value);
+}
+
+/* The header: byte order, 42 (or 43 for BigTIFF, with its offset size 8),
+ * then the offset of the first directory. */
+static GstImgcompressSniffResult
+read_tiff_header (const guint8 *data, gsize size, TiffLayout *t,
+    guint64 *ifd, GstImgcompressHeaderInfo *info)
+{
+  static const guint8 le[] = { 'I', 'I' }, be[] = { 'M', 'M' };
+  guint version;
+
+  if (!available_bytes_match (data, size, 0, data[0] == 'I' ? le : be, 2))
+    return invalid (info, "no TIFF byte order mark");
+  if (size < 4)
+    return need_more (info, 4);
+  t->big_endian = data[0] == 'M';
+  version = tiff_u16 (t, data + 2);
+  if (version != 42 && version != 43)
+    return invalid (info, "no TIFF version 42 or 43");
+  info->format = GST_IMGCOMPRESS_FORMAT_TIFF;
+  t->big = version == 43;
+  if (size < (t->big ? 16u : 8u))
+    return need_more (info, t->big ? 16 : 8);
+  if (t->big && (tiff_u16 (t, data + 4) != 8 || tiff_u16 (t, data + 6) != 0))
+    return invalid (info, N_ ("BigTIFF offset size is not 8"));
+  *ifd = tiff_offset (t, data + (t->big ? 8 : 4));
+  if (*ifd < (t->big ? 16u : 8u))
+    return invalid (info, N_ ("the first directory's offset points into "
+            "the header"));
+  /* bounds every sum below; no file of the allowed size gets there */
+  if (*ifd > G_MAXUINT32 * (guint64) 16)
+    return invalid (info, N_ ("the first directory's offset is beyond any "
+            "file"));
+  return GST_IMGCOMPRESS_SNIFF_OK;
+}
+
+static GstImgcompressSniffResult
+sniff_tiff (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
+{
+  TiffLayout t;
+  GstImgcompressSniffResult res;
+  guint64 ifd, count, entries, i, width = 0, height = 0, needed = 0;
+  gsize entry_size, count_size;
+
+  res = read_tiff_header (data, size, &t, &ifd, info);
+  if (res != GST_IMGCOMPRESS_SNIFF_OK)
+    return res;
+  count_size = t.big ? 8 : 2;
+  entry_size = t.big ? 20 : 12;
+  if (size < ifd + count_size)
+    return need_more (info, ifd + count_size);
+  count = t.big ? tiff_u64 (&t, data + ifd) : tiff_u16 (&t, data + ifd);
+  if (count == 0 || count > TIFF_MAX_ENTRIES)
+    return invalid (info, N_ ("the first directory has no entries, or "
+            "more than 4096"));
+  entries = ifd + count_size;
+  if (size < entries + count * entry_size)
+    return need_more (info, entries + count * entry_size);
+
+  info->components = 1;
+  info->bit_depth = 1;
+  for (i = 0; i < count; i++) {
+    const guint8 *e = data + entries + i * entry_size;
+    guint64 value = tiff_entry_value (&t, data, size, e, &needed);
+
+    switch (tiff_u16 (&t, e)) {
+      case TIFF_TAG_IMAGE_WIDTH:
+        width = value;
+        break;
+      case TIFF_TAG_IMAGE_LENGTH:
+        height = value;
+        break;
+      case TIFF_TAG_SAMPLES_PER_PIXEL:
+        info->components = value <= G_MAXUINT16 ? value : 0;
+        break;
+      case TIFF_TAG_BITS_PER_SAMPLE:
+        /* one value per sample: the first is in the entry itself when
+         * they fit there (one or two of them; all the same in practice) */
+        info->bit_depth = value <= G_MAXUINT16 ? value : 0;
+        break;
+      case TIFF_TAG_EXTRA_SAMPLES:
+        /* 1 associated, 2 unassociated alpha */
+        info->has_alpha = value == 1 || value == 2;
+        break;
+      default:
+        break;
+    }
+  }
+  if (needed > 0)
+    return need_more (info, needed);
+  if (width == 0 || height == 0)
+    return invalid (info, N_ ("no ImageWidth or ImageLength in the first "
+            "directory"));
+  if (width > G_MAXUINT32 || height > G_MAXUINT32)
+    return invalid (info, N_ ("width or height above 2^32 - 1"));
+  return found (info, width, height, info->has_alpha);
+}
+
+/* BMP */
+
+#define BMP_FILE_HEADER_BYTES 14
+#define BMP_CORE_HEADER_SIZE 12
+
+static gboolean
+bmp_info_size_known (guint32 size)
+{
+  /* BITMAPCOREHEADER, OS/2 2.x (short and full), BITMAPINFOHEADER, its
+   * two Adobe extensions, BITMAPV4HEADER, BITMAPV5HEADER */
+  return size == 12 || size == 16 || size == 64 || size == 40 || size == 52 ||
+      size == 56 || size == 108 || size == 124;
+}
+
+static GstImgcompressSniffResult
+sniff_bmp (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
+{
+  guint32 info_size, bits;
+  gint32 width, height;
+
+  if (!available_bytes_match (data, size, 0, (const guint8 *) "BM", 2))
+    return invalid (info, "no BMP signature");
+  if (size < BMP_FILE_HEADER_BYTES + 4)
+    return need_more (info, BMP_FILE_HEADER_BYTES + 4);
+  info_size = gst_imgcompress_read_uint32_le (data + BMP_FILE_HEADER_BYTES);
+  /* "BM" alone is too little to call a file a bitmap */
+  if (!bmp_info_size_known (info_size))
+    return invalid (info, "no BMP information header");
+  info->format = GST_IMGCOMPRESS_FORMAT_BMP;
+
+  if (info_size == BMP_CORE_HEADER_SIZE) {
+    if (size < 26)
+      return need_more (info, 26);
+    width = gst_imgcompress_read_uint16_le (data + 18);
+    height = gst_imgcompress_read_uint16_le (data + 20);
+    bits = gst_imgcompress_read_uint16_le (data + 24);
+  } else {
+    if (size < 30)
+      return need_more (info, 30);
+    width = (gint32) gst_imgcompress_read_uint32_le (data + 18);
+    height = (gint32) gst_imgcompress_read_uint32_le (data + 22);
+    bits = gst_imgcompress_read_uint16_le (data + 28);
+  }
+  if (width < 0)
+    return invalid (info, N_ ("negative width"));
+  /* a negative height means the rows are stored top-down */
+  if (height == G_MININT32)
+    return invalid (info, N_ ("height -2^31"));
+  if (bits != 1 && bits != 2 && bits != 4 && bits != 8 && bits != 16 &&
+      bits != 24 && bits != 32)
+    return invalid (info, N_ ("bits per pixel not 1, 2, 4, 8, 16, 24 or 32"));
+  info->components = bits == 32 ? 4 : 3;
+  info->bit_depth = 8;
+  return found (info, width, ABS (height), FALSE);
+}
+
+/* HEIF and AVIF (ISO base media file format) */
+
+/* Brands of the file type box. */
+static const gchar *const heif_brands[] = { "heic", "heix", "heim", "heis",
+  "hevc", "hevx", "hevm", "hevs", "mif1", "msf1", "mif2" };
+static const gchar *const avif_brands[] = { "avif", "avis" };
+
+/* The meta box of a still image holds item information and properties,
+ * not pixels (those are in mdat): more than this is not a real file's. */
+#define HEIF_MAX_META_BYTES (16 * 1024 * 1024)
+#define HEIF_BOX_HEADER 8
+#define HEIF_FULL_BOX_HEADER 12
+
+static gboolean
+brand_in (const guint8 *brand, const gchar *const *brands, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
+    if (memcmp (brand, brands[i], 4) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The major brand decides; a generic one (mif1, msf1) is looked up among
+ * the compatible brands, AVIF's first. */
+static GstImgcompressFormat
+isobmff_format (const guint8 *ftyp, gsize ftyp_size)
+{
+  gsize i;
+
+  if (brand_in (ftyp + 8, avif_brands, G_N_ELEMENTS (avif_brands)))
+    return GST_IMGCOMPRESS_FORMAT_AVIF;
+  for (i = 16; i + 4 <= ftyp_size; i += 4)
+    if (brand_in (ftyp + i, avif_brands, G_N_ELEMENTS (avif_brands)))
+      return GST_IMGCOMPRESS_FORMAT_AVIF;
+  if (brand_in (ftyp + 8, heif_brands, G_N_ELEMENTS (heif_brands)))
+    return GST_IMGCOMPRESS_FORMAT_HEIF;
+  for (i = 16; i + 4 <= ftyp_size; i += 4)
+    if (brand_in (ftyp + i, heif_brands, G_N_ELEMENTS (heif_brands)))
+      return GST_IMGCOMPRESS_FORMAT_HEIF;
+  return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+}
+
+/* One box in [@pos, @end): its type and where its payload and it end.
+ * FALSE when the size field is impossible. */
+typedef struct
+{
+  const guint8 *type;
+  guint64 payload;
+  guint64 end;
+} IsoBox;
+
+static gboolean
+read_box (const guint8 *data, guint64 pos, guint64 end, IsoBox *box)
+{
+  guint64 size;
+
+  if (end - pos < HEIF_BOX_HEADER)
+    return FALSE;
+  size = gst_imgcompress_read_uint32_be (data + pos);
+  box->type = data + pos + 4;
+  box->payload = pos + HEIF_BOX_HEADER;
+  if (size == 1) {
+    if (end - pos < 16)
+      return FALSE;
+    size = (guint64) gst_imgcompress_read_uint32_be (data + pos + 8) << 32 |
+        gst_imgcompress_read_uint32_be (data + pos + 12);
+    box->payload += 8;
+  } else if (size == 0) {
+    size = end - pos;
+  }
+  if (size < box->payload - pos || size > end - pos)
+    return FALSE;
+  box->end = pos + size;
+  return TRUE;
+}
+
+/* The first child of type @type in [@pos, @end). */
+static gboolean
+find_box (const guint8 *data, guint64 pos, guint64 end, const gchar *type,
+    IsoBox *box)
+{
+  while (pos < end && read_box (data, pos, end, box)) {
+    if (memcmp (box->type, type, 4) == 0)
+      return TRUE;
+    pos = box->end;
+  }
+  return FALSE;
+}
+
+/* What the meta box says of the primary image. */
+typedef struct
+{
+  guint32 primary;
+  guint width, height;
+  guint channels, bit_depth;
+} HeifPrimary;
+
+/* The property at 1-based @index of ipco, when it is ispe or pixi. */
+static void
+read_property (const guint8 *data, const IsoBox *ipco, guint index,
+    HeifPrimary *p)
+{
+  guint64 pos = ipco->payload;
+  IsoBox prop;
+  guint i;
+
+  for (i = 1; pos < ipco->end && read_box (data, pos, ipco->end, &prop); i++) {
+    if (i == index) {
+      if (memcmp (prop.type, "ispe", 4) == 0 && prop.end - prop.payload >= 12) {
+        p->width = gst_imgcompress_read_uint32_be (data + prop.payload + 4);
+        p->height = gst_imgcompress_read_uint32_be (data + prop.payload + 8);
+      } else if (memcmp (prop.type, "pixi", 4) == 0 &&
+          prop.end - prop.payload >= 6) {
+        p->channels = data[prop.payload + 4];
+        p->bit_depth = data[prop.payload + 5];
+      }
+      return;
+    }
+    pos = prop.end;
+  }
+}
+
+/* ipma: for each item, the indices of its properties in ipco. */
+static void
+read_primary_properties (const guint8 *data, const IsoBox *ipma,
+    const IsoBox *ipco, HeifPrimary *p)
+{
+  guint64 pos = ipma->payload, end = ipma->end, n, i, j;
+  guint version, flags, item, count;
+
+  if (end - pos < 8)
+    return;
+  version = data[pos];
+  flags = data[pos + 3];
+  n = gst_imgcompress_read_uint32_be (data + pos + 4);
+  pos += 8;
+  for (i = 0; i < n; i++) {
+    if (end - pos < (version < 1 ? 3u : 5u))
+      return;
+    item = version < 1 ? gst_imgcompress_read_uint16_be (data + pos) :
+                         gst_imgcompress_read_uint32_be (data + pos);
+    pos += version < 1 ? 2 : 4;
+    count = data[pos++];
+    for (j = 0; j < count; j++) {
+      guint index;
+
+      if (end - pos < ((flags & 1) ? 2u : 1u))
+        return;
+      index = (flags & 1) ? gst_imgcompress_read_uint16_be (data + pos) & 0x7fff :
+                            data[pos] & 0x7f;
+      pos += (flags & 1) ? 2 : 1;
+      if (item == p->primary)
+        read_property (data, ipco, index, p);
+    }
+  }
+}
+
+static GstImgcompressSniffResult
+read_heif_meta (const guint8 *data, const IsoBox *meta,
+    GstImgcompressHeaderInfo *info)
+{
+  HeifPrimary p = { 0, };
+  IsoBox pitm, iprp, ipco, ipma;
+  guint64 children = meta->payload + 4;
+
+  if (meta->end < children)
+    return invalid (info, N_ ("meta box too short"));
+  if (!find_box (data, children, meta->end, "pitm", &pitm) ||
+      pitm.end - pitm.payload < 6)
+    return invalid (info, N_ ("no primary item (pitm)"));
+  p.primary = data[pitm.payload] == 0 ?
+      gst_imgcompress_read_uint16_be (data + pitm.payload + 4) :
+      (pitm.end - pitm.payload >= 8 ?
+              gst_imgcompress_read_uint32_be (data + pitm.payload + 4) :
+              0);
+  if (!find_box (data, children, meta->end, "iprp", &iprp) ||
+      !find_box (data, iprp.payload, iprp.end, "ipco", &ipco) ||
+      !find_box (data, iprp.payload, iprp.end, "ipma", &ipma))
+    return invalid (info, N_ ("no item properties (iprp)"));
+  read_primary_properties (data, &ipma, &ipco, &p);
+  if (p.width == 0 || p.height == 0)
+    return invalid (info, N_ ("no size (ispe) for the primary image"));
+  info->components = p.channels ? p.channels : 3;
+  info->bit_depth = p.bit_depth ? p.bit_depth : 8;
+  return found (info, p.width, p.height, FALSE);
+}
+
+/* ftyp first, then the boxes up to meta, which must be complete. */
+static GstImgcompressSniffResult
+sniff_isobmff (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
+{
+  IsoBox box;
+  guint64 pos, declared;
+
+  if (size < HEIF_BOX_HEADER)
+    return need_more (info, HEIF_BOX_HEADER);
+  declared = gst_imgcompress_read_uint32_be (data);
+  if (declared < 16 || declared > 4096)
+    return invalid (info, "not an ISO base media file type box");
+  if (size < declared)
+    return need_more (info, declared);
+  info->format = isobmff_format (data, declared);
+  if (info->format == GST_IMGCOMPRESS_FORMAT_UNKNOWN)
+    return invalid (info, "not a HEIF or AVIF brand");
+
+  pos = declared;
+  for (;;) {
+    if (size < pos + 16)
+      return need_more (info, pos + 16);
+    /* a box whose size is 0 runs to the end of the file, which is not
+     * known here: only meta is read, and it cannot be open-ended */
+    if (!read_box (data, pos, G_MAXUINT64 / 2, &box))
+      return invalid (info, N_ ("a top-level box has an invalid size"));
+    if (memcmp (box.type, "meta", 4) == 0) {
+      if (box.end - pos > HEIF_MAX_META_BYTES)
+        return invalid (info, N_ ("meta box larger than 16 MiB"));
+      if (size < box.end)
+        return need_more (info, box.end);
+      return read_heif_meta (data, &box, info);
+    }
+    if (gst_imgcompress_read_uint32_be (data + pos) == 0)
+      return invalid (info, N_ ("no meta box"));
+    pos = box.end;
+  }
+}
+
+static gboolean
+is_isobmff (const guint8 *data, gsize size)
+{
+  return available_bytes_match (data, size, 4, (const guint8 *) "ftyp", 4);
+}
+
 /**
  * gst_imgcompress_sniff_header:
  * @data: (array length=size) (nullable): the first bytes of an image file
  * @size: how many bytes @data holds
  * @info: (out caller-allocates): what the header says
  *
- * Reads the format and dimensions from the start of a JPEG, PNG or WebP
- * file.  Never reads beyond @size bytes: when the dimensions come later it
+ * Reads the format and dimensions from the start of a JPEG, PNG, WebP,
+ * HEIF, AVIF, GIF, TIFF or BMP file.  Never reads beyond @size bytes: when the dimensions come later it
  * returns %GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA and sets @info->needed to
  * the length of the prefix it needs next (for a JPEG with large APPn
  * segments this can take several calls, each asking for more).
@@ -415,9 +912,61 @@ gst_imgcompress_sniff_header (const guint8 *data, gsize size,
       return sniff_png (data, size, info);
     case 'R':
       return sniff_webp (data, size, info);
+    case 'G':
+      return sniff_gif (data, size, info);
+    case 'I':
+    case 'M':
+      return sniff_tiff (data, size, info);
+    case 'B':
+      return sniff_bmp (data, size, info);
     default:
-      return invalid (info, "not a JPEG, PNG or WebP file");
+      if (is_isobmff (data, size))
+        return sniff_isobmff (data, size, info);
+      return invalid (info, "not an image file of a known format");
   }
+}
+
+/**
+ * gst_imgcompress_header_may_follow_data:
+ * @format: a format
+ *
+ * Whether the part of a @format file that gst_imgcompress_sniff_header()
+ * reads may come after the image data, so that the whole file may be
+ * needed: a TIFF's first directory (libtiff writes it after the strips), a
+ * HEIF's or AVIF's meta box (after mdat in some files).  For the other
+ * formats the header is at the start.
+ *
+ * Returns: %TRUE for TIFF, HEIF and AVIF
+ */
+gboolean
+gst_imgcompress_header_may_follow_data (GstImgcompressFormat format)
+{
+  return format == GST_IMGCOMPRESS_FORMAT_TIFF ||
+      format == GST_IMGCOMPRESS_FORMAT_HEIF ||
+      format == GST_IMGCOMPRESS_FORMAT_AVIF;
+}
+
+/* A BMP file header is "BM", the file size, 4 reserved bytes and the
+ * offset of the pixels; "BM" alone starts too much other data. */
+static gboolean
+bmp_signature (const guint8 *data, gsize size)
+{
+  return size >= BMP_FILE_HEADER_BYTES + 4 && memcmp (data, "BM", 2) == 0 &&
+      bmp_info_size_known (gst_imgcompress_read_uint32_le (data +
+              BMP_FILE_HEADER_BYTES));
+}
+
+static GstImgcompressFormat
+isobmff_signature (const guint8 *data, gsize size)
+{
+  guint32 ftyp_size;
+
+  if (size < 12 || memcmp (data + 4, "ftyp", 4) != 0)
+    return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+  ftyp_size = gst_imgcompress_read_uint32_be (data);
+  if (ftyp_size < 16)
+    return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+  return isobmff_format (data, MIN (ftyp_size, size));
 }
 
 /**
@@ -425,10 +974,13 @@ gst_imgcompress_sniff_header (const guint8 *data, gsize size,
  * @data: (array length=size) (nullable): bytes
  * @size: how many bytes @data holds
  *
- * Whether @data starts with a complete JPEG (FF D8 FF), PNG (8-byte
- * signature) or WebP (RIFF....WEBP) signature.  Elements that get one
- * image per buffer use it to tell a new image from the continuation of
- * the previous one.
+ * Whether @data starts with a complete signature: JPEG (FF D8 FF), PNG
+ * (8-byte signature), WebP (RIFF....WEBP), GIF (GIF87a, GIF89a), TIFF (II*0,
+ * MM0*, and BigTIFF's), BMP ("BM" and a known information header size: 18
+ * bytes), HEIF or AVIF (a file type box with one of their brands, at least
+ * 16 bytes: the major brand and the first compatible one).  Elements that
+ * get one image per buffer use it to tell a new image from the
+ * continuation of the previous one.
  *
  * Returns: the format whose signature @data starts with, or
  *     %GST_IMGCOMPRESS_FORMAT_UNKNOWN
@@ -437,6 +989,9 @@ GstImgcompressFormat
 gst_imgcompress_sniff_signature (const guint8 *data, gsize size)
 {
   static const guint8 jpeg_signature[] = { 0xff, 0xd8, 0xff };
+  static const guint8 tiff_signatures[][4] = { { 'I', 'I', 42, 0 },
+    { 'M', 'M', 0, 42 }, { 'I', 'I', 43, 0 }, { 'M', 'M', 0, 43 } };
+  guint i;
 
   if (data == NULL)
     return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
@@ -449,7 +1004,15 @@ gst_imgcompress_sniff_signature (const guint8 *data, gsize size)
   if (size >= WEBP_CHUNK_OFFSET && memcmp (data, "RIFF", 4) == 0 &&
       memcmp (data + 8, "WEBP", 4) == 0)
     return GST_IMGCOMPRESS_FORMAT_WEBP;
-  return GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+  if (size >= 6 && (memcmp (data, "GIF87a", 6) == 0 ||
+          memcmp (data, "GIF89a", 6) == 0))
+    return GST_IMGCOMPRESS_FORMAT_GIF;
+  for (i = 0; i < G_N_ELEMENTS (tiff_signatures) && size >= 4; i++)
+    if (memcmp (data, tiff_signatures[i], 4) == 0)
+      return GST_IMGCOMPRESS_FORMAT_TIFF;
+  if (bmp_signature (data, size))
+    return GST_IMGCOMPRESS_FORMAT_BMP;
+  return isobmff_signature (data, size);
 }
 
 /* What one image costs beyond the fixed: encoders, queues, the bin's
@@ -510,6 +1073,21 @@ webp_full_size_bytes (const GstImgcompressHeaderInfo *info)
   return (guint64) info->width * info->height * 4;
 }
 
+/* What libheif (its decoded YCbCr planes, up to 16 bits, and the RGBA
+ * conversion), libtiff's RGBA raster and gdk-pixbuf's pixbuf hold besides
+ * the output frame: an RGBA image at full size, and for HEIF the planes
+ * too (counted as another). */
+static guint64
+full_size_raster_bytes (const GstImgcompressHeaderInfo *info)
+{
+  guint64 raster = mul_saturated ((guint64) info->width * info->height, 4);
+
+  if (info->format == GST_IMGCOMPRESS_FORMAT_HEIF ||
+      info->format == GST_IMGCOMPRESS_FORMAT_AVIF)
+    return mul_saturated (raster, 2);
+  return raster;
+}
+
 /**
  * gst_imgcompress_estimate_working_set:
  * @info: a header read with %GST_IMGCOMPRESS_SNIFF_OK
@@ -527,7 +1105,9 @@ webp_full_size_bytes (const GstImgcompressHeaderInfo *info)
  * - what the decoder holds besides at full size: for a progressive JPEG
  *   the DCT coefficients of the whole image (2 bytes per sample, counted at
  *   4:4:4); for a PNG of 16 bits per sample the frame at 16 bits; for a
- *   lossless (or extended) WebP libwebp's full-size ARGB buffer;
+ *   lossless (or extended) WebP libwebp's full-size ARGB buffer; for a
+ *   HEIF or AVIF libheif's planes and RGBA image, for a TIFF libtiff's
+ *   RGBA raster, for a BMP gdk-pixbuf's pixbuf;
  * - the encoders and the pipeline.
  *
  * A batch tool schedules images so that the estimates of those in flight
@@ -543,8 +1123,10 @@ gst_imgcompress_estimate_working_set (const GstImgcompressHeaderInfo *info,
   guint64 w = info->width, h = info->height, frame, decoder_extra = 0, sum;
   guint n = 8, out_w, out_h;
 
-  /* libjpeg-turbo and libwebp shrink on load; PNG is decoded whole. */
-  if (info->format != GST_IMGCOMPRESS_FORMAT_PNG)
+  /* libjpeg-turbo and libwebp shrink on load; the others are decoded
+   * whole (a HEIF's stored thumbnail is not counted on). */
+  if (info->format == GST_IMGCOMPRESS_FORMAT_JPEG ||
+      info->format == GST_IMGCOMPRESS_FORMAT_WEBP)
     n = gst_imgcompress_pick_scale_eighths (info->width, info->height,
         max_dimension, max_dimension);
   out_w = gst_imgcompress_scaled_dimension (info->width, n, 8);
@@ -562,6 +1144,12 @@ gst_imgcompress_estimate_working_set (const GstImgcompressHeaderInfo *info,
       break;
     case GST_IMGCOMPRESS_FORMAT_WEBP:
       decoder_extra = webp_full_size_bytes (info);
+      break;
+    case GST_IMGCOMPRESS_FORMAT_HEIF:
+    case GST_IMGCOMPRESS_FORMAT_AVIF:
+    case GST_IMGCOMPRESS_FORMAT_TIFF:
+    case GST_IMGCOMPRESS_FORMAT_BMP:
+      decoder_extra = full_size_raster_bytes (info);
       break;
     default:
       break;

@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  * @GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA: the bytes given are a valid start
  *     of an image, but the dimensions come later; call again with at least
  *     #GstImgcompressHeaderInfo.needed bytes
- * @GST_IMGCOMPRESS_SNIFF_INVALID: not a JPEG, PNG or WebP header, or a
+ * @GST_IMGCOMPRESS_SNIFF_INVALID: not a header of a known format, or a
  *     header that contradicts itself (#GstImgcompressHeaderInfo.error says
  *     why)
  *
@@ -39,20 +39,26 @@ typedef enum
  * GstImgcompressHeaderInfo:
  * @format: the container format, known as soon as the signature is
  *     complete
- * @width: width in pixels (WebP VP8X: the canvas), on
+ * @width: width in pixels (WebP VP8X: the canvas; GIF: the logical
+ *     screen; HEIF, AVIF: the primary image as coded, before its
+ *     rotation and crop), on
  *     %GST_IMGCOMPRESS_SNIFF_OK
  * @height: height in pixels, on %GST_IMGCOMPRESS_SNIFF_OK
  * @has_alpha: whether the header announces an alpha channel (PNG colour
- *     types 4 and 6, VP8L's alpha hint, VP8X's alpha flag; a PNG tRNS
- *     chunk comes after IHDR and is not looked at)
+ *     types 4 and 6, VP8L's alpha hint, VP8X's alpha flag, a TIFF's
+ *     ExtraSamples; a PNG tRNS chunk, a GIF's transparent colour and a
+ *     HEIF's alpha item are not looked at)
  * @progressive: a progressive JPEG (SOF2, SOF6, SOF10, SOF14), whose decoder
  *     keeps every DCT coefficient of the image in memory
  * @components: samples per pixel as the file stores them: the JPEG frame
  *     header's components; for PNG 1 (grey), 2 (grey and alpha), 3 (RGB,
  *     and palette, whose entries are RGB) or 4 (RGBA); for WebP 3, or 4
- *     with alpha
+ *     with alpha; for TIFF its SamplesPerPixel; for HEIF and AVIF the
+ *     channels of its pixi property (3 without one); for GIF 3; for BMP 4
+ *     at 32 bits per pixel, else 3
  * @bit_depth: bits per sample: the JPEG sample precision, the PNG IHDR bit
- *     depth (1, 2, 4, 8 or 16), 8 for WebP
+ *     depth (1, 2, 4, 8 or 16), 8 for WebP, GIF and BMP, the TIFF's first
+ *     BitsPerSample, the HEIF's pixi depth (8 without one)
  * @lossless: a WebP whose image data may be lossless (VP8L, or an extended
  *     file whose chunks were not looked at): libwebp decodes lossless data
  *     into a full-size ARGB buffer whatever the output scale
@@ -92,6 +98,9 @@ GST_IMGCOMPRESS_API
 guint64 gst_imgcompress_estimate_working_set (const GstImgcompressHeaderInfo
                                                   *info,
     guint64 input_bytes, guint max_dimension);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_header_may_follow_data (GstImgcompressFormat format);
 
 GST_IMGCOMPRESS_API
 GstImgcompressFormat gst_imgcompress_sniff_signature (const guint8 *data,
