@@ -81,6 +81,7 @@
 #endif
 
 #include "gstturbojpegdec.h"
+#include "gstjpegdcdecode.h"
 
 #include <gst/imgcompress/gst-i18n-plugin.h>
 #include <gst/imgcompress/gstimgcompressbytes.h>
@@ -109,6 +110,7 @@ enum
   PROP_STRICT,
   PROP_MAX_INPUT_BYTES,
   PROP_FRAMING,
+  PROP_SCANS_READ,
 };
 
 /* Where the stream parser is: the marker walk itself is the library's
@@ -154,6 +156,8 @@ struct _GstTurbojpegDec
 
   /* images handed to handle_frame since start */
   guint images_seen;
+  /* scans of the last image given to libjpeg, under the object lock */
+  guint scans_read;
   gboolean orientation_posted;
 };
 
@@ -248,6 +252,9 @@ gst_turbojpeg_dec_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_FRAMING:
       g_value_set_enum (value, self->framing);
+      break;
+    case PROP_SCANS_READ:
+      g_value_set_uint (value, self->scans_read);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -729,17 +736,78 @@ decode_error (GstTurbojpegDec *self, GstVideoCodecFrame *frame,
   return GST_FLOW_ERROR;
 }
 
-/* Decodes at @vframe's size, which selects the DCT scale.  On failure
- * *@what names the failed call, or is NULL when the error is posted. */
+static void
+set_scans_read (GstTurbojpegDec *self, guint scans)
+{
+  GST_OBJECT_LOCK (self);
+  self->scans_read = scans;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* Whether the 1/8-scale decode comes from the DC scans of a progressive
+ * JPEG alone (gstjpegdcdecode.c): only scale 1/8 is the DC, and only the
+ * planar layouts are the JPEG's components.  A truncated image fails under
+ * strict, as the whole decode does.  Sets scans-read. */
+static gboolean
+plan_decode (GstTurbojpegDec *self, const guint8 *data, gsize size, guint n,
+    GstVideoFormat format, gboolean strict, GstJpegDcPlan *dc)
+{
+  gboolean use_dc;
+
+  gst_jpeg_dc_plan (data, size, n == 1 && format != GST_VIDEO_FORMAT_RGB, dc);
+  use_dc = dc->usable && !(dc->truncated && strict);
+  if (dc->usable && !use_dc)
+    gst_jpeg_dc_plan (data, size, FALSE, dc); /* to count every scan */
+  if (use_dc)
+    GST_INFO_OBJECT (self, "decoding %u of the scans (the DC, %u bits short)",
+        dc->scans_read, dc->dc_shift);
+  set_scans_read (self, use_dc ? dc->scans_read : dc->scans_total);
+  return use_dc;
+}
+
+/* The thumbnail of an image cut short in its AC scans, with a warning
+ * (the tool names the file); if the DC scans themselves do not decode,
+ * FALSE and the whole decode says what is wrong. */
+static gboolean
+decode_dc_scans (GstTurbojpegDec *self, const guint8 *data, gsize size,
+    GstVideoFrame *vframe, const GstJpegDcPlan *dc, gboolean strict)
+{
+  GstJpegDcPlan count;
+  gchar *error = NULL;
+
+  if (gst_jpeg_dc_decode (dc, vframe, strict, &error)) {
+    if (dc->truncated)
+      GST_ELEMENT_WARNING (self, STREAM, DECODE,
+          (_ ("The JPEG image is truncated; its thumbnail was made from the "
+              "scans before the cut.")),
+          ("progressive JPEG cut short after its DC scans: %u scans read, "
+           "the DC %u bits short",
+              dc->scans_read, dc->dc_shift));
+    return TRUE;
+  }
+  GST_INFO_OBJECT (self, "the DC scans do not decode (%s): decoding them all",
+      error);
+  g_free (error);
+  gst_jpeg_dc_plan (data, size, FALSE, &count);
+  set_scans_read (self, count.scans_total);
+  return FALSE;
+}
+
+/* Decodes at @vframe's size, which selects the DCT scale, from the DC
+ * scans alone when @dc is given.  On failure *@what names the failed
+ * call, or is NULL when the error is posted. */
 static gboolean
 decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
-    GstVideoFrame *vframe, int colorspace, gboolean strict, const gchar **what)
+    GstVideoFrame *vframe, int colorspace, const GstJpegDcPlan *dc,
+    gboolean strict, const gchar **what)
 {
   guint width = GST_VIDEO_FRAME_WIDTH (vframe);
   guint height = GST_VIDEO_FRAME_HEIGHT (vframe);
   int flags = TJFLAG_LIMITSCANS | (strict ? TJFLAG_STOPONWARNING : 0);
   int rc;
 
+  if (dc != NULL && decode_dc_scans (self, data, size, vframe, dc, strict))
+    return TRUE;
   if (GST_VIDEO_FRAME_FORMAT (vframe) != GST_VIDEO_FORMAT_RGB) {
     unsigned char *planes[3] = { NULL, NULL, NULL };
     int strides[3] = { 0, 0, 0 };
@@ -850,6 +918,8 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   GstVideoFormat format;
   const gchar *what = NULL;
   gsize frame_bytes;
+  GstJpegDcPlan dc;
+  gboolean use_dc;
 
   self->images_seen++;
   if (self->discard_frame) {
@@ -920,6 +990,7 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   }
 
   format = choose_output_format (self, native_format (subsamp, colorspace));
+  use_dc = plan_decode (self, map.data, map.size, n, format, strict, &dc);
   if (!ensure_output_state (self, format, out_w, out_h)) {
     GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
         ("downstream does not accept %s %ux%u",
@@ -948,8 +1019,8 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   }
   gst_video_codec_state_unref (state);
 
-  if (!decode_into_frame (self, map.data, map.size, &vframe, colorspace, strict,
-          &what)) {
+  if (!decode_into_frame (self, map.data, map.size, &vframe, colorspace,
+          use_dc ? &dc : NULL, strict, &what)) {
     gst_video_frame_unmap (&vframe);
     gst_buffer_unmap (frame->input_buffer, &map);
     if (what == NULL) {
@@ -1130,6 +1201,12 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
           GST_TYPE_TURBOJPEG_DEC_FRAMING, DEFAULT_FRAMING,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SCANS_READ,
+      g_param_spec_uint ("scans-read", "Scans read",
+          "Scans of the last image that were entropy-decoded: all of them, "
+          "or only the DC scans when a 1/8-scale image came from those of a "
+          "progressive JPEG (default 0, before any image)",
+          0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
