@@ -18,10 +18,9 @@ G_BEGIN_DECLS
  * 10, but the DC path serves Y'CbCr and grayscale only). */
 #define GST_JPEG_DC_MAX_COMPONENTS 4
 
-/* Pieces of the data given to libjpeg: the headers and the DC scans, an
- * EOI after them.  Every AC scan's header and entropy-coded data are left
- * out, so that libjpeg never reads them. */
-#define GST_JPEG_DC_MAX_RANGES 64
+/* Pieces of the data given to libjpeg: the headers and the DC scans up to
+ * the first AC scan, an EOI after them. */
+#define GST_JPEG_DC_MAX_RANGES 2
 
 typedef struct
 {
@@ -31,13 +30,13 @@ typedef struct
 
 /**
  * GstJpegDcPlan:
- * @usable: the image is progressive (Huffman) and its scans, up to the
- *   first AC scan, carry the DC of every component
+ * @usable: the image is progressive (Huffman) and its scans up to the
+ *   first AC scan carry the DC of every component
  * @scans_total: scans found in the data walked
  * @scans_read: scans that libjpeg is given (the DC scans)
- * @dc_shift: bits of the DC still missing (0: the DC is complete, equal
- *   to the whole decode's; 1 after a first DC scan with Al=1 whose
- *   refinement scan is not in the data)
+ * @dc_shift: bits of the DC still missing (0: the DC is complete, the
+ *   image is the whole decode's; 1 with libjpeg's scan script, whose DC
+ *   refinement scan comes after AC scans)
  * @truncated: the data ends before the image's EOI marker
  *
  * What a walk of a JPEG's markers found about its DC scans.
@@ -51,7 +50,6 @@ typedef struct
   gboolean truncated;
 
   /*< private >*/
-  guint shift[GST_JPEG_DC_MAX_COMPONENTS];
   GstJpegDcRange ranges[GST_JPEG_DC_MAX_RANGES];
   guint n_ranges;
 } GstJpegDcPlan;
