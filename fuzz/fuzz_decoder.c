@@ -8,7 +8,8 @@
  */
 
 /* libFuzzer target: one of our decoders (FUZZ_ELEMENT, e.g. turbojpegdec)
- * in a GstHarness, fed the input as one buffer of FUZZ_CAPS, then EOS. A
+ * in a GstHarness, fed the input as one buffer of FUZZ_CAPS, then EOS,
+ * with max-dimension FUZZ_MAX_DIMENSION when that is defined. A
  * bad input must end in an error message or nothing, never in a crash, a
  * hang or a sanitizer report. */
 
@@ -38,6 +39,11 @@ LLVMFuzzerTestOneInput (const guint8 *data, size_t size)
 
   /* small enough that a huge header is refused, not decoded */
   g_object_set (h->element, "max-pixels", (guint64) 16 * 1024 * 1024, NULL);
+#ifdef FUZZ_MAX_DIMENSION
+  /* the smallest decode scale, where turbojpegdec reads a progressive
+   * JPEG's DC scans alone (gstjpegdcdecode.c) */
+  g_object_set (h->element, "max-dimension", (guint) FUZZ_MAX_DIMENSION, NULL);
+#endif
   gst_harness_set_src_caps_str (h, FUZZ_CAPS);
   /* gst_buffer_new_memdup () wants at least one byte */
   gst_harness_push (h,

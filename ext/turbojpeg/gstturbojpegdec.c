@@ -26,6 +26,18 @@
  * image.  The final reduction, by a factor of two or more, is left to a
  * real filter (imgsizer), which keeps the quality of a full decode.
  *
+ * At scale 1/8 (a box of at most 1/16 of the image, as a thumbnail's), a
+ * progressive JPEG is decoded from the DC scans before its first AC scan:
+ * a block's DC coefficient is its mean, all that a 1/8-scale decode uses,
+ * and encoders send it first.  The AC scans, most of the file, are not
+ * read.  Where the DC's last bit comes after AC scans (libjpeg's script,
+ * which most encoders use), it is not waited for: every pixel is within 1
+ * of the whole decode's.  Baseline JPEGs, progressive ones whose
+ * first scans do not carry every component's DC, and RGB output take the
+ * whole decode.  #GstTurbojpegDec:scans-read tells how many scans the last
+ * image needed.  With #GstTurbojpegDec:strict %FALSE, a progressive JPEG
+ * cut short after its DC scans gives its 1/8 image and a WARNING.
+ *
  * The EXIF orientation is posted as the %GST_TAG_IMAGE_ORIENTATION tag, never
  * applied.
  *
@@ -87,6 +99,7 @@
 #endif
 
 #include "gstturbojpegdec.h"
+#include "gstjpegdcdecode.h"
 
 #include <gst/imgcompress/gst-i18n-plugin.h>
 #include <gst/imgcompress/gstimgcompressbytes.h>
@@ -109,6 +122,7 @@ enum
   PROP_0,
   PROP_STRICT,
   PROP_FRAMING,
+  PROP_SCANS_READ,
 };
 
 /* Where the stream parser is: the marker walk itself is the library's
@@ -149,6 +163,8 @@ struct _GstTurbojpegDec
   gboolean skipped_jpeg; /* ... and they start with an SOI */
   gboolean skipped_ff; /* the first byte skipped was 0xFF */
   gboolean image_events; /* an imgcompress-image event came since start */
+  /* scans of the last image given to libjpeg, under the object lock */
+  guint scans_read;
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -225,6 +241,9 @@ gst_turbojpeg_dec_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_FRAMING:
       g_value_set_enum (value, self->framing);
+      break;
+    case PROP_SCANS_READ:
+      g_value_set_uint (value, self->scans_read);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -597,17 +616,78 @@ decode_error (GstTurbojpegDec *self, const gchar *what)
   return GST_FLOW_ERROR;
 }
 
-/* Decodes at @vframe's size, which selects the DCT scale.  On failure
- * *@what names the failed call, or is NULL when the error is posted. */
+static void
+set_scans_read (GstTurbojpegDec *self, guint scans)
+{
+  GST_OBJECT_LOCK (self);
+  self->scans_read = scans;
+  GST_OBJECT_UNLOCK (self);
+}
+
+/* Whether the 1/8-scale decode comes from the DC scans of a progressive
+ * JPEG alone (gstjpegdcdecode.c): only scale 1/8 is the DC, and only the
+ * planar layouts are the JPEG's components.  A truncated image fails under
+ * strict, as the whole decode does.  Sets scans-read. */
+static gboolean
+plan_decode (GstTurbojpegDec *self, const guint8 *data, gsize size, guint n,
+    GstVideoFormat format, gboolean strict, GstJpegDcPlan *dc)
+{
+  gboolean use_dc;
+
+  gst_jpeg_dc_plan (data, size, n == 1 && format != GST_VIDEO_FORMAT_RGB, dc);
+  use_dc = dc->usable && !(dc->truncated && strict);
+  if (dc->usable && !use_dc)
+    gst_jpeg_dc_plan (data, size, FALSE, dc); /* to count every scan */
+  if (use_dc)
+    GST_INFO_OBJECT (self, "decoding %u of the scans (the DC, %u bits short)",
+        dc->scans_read, dc->dc_shift);
+  set_scans_read (self, use_dc ? dc->scans_read : dc->scans_total);
+  return use_dc;
+}
+
+/* The thumbnail of an image cut short in its AC scans, with a warning
+ * (the tool names the file); if the DC scans themselves do not decode,
+ * FALSE and the whole decode says what is wrong. */
+static gboolean
+decode_dc_scans (GstTurbojpegDec *self, const guint8 *data, gsize size,
+    GstVideoFrame *vframe, const GstJpegDcPlan *dc, gboolean strict)
+{
+  GstJpegDcPlan count;
+  gchar *error = NULL;
+
+  if (gst_jpeg_dc_decode (dc, vframe, strict, &error)) {
+    if (dc->truncated)
+      GST_ELEMENT_WARNING (self, STREAM, DECODE,
+          (_ ("The JPEG image is truncated; its thumbnail was made from the "
+              "scans before the cut.")),
+          ("progressive JPEG cut short after its DC scans: %u scans read, "
+           "the DC %u bits short",
+              dc->scans_read, dc->dc_shift));
+    return TRUE;
+  }
+  GST_INFO_OBJECT (self, "the DC scans do not decode (%s): decoding them all",
+      error);
+  g_free (error);
+  gst_jpeg_dc_plan (data, size, FALSE, &count);
+  set_scans_read (self, count.scans_total);
+  return FALSE;
+}
+
+/* Decodes at @vframe's size, which selects the DCT scale, from the DC
+ * scans alone when @dc is given.  On failure *@what names the failed
+ * call, or is NULL when the error is posted. */
 static gboolean
 decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
-    GstVideoFrame *vframe, int colorspace, gboolean strict, const gchar **what)
+    GstVideoFrame *vframe, int colorspace, const GstJpegDcPlan *dc,
+    gboolean strict, const gchar **what)
 {
   guint width = GST_VIDEO_FRAME_WIDTH (vframe);
   guint height = GST_VIDEO_FRAME_HEIGHT (vframe);
   int flags = TJFLAG_LIMITSCANS | (strict ? TJFLAG_STOPONWARNING : 0);
   int rc;
 
+  if (dc != NULL && decode_dc_scans (self, data, size, vframe, dc, strict))
+    return TRUE;
   if (GST_VIDEO_FRAME_FORMAT (vframe) != GST_VIDEO_FORMAT_RGB) {
     unsigned char *planes[3] = { NULL, NULL, NULL };
     int strides[3] = { 0, 0, 0 };
@@ -746,7 +826,8 @@ gst_turbojpeg_dec_read_header (GstImgcompressImageDecoder *decoder,
   return GST_FLOW_OK;
 }
 
-/* Decodes at the frame's size, which selects the DCT scale. */
+/* Decodes at the frame's size, which selects the DCT scale; at 1/8 a
+ * progressive JPEG's DC scans may be enough. */
 static GstFlowReturn
 gst_turbojpeg_dec_decode (GstImgcompressImageDecoder *decoder,
     GstVideoCodecFrame *frame, const guint8 *data, gsize size,
@@ -755,9 +836,14 @@ gst_turbojpeg_dec_decode (GstImgcompressImageDecoder *decoder,
 {
   GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
   const gchar *what = NULL;
+  guint n = scale->denom == 8 ? scale->num : 8;
+  GstJpegDcPlan dc;
+  gboolean use_dc;
 
+  use_dc = plan_decode (self, data, size, n, GST_VIDEO_FRAME_FORMAT (vframe),
+      self->image_strict, &dc);
   if (!decode_into_frame (self, data, size, vframe, self->colorspace,
-          self->image_strict, &what))
+          use_dc ? &dc : NULL, self->image_strict, &what))
     return what == NULL ? GST_FLOW_ERROR : decode_error (self, what);
   return GST_FLOW_OK;
 }
@@ -864,6 +950,12 @@ gst_turbojpeg_dec_class_init (GstTurbojpegDecClass *klass)
           GST_TYPE_TURBOJPEG_DEC_FRAMING, DEFAULT_FRAMING,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_READY));
+  g_object_class_install_property (gobject_class, PROP_SCANS_READ,
+      g_param_spec_uint ("scans-read", "Scans read",
+          "Scans of the last image that were entropy-decoded: all of them, "
+          "or only the DC scans when a 1/8-scale image came from those of a "
+          "progressive JPEG (default 0, before any image)",
+          0, G_MAXUINT, 0, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

@@ -141,36 +141,92 @@ make_harness (gboolean parsed, GstBus **bus)
   return h;
 }
 
+/* What a decode through a harness gave. */
+typedef struct
+{
+  GstBuffer *frame; /* NULL when none came out */
+  GstVideoInfo info;
+  guint scans_read;
+  gchar *error; /* the ERROR message, or NULL */
+  gchar *warning; /* the first WARNING message, or NULL */
+} Decoded;
+
+/* The first ERROR and WARNING messages posted. */
+static void
+pop_messages (GstBus *bus, Decoded *d)
+{
+  GstMessage *msg;
+
+  while ((msg = gst_bus_pop_filtered (bus,
+              GST_MESSAGE_ERROR | GST_MESSAGE_WARNING)) != NULL) {
+    GError *err = NULL;
+    gchar **text = &d->warning;
+
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      gst_message_parse_error (msg, &err, NULL);
+      text = &d->error;
+    } else {
+      gst_message_parse_warning (msg, &err, NULL);
+    }
+    if (*text == NULL)
+      *text = g_strdup (err->message);
+    g_error_free (err);
+    gst_message_unref (msg);
+  }
+}
+
+static void
+decode_into (GstBuffer *jpeg, gboolean parsed, const gchar *max_dimension,
+    gboolean strict, Decoded *d)
+{
+  GstHarness *h;
+  GstBus *bus;
+  GstCaps *caps;
+
+  memset (d, 0, sizeof (*d));
+  h = make_harness (parsed, &bus);
+  if (max_dimension)
+    gst_util_set_object_arg (G_OBJECT (h->element), "max-dimension",
+        max_dimension);
+  g_object_set (h->element, "strict", strict, NULL);
+  gst_harness_push (h, jpeg);
+  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
+  pop_messages (bus, d);
+  g_object_get (h->element, "scans-read", &d->scans_read, NULL);
+  if (gst_harness_buffers_received (h) > 0) {
+    fail_unless_equals_int (gst_harness_buffers_received (h), 1);
+    d->frame = gst_harness_pull (h);
+    caps = gst_pad_get_current_caps (h->sinkpad);
+    fail_unless (gst_video_info_from_caps (&d->info, caps));
+    gst_caps_unref (caps);
+  }
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  gst_harness_teardown (h);
+}
+
+static void
+decoded_clear (Decoded *d)
+{
+  gst_clear_buffer (&d->frame);
+  g_clear_pointer (&d->error, g_free);
+  g_clear_pointer (&d->warning, g_free);
+}
+
 /* Decodes one JPEG through a harness; returns the frame and its info. */
 static GstBuffer *
 decode_one (GstBuffer *jpeg, gboolean parsed, const gchar *props,
     GstVideoInfo *info)
 {
-  GstHarness *h;
-  GstBus *bus;
+  Decoded d;
   GstBuffer *out;
-  GstCaps *caps;
-  GstMessage *msg;
 
-  h = make_harness (parsed, &bus);
-  if (props)
-    gst_util_set_object_arg (G_OBJECT (h->element), "max-dimension", props);
-  fail_unless_equals_int (gst_harness_push (h, jpeg), GST_FLOW_OK);
-  fail_unless (gst_harness_push_event (h, gst_event_new_eos ()));
-  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ERROR);
-  if (msg) {
-    GError *err = NULL;
-    gst_message_parse_error (msg, &err, NULL);
-    fail ("unexpected error: %s", err->message);
-  }
-  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
-  out = gst_harness_pull (h);
-  caps = gst_pad_get_current_caps (h->sinkpad);
-  fail_unless (gst_video_info_from_caps (info, caps));
-  gst_caps_unref (caps);
-  gst_element_set_bus (h->element, NULL);
-  gst_object_unref (bus);
-  gst_harness_teardown (h);
+  decode_into (jpeg, parsed, props, TRUE, &d);
+  fail_unless (d.error == NULL, "unexpected error: %s", d.error);
+  fail_unless (d.frame != NULL);
+  out = g_steal_pointer (&d.frame);
+  *info = d.info;
+  decoded_clear (&d);
   return out;
 }
 
@@ -820,6 +876,370 @@ GST_START_TEST (test_real_photos)
 
 GST_END_TEST;
 
+/* Progressive JPEGs as encoders write them, made by libjpeg-turbo's own
+ * programs (cjpeg -progressive, cjpeg -scans SCRIPT, jpegtran) from the
+ * test pattern, in a directory of the test's own. */
+#define DC_WIDTH 1024
+#define DC_HEIGHT 768
+/* 1/8 is 128x96, at least twice the 64x48 the image has in this box */
+#define DC_BOX "64"
+
+static gchar *
+write_pattern_ppm (const gchar *dir, gboolean gray)
+{
+  gchar *path = g_build_filename (dir, gray ? "in.pgm" : "in.ppm", NULL);
+  guint comps = gray ? 1 : 3, x, y;
+  GString *ppm = g_string_new (NULL);
+  GError *err = NULL;
+
+  g_string_printf (ppm, "P%c\n%u %u\n255\n", gray ? '5' : '6', DC_WIDTH,
+      DC_HEIGHT);
+  for (y = 0; y < DC_HEIGHT; y++)
+    for (x = 0; x < DC_WIDTH; x++) {
+      g_string_append_c (ppm, pattern_y (x, y));
+      if (comps == 3) {
+        g_string_append_c (ppm, pattern_u (x, y));
+        g_string_append_c (ppm, pattern_v (x, y));
+      }
+    }
+  fail_unless (g_file_set_contents (path, ppm->str, ppm->len, &err), "%s",
+      err ? err->message : "");
+  g_string_free (ppm, TRUE);
+  return path;
+}
+
+/* Runs @tool with @args, then "-outfile @out @in"; returns what it wrote. */
+static GstBuffer *
+run_jpeg_tool (const gchar *tool, const gchar *args, const gchar *in,
+    const gchar *out)
+{
+  gchar *cmd, *std_err = NULL;
+  gint status = 0;
+  GError *err = NULL;
+  GstBuffer *buf;
+
+  fail_unless (g_find_program_in_path (tool) != NULL,
+      "%s is missing (Debian package libjpeg-turbo-progs)", tool);
+  cmd = g_strdup_printf ("%s %s -outfile '%s' '%s'", tool, args, out, in);
+  fail_unless (g_spawn_command_line_sync (cmd, NULL, &std_err, &status, &err),
+      "%s: %s", cmd, err ? err->message : "");
+  fail_unless (g_spawn_check_wait_status (status, NULL), "%s: %s", cmd,
+      std_err);
+  buf = imgcheck_buffer_from_file (out);
+  fail_unless (buf != NULL);
+  g_free (cmd);
+  g_free (std_err);
+  return buf;
+}
+
+/* A progressive JPEG of the pattern: cjpeg @args; *@path is the file. */
+static GstBuffer *
+make_progressive (const gchar *dir, const gchar *args, gboolean gray,
+    const gchar *name, gchar **path)
+{
+  gchar *in = write_pattern_ppm (dir, gray);
+  gchar *out = g_build_filename (dir, name, NULL);
+  gchar *all =
+      g_strdup_printf ("-quality 90 %s%s", gray ? "-grayscale " : "", args);
+  GstBuffer *buf = run_jpeg_tool ("cjpeg", all, in, out);
+
+  g_free (all);
+  g_free (in);
+  if (path)
+    *path = out;
+  else
+    g_free (out);
+  return buf;
+}
+
+/* The same coefficients as a baseline JPEG (jpegtran is lossless): its
+ * 1/8-scale decode is today's, from every coefficient. */
+static GstBuffer *
+baseline_of (const gchar *dir, GstBuffer *jpeg)
+{
+  gchar *in = g_build_filename (dir, "prog.jpg", NULL);
+  gchar *out = g_build_filename (dir, "base.jpg", NULL);
+  GstMapInfo map;
+  GstBuffer *buf;
+
+  gst_buffer_map (jpeg, &map, GST_MAP_READ);
+  fail_unless (g_file_set_contents (in, (const gchar *) map.data, map.size,
+      NULL));
+  gst_buffer_unmap (jpeg, &map);
+  buf = run_jpeg_tool ("jpegtran", "-copy none", in, out);
+  g_free (in);
+  g_free (out);
+  return buf;
+}
+
+static gchar *
+write_scan_script (const gchar *dir, const gchar *script)
+{
+  gchar *path = g_build_filename (dir, "scans.txt", NULL);
+
+  fail_unless (g_file_set_contents (path, script, -1, NULL));
+  return path;
+}
+
+/* Every pixel of every plane, padding left out. */
+static gboolean
+frames_equal (GstBuffer *a, GstVideoInfo *ia, GstBuffer *b, GstVideoInfo *ib)
+{
+  GstVideoFrame fa, fb;
+  gboolean equal = GST_VIDEO_INFO_FORMAT (ia) == GST_VIDEO_INFO_FORMAT (ib) &&
+      GST_VIDEO_INFO_WIDTH (ia) == GST_VIDEO_INFO_WIDTH (ib) &&
+      GST_VIDEO_INFO_HEIGHT (ia) == GST_VIDEO_INFO_HEIGHT (ib);
+  guint c, y;
+
+  if (!equal)
+    return FALSE;
+  fail_unless (gst_video_frame_map (&fa, ia, a, GST_MAP_READ));
+  fail_unless (gst_video_frame_map (&fb, ib, b, GST_MAP_READ));
+  for (c = 0; c < GST_VIDEO_FRAME_N_COMPONENTS (&fa); c++)
+    for (y = 0; y < (guint) GST_VIDEO_FRAME_COMP_HEIGHT (&fa, c); y++)
+      equal = equal &&
+          memcmp (GST_VIDEO_FRAME_COMP_DATA (&fa, c) +
+                  y * GST_VIDEO_FRAME_COMP_STRIDE (&fa, c),
+              GST_VIDEO_FRAME_COMP_DATA (&fb, c) +
+                  y * GST_VIDEO_FRAME_COMP_STRIDE (&fb, c),
+              GST_VIDEO_FRAME_COMP_WIDTH (&fa, c)) == 0;
+  gst_video_frame_unmap (&fa);
+  gst_video_frame_unmap (&fb);
+  return equal;
+}
+
+/* The thumbnail-sized decode of @prog: its size, the scans read, and how
+ * it compares with the whole decode's (of the same coefficients, as a
+ * baseline JPEG).  Returns whether the two are identical. */
+static gboolean
+check_dc_thumbnail (const gchar *dir, GstBuffer *prog, GstBuffer *decode_this,
+    gboolean strict, guint expect_scans, const gchar *expect_warning)
+{
+  Decoded early, whole;
+  gdouble ssim;
+  gboolean equal;
+
+  decode_into (baseline_of (dir, prog), TRUE, DC_BOX, TRUE, &whole);
+  fail_unless (whole.error == NULL, "%s", whole.error);
+  fail_unless_equals_int (whole.scans_read, 1);
+
+  decode_into (decode_this, TRUE, DC_BOX, strict, &early);
+  fail_unless (early.error == NULL, "%s", early.error);
+  fail_unless (early.frame != NULL);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&early.info), DC_WIDTH / 8);
+  fail_unless_equals_int (GST_VIDEO_INFO_HEIGHT (&early.info), DC_HEIGHT / 8);
+  fail_unless_equals_int (early.scans_read, expect_scans);
+  if (expect_warning)
+    fail_unless (early.warning != NULL &&
+            strstr (early.warning, expect_warning) != NULL,
+        "warning '%s' does not mention '%s'", early.warning, expect_warning);
+  else
+    fail_unless (early.warning == NULL, "unexpected warning %s", early.warning);
+
+  ssim = imgcheck_frame_luma_ssim (early.frame, &early.info, whole.frame,
+      &whole.info);
+  equal = frames_equal (early.frame, &early.info, whole.frame, &whole.info);
+  GST_INFO ("%u scans read: luma SSIM %f against the whole decode%s",
+      early.scans_read, ssim, equal ? ", identical" : "");
+  fail_unless (ssim >= 0.99, "luma SSIM %f", ssim);
+  decoded_clear (&early);
+  decoded_clear (&whole);
+  return equal;
+}
+
+/* cjpeg -progressive: one DC scan (Al=1), five AC scans, the DC's last bit,
+ * three AC refinements.  The thumbnail reads the first scan only; any
+ * larger decode reads all ten. */
+GST_START_TEST (test_dc_scans_progressive)
+{
+  gchar *dir = g_dir_make_tmp ("turbojpegdec-dc-XXXXXX", NULL);
+  GstBuffer *prog;
+  Decoded d;
+
+  prog = make_progressive (dir, "-progressive", FALSE, "p.jpg", NULL);
+  check_dc_thumbnail (dir, prog, gst_buffer_ref (prog), TRUE, 1, NULL);
+  /* 2/8 and full size: every scan */
+  decode_into (gst_buffer_ref (prog), TRUE, "100", TRUE, &d);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&d.info), DC_WIDTH / 4);
+  fail_unless_equals_int (d.scans_read, 10);
+  decoded_clear (&d);
+  decode_into (gst_buffer_ref (prog), FALSE, NULL, TRUE, &d);
+  fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&d.info), DC_WIDTH);
+  fail_unless_equals_int (d.scans_read, 10);
+  decoded_clear (&d);
+  /* grayscale: the same script on one component */
+  gst_buffer_unref (prog);
+  prog = make_progressive (dir, "-progressive", TRUE, "g.jpg", NULL);
+  check_dc_thumbnail (dir, prog, gst_buffer_ref (prog), TRUE, 1, NULL);
+  gst_buffer_unref (prog);
+  imgcheck_remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* Scan scripts (cjpeg -scans): the DC split over three scans per
+ * component ahead of the AC scans (all read, the whole decode's image),
+ * the DC whole in one scan, an AC scan before the other components' DC
+ * (every scan read), the DC's last bit after the AC scans (not read). */
+GST_START_TEST (test_dc_scans_scripts)
+{
+  static const struct
+  {
+    const gchar *script;
+    guint scans_read;
+    gboolean identical;
+  } cases[] = {
+    { "0: 0-0, 0, 2;\n1,2: 0-0, 0, 2;\n0,1,2: 0-0, 2, 1;\n"
+      "0,1,2: 0-0, 1, 0;\n0: 1-63, 0, 0;\n1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n",
+        4, TRUE },
+    { "0,1,2: 0-0, 0, 0;\n0: 1-63, 0, 0;\n1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n", 1,
+        TRUE },
+    { "0: 0-0, 0, 0;\n0: 1-63, 0, 0;\n1: 0-0, 0, 0;\n2: 0-0, 0, 0;\n"
+      "1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n",
+        6, TRUE },
+    { "0,1,2: 0-0, 0, 1;\n0: 1-63, 0, 0;\n1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n"
+      "0,1,2: 0-0, 1, 0;\n",
+        1, FALSE },
+  };
+  gchar *dir = g_dir_make_tmp ("turbojpegdec-dc-XXXXXX", NULL);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *script = write_scan_script (dir, cases[i].script);
+    gchar *args = g_strdup_printf ("-scans '%s'", script);
+    GstBuffer *prog = make_progressive (dir, args, FALSE, "s.jpg", NULL);
+
+    fail_unless_equals_int (check_dc_thumbnail (dir, prog,
+                                gst_buffer_ref (prog), TRUE,
+                                cases[i].scans_read, NULL),
+        cases[i].identical);
+    gst_buffer_unref (prog);
+    g_free (args);
+    g_free (script);
+  }
+  imgcheck_remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+/* Offset of the @n-th (from 1) scan's SOS marker. */
+static gsize
+nth_scan (GstBuffer *jpeg, guint n)
+{
+  gsize pos = 0;
+
+  while (n-- > 0) {
+    pos = find_marker (jpeg, 0xda, pos + 1);
+    fail_unless (pos > 0);
+  }
+  return pos;
+}
+
+/* Cut short after its DC scans, a progressive JPEG still gives its
+ * thumbnail, with a warning; under strict it fails as before. */
+GST_START_TEST (test_dc_scans_truncated)
+{
+  gchar *dir = g_dir_make_tmp ("turbojpegdec-dc-XXXXXX", NULL);
+  GstBuffer *prog =
+      make_progressive (dir, "-progressive", FALSE, "t.jpg", NULL);
+  gsize in_2nd = (nth_scan (prog, 2) + nth_scan (prog, 3)) / 2;
+  gsize in_8th = (nth_scan (prog, 8) + nth_scan (prog, 9)) / 2;
+  Decoded d;
+
+  /* inside the first AC scan, and much later: the same thumbnail */
+  check_dc_thumbnail (dir, prog, patched_copy (prog, in_2nd), FALSE, 1,
+      "truncated");
+  check_dc_thumbnail (dir, prog, patched_copy (prog, in_8th), FALSE, 1,
+      "truncated");
+  /* strict */
+  decode_into (patched_copy (prog, in_8th), TRUE, DC_BOX, TRUE, &d);
+  fail_unless (d.frame == NULL);
+  fail_unless (d.error != NULL && strstr (d.error, "truncated") != NULL,
+      "error %s", d.error);
+  decoded_clear (&d);
+  /* the larger decode: today's, from every scan that arrived */
+  decode_into (patched_copy (prog, in_8th), TRUE, "100", TRUE, &d);
+  fail_unless (d.frame == NULL && d.error != NULL);
+  decoded_clear (&d);
+  gst_buffer_unref (prog);
+  imgcheck_remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
+static void
+keep_decoder (GstBin *bin, GstBin *sub, GstElement *element, gpointer user)
+{
+  GstElementFactory *f = gst_element_get_factory (element);
+
+  if (f && g_str_equal (GST_OBJECT_NAME (f), "turbojpegdec"))
+    gst_object_replace ((GstObject **) user, GST_OBJECT (element));
+}
+
+/* imgcompressbin (the tool's --thumbnails-first pass runs it with the
+ * thumbnail alone) tells the decoder the largest box through the size-hint
+ * query: a thumbnail-only run reads the DC scans, one with a larger
+ * variant every scan. */
+static guint
+bin_scans_read (const gchar *input, const gchar *dir, const gchar *variants)
+{
+  gchar *desc = g_strdup_printf ("filesrc location=\"%s\" ! imgcompressbin "
+                                 "output-dir=\"%s\" overwrite=true "
+                                 "formats=jpeg variants=%s",
+      input, dir, variants);
+  GstElement *pipeline = gst_parse_launch (desc, NULL), *decoder = NULL;
+  GstBus *bus;
+  GstMessage *msg;
+  guint scans = 0;
+
+  fail_unless (pipeline != NULL);
+  g_signal_connect (pipeline, "deep-element-added", G_CALLBACK (keep_decoder),
+      &decoder);
+  bus = gst_element_get_bus (pipeline);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  fail_unless (msg != NULL);
+  if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+    GError *err = NULL;
+    gchar *debug = NULL;
+
+    gst_message_parse_error (msg, &err, &debug);
+    fail ("%s: %s (%s)", variants, err->message, debug);
+  }
+  gst_message_unref (msg);
+  fail_unless (decoder != NULL);
+  g_object_get (decoder, "scans-read", &scans, NULL);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (decoder);
+  gst_object_unref (bus);
+  gst_object_unref (pipeline);
+  g_free (desc);
+  return scans;
+}
+
+GST_START_TEST (test_dc_scans_imgcompressbin)
+{
+  gchar *dir = g_dir_make_tmp ("turbojpegdec-dc-XXXXXX", NULL);
+  gchar *path;
+  GstBuffer *prog =
+      make_progressive (dir, "-progressive", FALSE, "b.jpg", &path);
+
+  fail_unless_equals_int (bin_scans_read (path, dir, "thumbnail:64:80:75"), 1);
+  fail_unless_equals_int (bin_scans_read (path, dir,
+                              "thumbnail:64:80:75,full:2048:90:85"),
+      10);
+  gst_buffer_unref (prog);
+  g_free (path);
+  imgcheck_remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 static Suite *
 turbojpegdec_suite (void)
 {
@@ -839,6 +1259,10 @@ turbojpegdec_suite (void)
   tcase_add_test (tc, test_many_scans);
   tcase_add_test (tc, test_pipelines_filesrc_multifilesrc);
   tcase_add_test (tc, test_real_photos);
+  tcase_add_test (tc, test_dc_scans_progressive);
+  tcase_add_test (tc, test_dc_scans_scripts);
+  tcase_add_test (tc, test_dc_scans_truncated);
+  tcase_add_test (tc, test_dc_scans_imgcompressbin);
   return s;
 }
 

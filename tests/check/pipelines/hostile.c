@@ -97,6 +97,10 @@ static const HostileCase cases[] = {
    * decoder stops on the warning (strict), so the CPU is never spent */
   { "progressive-5000-scans.jpg", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
       { "jpeg", "corrupt" } },
+  { "progressive.jpg", DECODED, 640, 480, TRUE },
+  /* strict: refused though the thumbnail's DC scans are whole */
+  { "progressive-cut-after-dc.jpg", REFUSED, 0, 0, FALSE,
+      gst_stream_error_quark, { "jpeg", "truncated" } },
   { "cmyk.jpg", DECODED, 640, 480, TRUE },
   { "ycck.jpg", DECODED, 640, 480, TRUE },
   /* an IFD that claims 65535 entries: the entry that is there (orientation

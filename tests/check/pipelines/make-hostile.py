@@ -250,6 +250,12 @@ def main():
     write("sof-60000x60000.jpg", with_sof_size(jpeg, 60000, 60000))
     write("sof-width-0.jpg", with_sof_size(jpeg, 0, 480))
     write("progressive-5000-scans.jpg", many_scans(5000))
+    # libjpeg's scan script (DC, five AC scans, DC refinement, ...); cut
+    # inside its first AC scan, the DC of every component is there
+    prog = jpeg_bytes(photo, quality=90, progressive=True)
+    write("progressive.jpg", prog)
+    first_ac = find_marker(prog, 0xda, find_marker(prog, 0xda) + 2)
+    write("progressive-cut-after-dc.jpg", prog[:first_ac + 200])
 
     # One file is one image: what follows the primary JPEG is skipped (a
     # second JPEG, an MPF secondary image, trailing bytes).
