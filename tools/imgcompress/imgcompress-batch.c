@@ -111,6 +111,17 @@ imgcompress_image_new (const gchar *path, guint64 input_bytes)
   return image;
 }
 
+/* The last failure of an image is the one told. */
+void
+imgcompress_image_fail (ImgcompressImage *image, ImgcompressFailure failure,
+    const gchar *message)
+{
+  image->failed = TRUE;
+  image->failure = failure;
+  g_free (image->error);
+  image->error = g_strdup (message);
+}
+
 void
 imgcompress_image_free (ImgcompressImage *image)
 {
@@ -393,12 +404,12 @@ check_outputs_exist (ImgcompressImage *image)
 
     if (!g_file_test (o->location, G_FILE_TEST_IS_REGULAR)) {
       gchar *shown = gst_imgcompress_escape_for_display (o->location);
-
-      image->failed = TRUE;
-      g_free (image->error);
-      image->error = g_strdup_printf (_ ("%s disappeared while the image was "
-                                         "being made"),
+      gchar *message = g_strdup_printf (_ ("%s disappeared while the image "
+                                           "was being made"),
           shown);
+
+      imgcompress_image_fail (image, IMGCOMPRESS_FAILURE_OUTPUT_WRITE, message);
+      g_free (message);
       g_free (shown);
       return;
     }
@@ -444,11 +455,10 @@ finish_job (Job *job)
 }
 
 static void
-fail_job (Job *job, const gchar *error)
+fail_job (Job *job, const GError *error)
 {
-  job->image->failed = TRUE;
-  g_free (job->image->error);
-  job->image->error = g_strdup (error);
+  imgcompress_image_fail (job->image, imgcompress_failure_from_error (error),
+      error->message);
 }
 
 static gboolean
@@ -473,9 +483,14 @@ on_worker_element_message (Worker *worker, GstMessage *msg)
     gst_imgcompress_metrics_clear (&m);
   } else if (gst_imgcompress_image_done_message_parse (msg, &image, NULL)) {
     if (message_is_for_job (image.id, job)) {
+      if (image.format != GST_IMGCOMPRESS_FORMAT_UNKNOWN)
+        job->image->input_format =
+            gst_imgcompress_format_to_string (image.format);
+      job->image->width = image.width;
+      job->image->height = image.height;
       error = gst_imgcompress_image_done_message_get_error (msg, NULL);
       if (error)
-        fail_job (job, error->message);
+        fail_job (job, error);
       g_clear_error (&error);
       finish_job (job);
     }
@@ -523,7 +538,7 @@ on_worker_message (GstBus *bus, GstMessage *msg, gpointer user_data)
       worker->broken = TRUE;
       if (worker->job) {
         print_debug (worker, debug);
-        fail_job (worker->job, err->message);
+        fail_job (worker->job, err);
         stop_worker_pipeline (worker);
         finish_job (worker->job);
       }
@@ -758,8 +773,8 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
       gst_clear_buffer (&input);
   }
   if (input == NULL) {
-    g_free (image->error);
-    image->error = g_strdup (error->message);
+    imgcompress_image_fail (image, imgcompress_failure_from_error (error),
+        error->message);
     g_error_free (error);
     report_failed_early (batch, image);
     return;
@@ -903,7 +918,8 @@ imgcompress_batch_interrupt (ImgcompressBatch *batch)
   for (l = jobs; l != NULL; l = l->next) {
     Job *job = l->data;
 
-    fail_job (job, _ ("interrupted"));
+    imgcompress_image_fail (job->image, IMGCOMPRESS_FAILURE_INTERRUPTED,
+        _ ("interrupted"));
     stop_worker_pipeline (job->worker);
     finish_job (job);
   }

@@ -38,6 +38,7 @@
 #include "imgcompress-config.h"
 #include "imgcompress-plugins.h"
 #include "imgcompress-outputs.h"
+#include "imgcompress-prometheus.h"
 #include "imgcompress-report.h"
 
 #define EXIT_FAILED 1
@@ -220,6 +221,26 @@ plan_outputs (GPtrArray *images, const gchar *location_template,
   return TRUE;
 }
 
+/* A metrics file goes into a directory that exists: a mistyped collector
+ * directory is told before the run, not created. */
+static gboolean
+check_metrics_paths (Options *opts, GError **error)
+{
+  GError *dir_error = NULL;
+
+  if (opts->prometheus &&
+      !imgcompress_prometheus_check_directory (opts->prometheus, &dir_error)) {
+    gchar *shown = gst_imgcompress_escape_for_display (opts->prometheus);
+
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("--prometheus %s: %s"), shown, dir_error->message);
+    g_free (shown);
+    g_error_free (dir_error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 apply_options (ImgcompressConfig *config, Options *opts, GError **error)
 {
@@ -294,7 +315,7 @@ apply_options (ImgcompressConfig *config, Options *opts, GError **error)
   }
   if (opts->max_input_bytes >= 0)
     config->max_input_bytes = opts->max_input_bytes;
-  return TRUE;
+  return check_metrics_paths (opts, error);
 }
 
 static void
