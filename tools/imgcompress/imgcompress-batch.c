@@ -75,6 +75,8 @@ struct _Worker
   ImgcompressBatch *batch;
   GstElement *pipeline;
   GstElement *src;
+  GstElement *bin;
+  gchar *location; /* the template its files are written with */
   guint watch_id;
   guint pass;
   Job *job; /* the image being made, NULL when idle */
@@ -104,6 +106,7 @@ imgcompress_image_new (const gchar *path, guint64 input_bytes)
   image->path = g_strdup (path);
   image->stream_name = gst_imgcompress_escape_for_display (base);
   image->name = gst_imgcompress_name_component (image->stream_name);
+  image->subdir = g_strdup ("");
   image->planned = g_ptr_array_new_with_free_func (g_free);
   image->input_bytes = input_bytes;
   image->outputs = g_ptr_array_new_with_free_func (output_free);
@@ -128,6 +131,8 @@ imgcompress_image_free (ImgcompressImage *image)
   g_free (image->path);
   g_free (image->stream_name);
   g_free (image->name);
+  g_free (image->subdir);
+  g_free (image->location);
   g_ptr_array_unref (image->planned);
   g_free (image->error);
   g_free (image->warning);
@@ -318,7 +323,7 @@ record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
   o->bytes = m->output_bytes;
   o->ratio = m->compression_ratio;
   o->processing_time = m->processing_time;
-  o->written_at_us = g_get_monotonic_time ();
+  o->written_at_us = g_get_real_time ();
   o->has_id =
       gst_imgcompress_file_id_from_structure (gst_message_get_structure (msg),
           &o->id);
@@ -573,6 +578,8 @@ make_worker (ImgcompressBatch *batch, GError **error)
   name = g_strdup_printf ("worker%u-pass%u", batch->workers->len, batch->pass);
   worker->pipeline = gst_pipeline_new (name);
   g_free (name);
+  worker->bin = bin;
+  worker->location = g_strdup (batch->options.location_template);
   worker->src = gst_element_factory_make ("appsrc", NULL);
   g_object_set (worker->src, "format", GST_FORMAT_BYTES, "max-bytes",
       (guint64) 0, NULL);
@@ -633,6 +640,7 @@ destroy_worker (Worker *worker)
   gst_element_set_state (worker->pipeline, GST_STATE_NULL);
   gst_object_unref (worker->pipeline);
   g_ptr_array_remove (worker->batch->workers, worker);
+  g_free (worker->location);
   g_free (worker);
 }
 
@@ -749,6 +757,33 @@ report_failed_early (ImgcompressBatch *batch, ImgcompressImage *image)
     batch->options.on_image_done (batch, image, batch->options.user_data);
 }
 
+/* An image with a template of its own (--layout tree, a suffixed name)
+ * has it set on the idle worker's bin, for the branches it builds, and on
+ * the metricsinks it has built, which read it at each file. */
+static void
+set_location (const GValue *item, gpointer location)
+{
+  g_object_set (g_value_get_object (item), "location", location, NULL);
+}
+
+static void
+worker_use_location (Worker *worker, const gchar *location)
+{
+  GstIterator *it;
+
+  if (g_strcmp0 (worker->location, location) == 0)
+    return;
+  g_free (worker->location);
+  worker->location = g_strdup (location);
+  g_object_set (worker->bin, "location", location, NULL);
+  it = gst_bin_iterate_all_by_element_factory_name (GST_BIN (worker->bin),
+      "metricsink");
+  while (gst_iterator_foreach (it, set_location, (gpointer) location) ==
+      GST_ITERATOR_RESYNC)
+    gst_iterator_resync (it);
+  gst_iterator_free (it);
+}
+
 /* The image goes into an idle worker's stream under its own name (not one
  * adaptivequality derives from a URI), so that metricsink writes the
  * planned paths, with an id that its messages carry back. */
@@ -786,6 +821,8 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
   job->worker = worker;
   job->id = g_strdup_printf ("%" G_GUINT64_FORMAT, batch->job_seq++);
   worker->job = job;
+  worker_use_location (worker,
+      image->location ? image->location : batch->options.location_template);
   batch->jobs = g_list_prepend (batch->jobs, job);
   batch->running++;
   batch->in_flight_bytes += image->working_set;

@@ -29,7 +29,7 @@ typedef struct
   guint64 bytes;
   gdouble ratio;
   GstClockTime processing_time;
-  gint64 written_at_us; /* g_get_monotonic_time () when reported */
+  gint64 written_at_us; /* g_get_real_time () when reported */
   GstImgcompressFileId id; /* the file metricsink put in place */
   gboolean has_id;
 } ImgcompressOutput;
@@ -40,6 +40,9 @@ typedef struct
   gchar *stream_name; /* the name the image travels under (the file name,
                        * escaped to valid UTF-8) */
   gchar *name; /* output stem: {name} as metricsink makes it */
+  gchar *subdir; /* its directory below the input it was found in, "" */
+  gchar *location; /* its own location template (--layout tree, a name
+                    * suffix), NULL: the batch's */
   GPtrArray *planned; /* relative paths of the files it will write */
   guint64 input_bytes;
   const gchar *input_format; /* "jpeg", "png"... from its header, or NULL */
