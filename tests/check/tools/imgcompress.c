@@ -1416,6 +1416,40 @@ GST_START_TEST (test_existing_output_names_options)
 
 GST_END_TEST;
 
+/* The tool run from the build tree finds the plugins built beside it,
+ * with no GST_PLUGIN_PATH_1_0 and a registry that has never seen them. */
+GST_START_TEST (test_build_tree_finds_plugins)
+{
+  GSubprocessLauncher *launcher;
+  GSubprocess *proc;
+  gchar *in, *out, *registry;
+  GError *error = NULL;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  registry = g_build_filename (workdir, "fresh.registry", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_unsetenv (launcher, "GST_PLUGIN_PATH_1_0");
+  g_subprocess_launcher_unsetenv (launcher, "GST_PLUGIN_PATH");
+  g_subprocess_launcher_setenv (launcher, "GST_REGISTRY", registry, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GST_REGISTRY_1_0", registry, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error,
+      g_getenv ("IMGCOMPRESS_TOOL"), "-q", "--formats", "jpeg", "-o", out, in,
+      NULL);
+  fail_unless (proc != NULL, "%s", error ? error->message : "");
+  fail_unless (g_subprocess_wait_check (proc, NULL, NULL));
+  fail_unless_equals_int (imgcheck_count_files (out, ".jpg"), 3);
+  g_object_unref (proc);
+  g_object_unref (launcher);
+  g_free (registry);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 /* The stale-temporary sweep removes only what this run could have left:
  * temporary files of its own outputs, in the directories it writes. */
 GST_START_TEST (test_stale_temps_removed)
@@ -1626,6 +1660,7 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_layout_tree);
   tcase_add_test (tc, test_input_lists);
   tcase_add_test (tc, test_existing_output_names_options);
+  tcase_add_test (tc, test_build_tree_finds_plugins);
   tcase_add_test (tc, test_stale_temps_removed);
   tcase_add_test (tc, test_sigint_leaves_no_temporaries);
   return s;
