@@ -265,6 +265,35 @@ imgcompress_report_summary (ImgcompressReport *report)
   g_hash_table_unref (per_format);
 }
 
+/* One member of an object being built. */
+static void
+add_int_member (JsonBuilder *b, const gchar *member, gint64 value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_double_member (JsonBuilder *b, const gchar *member, gdouble value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_double_value (b, value);
+}
+
+static void
+add_string_member (JsonBuilder *b, const gchar *member, const gchar *value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_boolean_member (JsonBuilder *b, const gchar *member, gboolean value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_boolean_value (b, value);
+}
+
 /* JSON holds UTF-8 only: a string that is not (a file name in another
  * encoding) is written escaped as on stderr, and its raw bytes in hex in
  * the member @member_hex, so that a reader can still find the file. */
@@ -319,14 +348,11 @@ add_uint_or_null (JsonBuilder *b, const gchar *member, guint64 value)
 static void
 add_outcome_members (JsonBuilder *b, ImgcompressImage *image)
 {
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_boolean_value (b, image->done && !image->failed);
-  json_builder_set_member_name (b, "skipped");
-  json_builder_add_boolean_value (b, image->skipped);
+  add_boolean_member (b, "ok", image->done && !image->failed);
+  add_boolean_member (b, "skipped", image->skipped);
   /* an image not done is one the interrupted run never finished */
   if (image->failed || !image->done) {
-    json_builder_set_member_name (b, "error_code");
-    json_builder_add_string_value (b,
+    add_string_member (b, "error_code",
         imgcompress_failure_to_string (image->failed ?
                 image->failure :
                 IMGCOMPRESS_FAILURE_INTERRUPTED));
@@ -341,23 +367,16 @@ static void
 add_output (JsonBuilder *b, ImgcompressOutput *o)
 {
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "variant");
-  json_builder_add_string_value (b, o->variant);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, o->format);
+  add_string_member (b, "variant", o->variant);
+  add_string_member (b, "format", o->format);
   add_file_name_member (b, "path", "path_hex", o->location);
-  json_builder_set_member_name (b, "width");
-  json_builder_add_int_value (b, o->width);
-  json_builder_set_member_name (b, "height");
-  json_builder_add_int_value (b, o->height);
-  json_builder_set_member_name (b, "bytes");
-  json_builder_add_int_value (b, o->bytes);
-  json_builder_set_member_name (b, "quality");
-  json_builder_add_int_value (b, o->quality);
-  json_builder_set_member_name (b, "ratio");
-  json_builder_add_double_value (b, o->ratio);
-  json_builder_set_member_name (b, "processing_time_s");
-  json_builder_add_double_value (b, (gdouble) o->processing_time / GST_SECOND);
+  add_int_member (b, "width", o->width);
+  add_int_member (b, "height", o->height);
+  add_int_member (b, "bytes", o->bytes);
+  add_int_member (b, "quality", o->quality);
+  add_double_member (b, "ratio", o->ratio);
+  add_double_member (b, "processing_time_s",
+      (gdouble) o->processing_time / GST_SECOND);
   add_time_member (b, "written_at", o->written_at_us);
   json_builder_end_object (b);
 }
@@ -373,8 +392,7 @@ image_to_json (ImgcompressImage *image)
 
   json_builder_begin_object (b);
   add_file_name_member (b, "input", "input_hex", image->path);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, image->name);
+  add_string_member (b, "name", image->name);
   json_builder_set_member_name (b, "input_format");
   if (image->input_format)
     json_builder_add_string_value (b, image->input_format);
@@ -382,11 +400,9 @@ image_to_json (ImgcompressImage *image)
     json_builder_add_null_value (b);
   add_uint_or_null (b, "input_width", image->width);
   add_uint_or_null (b, "input_height", image->height);
-  json_builder_set_member_name (b, "input_bytes");
-  json_builder_add_int_value (b, image->input_bytes);
+  add_int_member (b, "input_bytes", image->input_bytes);
   add_outcome_members (b, image);
-  json_builder_set_member_name (b, "processing_time_s");
-  json_builder_add_double_value (b,
+  add_double_member (b, "processing_time_s",
       (gdouble) image->processing_time / GST_SECOND);
   json_builder_set_member_name (b, "outputs");
   json_builder_begin_array (b);
@@ -402,8 +418,7 @@ image_to_json (ImgcompressImage *image)
 static void
 add_run_members (ImgcompressReport *report, JsonBuilder *b)
 {
-  json_builder_set_member_name (b, "schema_version");
-  json_builder_add_int_value (b, IMGCOMPRESS_METRICS_SCHEMA_VERSION);
+  add_int_member (b, "schema_version", IMGCOMPRESS_METRICS_SCHEMA_VERSION);
   add_time_member (b, "started_at", report->start_real_us);
 }
 
@@ -414,18 +429,12 @@ totals_to_json (ImgcompressReport *report)
   JsonNode *node;
 
   json_builder_begin_object (b);
-  json_builder_set_member_name (b, "images");
-  json_builder_add_int_value (b, report->images->len);
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_int_value (b, report->done - report->failed);
-  json_builder_set_member_name (b, "failed");
-  json_builder_add_int_value (b, report->failed);
-  json_builder_set_member_name (b, "input_bytes");
-  json_builder_add_int_value (b, report->bytes_in);
-  json_builder_set_member_name (b, "output_bytes");
-  json_builder_add_int_value (b, report->bytes_out);
-  json_builder_set_member_name (b, "wall_time_s");
-  json_builder_add_double_value (b,
+  add_int_member (b, "images", report->images->len);
+  add_int_member (b, "ok", report->done - report->failed);
+  add_int_member (b, "failed", report->failed);
+  add_int_member (b, "input_bytes", report->bytes_in);
+  add_int_member (b, "output_bytes", report->bytes_out);
+  add_double_member (b, "wall_time_s",
       (g_get_monotonic_time () - report->start_us) / 1e6);
   add_time_member (b, "finished_at", g_get_real_time ());
   json_builder_end_object (b);
@@ -462,8 +471,7 @@ write_jsonl_record (ImgcompressReport *report, const gchar *kind,
 
   json_builder_begin_object (b);
   add_run_members (report, b);
-  json_builder_set_member_name (b, "record");
-  json_builder_add_string_value (b, kind);
+  add_string_member (b, "record", kind);
   if (node) {
     json_builder_set_member_name (b, kind);
     json_builder_add_value (b, node);
