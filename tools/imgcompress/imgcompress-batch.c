@@ -75,6 +75,8 @@ struct _Worker
   ImgcompressBatch *batch;
   GstElement *pipeline;
   GstElement *src;
+  GstElement *bin;
+  gchar *location; /* the template its files are written with */
   guint watch_id;
   Job *job; /* the image being made, NULL when idle */
   gboolean broken; /* a pipeline error: it makes no further image */
@@ -106,11 +108,23 @@ imgcompress_image_new (const gchar *path, guint64 input_bytes)
   image->path = g_strdup (path);
   image->stream_name = gst_imgcompress_escape_for_display (base);
   image->name = gst_imgcompress_name_component (image->stream_name);
+  image->subdir = g_strdup ("");
   image->planned = g_ptr_array_new_with_free_func (g_free);
   image->input_bytes = input_bytes;
   image->outputs = g_ptr_array_new_with_free_func (output_free);
   g_free (base);
   return image;
+}
+
+/* The last failure of an image is the one told. */
+void
+imgcompress_image_fail (ImgcompressImage *image, ImgcompressFailure failure,
+    const gchar *message)
+{
+  image->failed = TRUE;
+  image->failure = failure;
+  g_free (image->error);
+  image->error = g_strdup (message);
 }
 
 void
@@ -119,6 +133,8 @@ imgcompress_image_free (ImgcompressImage *image)
   g_free (image->path);
   g_free (image->stream_name);
   g_free (image->name);
+  g_free (image->subdir);
+  g_free (image->location);
   g_ptr_array_unref (image->planned);
   g_free (image->error);
   g_free (image->warning);
@@ -301,7 +317,7 @@ record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
   o->bytes = m->output_bytes;
   o->ratio = m->compression_ratio;
   o->processing_time = m->processing_time;
-  o->written_at_us = g_get_monotonic_time ();
+  o->written_at_us = g_get_real_time ();
   o->has_id =
       gst_imgcompress_file_id_from_structure (gst_message_get_structure (msg),
           &o->id);
@@ -389,12 +405,12 @@ check_outputs_exist (ImgcompressImage *image)
 
     if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
       gchar *shown = gst_imgcompress_escape_for_display (o->location);
-
-      image->failed = TRUE;
-      g_free (image->error);
-      image->error = g_strdup_printf (_ ("%s disappeared while the image was "
-                                         "being made"),
+      gchar *message = g_strdup_printf (_ ("%s disappeared while the image "
+                                           "was being made"),
           shown);
+
+      imgcompress_image_fail (image, IMGCOMPRESS_FAILURE_OUTPUT_WRITE, message);
+      g_free (message);
       g_free (shown);
       return;
     }
@@ -527,11 +543,10 @@ commit_all_held (ImgcompressBatch *batch)
 }
 
 static void
-fail_job (Job *job, const gchar *error)
+fail_job (Job *job, const GError *error)
 {
-  job->image->failed = TRUE;
-  g_free (job->image->error);
-  job->image->error = g_strdup (error);
+  imgcompress_image_fail (job->image, imgcompress_failure_from_error (error),
+      error->message);
 }
 
 static gboolean
@@ -556,9 +571,14 @@ on_worker_element_message (Worker *worker, GstMessage *msg)
     gst_imgcompress_metrics_clear (&m);
   } else if (gst_imgcompress_image_done_message_parse (msg, &image, NULL)) {
     if (message_is_for_job (image.id, job)) {
+      if (image.format != GST_IMGCOMPRESS_FORMAT_UNKNOWN)
+        job->image->input_format =
+            gst_imgcompress_format_to_string (image.format);
+      job->image->width = image.width;
+      job->image->height = image.height;
       error = gst_imgcompress_image_done_message_get_error (msg, NULL);
       if (error)
-        fail_job (job, error->message);
+        fail_job (job, error);
       g_clear_error (&error);
       finish_job (job);
     }
@@ -606,7 +626,7 @@ on_worker_message (GstBus *bus, GstMessage *msg, gpointer user_data)
       worker->broken = TRUE;
       if (worker->job) {
         print_debug (worker, debug);
-        fail_job (worker->job, err->message);
+        fail_job (worker->job, err);
         stop_worker_pipeline (worker);
         finish_job (worker->job);
       }
@@ -640,6 +660,8 @@ make_worker (ImgcompressBatch *batch, GError **error)
   name = g_strdup_printf ("worker%u", batch->workers->len);
   worker->pipeline = gst_pipeline_new (name);
   g_free (name);
+  worker->bin = bin;
+  worker->location = g_strdup (batch->options.location_template);
   worker->src = gst_element_factory_make ("appsrc", NULL);
   g_object_set (worker->src, "format", GST_FORMAT_BYTES, "max-bytes",
       (guint64) 0, NULL);
@@ -700,6 +722,7 @@ destroy_worker (Worker *worker)
   gst_element_set_state (worker->pipeline, GST_STATE_NULL);
   gst_object_unref (worker->pipeline);
   g_ptr_array_remove (worker->batch->workers, worker);
+  g_free (worker->location);
   g_free (worker);
 }
 
@@ -818,6 +841,33 @@ report_failed_early (ImgcompressBatch *batch, ImgcompressImage *image)
     batch->options.on_image_done (batch, image, batch->options.user_data);
 }
 
+/* An image with a template of its own (--layout tree, a suffixed name)
+ * has it set on the idle worker's bin, for the branches it builds, and on
+ * the metricsinks it has built, which read it at each file. */
+static void
+set_location (const GValue *item, gpointer location)
+{
+  g_object_set (g_value_get_object (item), "location", location, NULL);
+}
+
+static void
+worker_use_location (Worker *worker, const gchar *location)
+{
+  GstIterator *it;
+
+  if (g_strcmp0 (worker->location, location) == 0)
+    return;
+  g_free (worker->location);
+  worker->location = g_strdup (location);
+  g_object_set (worker->bin, "location", location, NULL);
+  it = gst_bin_iterate_all_by_element_factory_name (GST_BIN (worker->bin),
+      "metricsink");
+  while (gst_iterator_foreach (it, set_location, (gpointer) location) ==
+      GST_ITERATOR_RESYNC)
+    gst_iterator_resync (it);
+  gst_iterator_free (it);
+}
+
 /* The image goes into an idle worker's stream under its own name (not one
  * adaptivequality derives from a URI), so that metricsink writes the
  * planned paths, with an id that its messages carry back. */
@@ -842,8 +892,8 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
       gst_clear_buffer (&input);
   }
   if (input == NULL) {
-    g_free (image->error);
-    image->error = g_strdup (error->message);
+    imgcompress_image_fail (image, imgcompress_failure_from_error (error),
+        error->message);
     g_error_free (error);
     report_failed_early (batch, image);
     return;
@@ -855,6 +905,8 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
   job->worker = worker;
   job->id = g_strdup_printf ("%" G_GUINT64_FORMAT, batch->job_seq++);
   worker->job = job;
+  worker_use_location (worker,
+      image->location ? image->location : batch->options.location_template);
   batch->jobs = g_list_prepend (batch->jobs, job);
   batch->running++;
   batch->in_flight_bytes += image->working_set;
@@ -982,7 +1034,8 @@ imgcompress_batch_interrupt (ImgcompressBatch *batch)
   for (l = jobs; l != NULL; l = l->next) {
     Job *job = l->data;
 
-    fail_job (job, _ ("interrupted"));
+    imgcompress_image_fail (job->image, IMGCOMPRESS_FAILURE_INTERRUPTED,
+        _ ("interrupted"));
     stop_worker_pipeline (job->worker);
     finish_job (job);
   }

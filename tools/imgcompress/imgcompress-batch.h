@@ -14,6 +14,7 @@
 #include <gst/imgcompress/imgcompress.h>
 
 #include "imgcompress-config.h"
+#include "imgcompress-prometheus.h"
 
 G_BEGIN_DECLS
 
@@ -29,7 +30,7 @@ typedef struct
   guint64 bytes;
   gdouble ratio;
   GstClockTime processing_time;
-  gint64 written_at_us; /* g_get_monotonic_time () when reported */
+  gint64 written_at_us; /* g_get_real_time () when reported */
   GstImgcompressFileId id; /* the file metricsink put in place */
   gboolean has_id;
 } ImgcompressOutput;
@@ -40,13 +41,20 @@ typedef struct
   gchar *stream_name; /* the name the image travels under (the file name,
                        * escaped to valid UTF-8) */
   gchar *name; /* output stem: {name} as metricsink makes it */
+  gchar *subdir; /* its directory below the input it was found in, "" */
+  gchar *location; /* its own location template (--layout tree, a name
+                    * suffix), NULL: the batch's */
   GPtrArray *planned; /* relative paths of the files it will write */
   guint64 input_bytes;
+  const gchar *input_format; /* "jpeg", "png"... from its header, or NULL */
+  guint width; /* of the input, from its header; 0: not known */
+  guint height;
   guint64 working_set; /* estimated peak memory, from the header */
   gboolean done;
   gboolean failed;
   gboolean skipped; /* --skip-existing found every file complete */
-  gchar *error;
+  gchar *error; /* translated */
+  ImgcompressFailure failure; /* the error's stable reason */
   gchar *warning; /* the first warning of its pipeline (made anyway) */
   GstClockTime processing_time; /* from start to its last file */
   GPtrArray *outputs; /* ImgcompressOutput */
@@ -86,6 +94,8 @@ void imgcompress_batch_free (ImgcompressBatch *batch);
 
 ImgcompressImage *imgcompress_image_new (const gchar *path,
     guint64 input_bytes);
+void imgcompress_image_fail (ImgcompressImage *image,
+    ImgcompressFailure failure, const gchar *message);
 void imgcompress_image_free (ImgcompressImage *image);
 
 G_END_DECLS
