@@ -17,7 +17,6 @@
 
 #include <glib/gstdio.h>
 #include <gst/imgcompress/gst-i18n-plugin.h>
-#include <gst/app/gstappsrc.h>
 #include <gst/imgcompress/imgcompress.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +26,7 @@
 
 #include "imgcompress-batch.h"
 #include "imgcompress-outputs.h"
+#include "imgcompress-worker.h"
 
 /* Bytes read for the header first, and at most (a JPEG's SOF can follow a
  * large Exif block). */
@@ -48,18 +48,14 @@ struct _ImgcompressBatch
   guint max_in_flight;
   GList *jobs;
   GPtrArray *workers; /* Worker */
-  guint64 job_seq;
   GMainLoop *loop;
   gboolean interrupted;
   guint finished;
   GstClockTime total_processing;
 };
 
-/* A long-lived pipeline, `appsrc ! imgcompressbin on-error=skip`, that
- * makes one image at a time: built when a pass first needs it, fed image
- * after image, torn down when the pass ends.  Building, negotiating and
- * tearing down a pipeline per image cost more than a small image's whole
- * processing. */
+/* One long-lived pipeline per image in flight and pass, fed one image
+ * after another (imgcompress-worker.c). */
 typedef struct _Worker Worker;
 
 typedef struct
@@ -67,30 +63,15 @@ typedef struct
   ImgcompressBatch *batch;
   ImgcompressImage *image;
   Worker *worker;
-  gchar *id; /* the image's id in its worker's stream */
 } Job;
 
 struct _Worker
 {
   ImgcompressBatch *batch;
-  GstElement *pipeline;
-  GstElement *src;
-  guint watch_id;
+  ImgcompressWorker *pipeline;
   guint pass;
   Job *job; /* the image being made, NULL when idle */
-  gboolean broken; /* a pipeline error: it makes no further image */
 };
-
-static void
-output_free (gpointer data)
-{
-  ImgcompressOutput *o = data;
-
-  g_free (o->variant);
-  g_free (o->format);
-  g_free (o->location);
-  g_free (o);
-}
 
 /* The image travels under its file name.  An event carries only UTF-8,
  * so the name is escaped first (injectively: a backslash is doubled), and
@@ -106,7 +87,7 @@ imgcompress_image_new (const gchar *path, guint64 input_bytes)
   image->name = gst_imgcompress_name_component (image->stream_name);
   image->planned = g_ptr_array_new_with_free_func (g_free);
   image->input_bytes = input_bytes;
-  image->outputs = g_ptr_array_new_with_free_func (output_free);
+  image->outputs = g_ptr_array_new_with_free_func (imgcompress_output_free);
   g_free (base);
   return image;
 }
@@ -293,31 +274,19 @@ imgcompress_batch_was_interrupted (ImgcompressBatch *batch)
 }
 
 static void
-record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
+on_output (ImgcompressWorker *pipeline, ImgcompressOutput *o,
+    gpointer user_data)
 {
-  ImgcompressOutput *o = g_new0 (ImgcompressOutput, 1);
+  Worker *worker = user_data;
+  Job *job = worker->job;
   ImgcompressBatch *batch = job->batch;
 
-  o->variant = g_strdup (m->variant);
-  o->format = g_strdup (m->format);
-  o->location = g_strdup (m->location);
-  o->width = m->width;
-  o->height = m->height;
-  o->quality = m->quality;
-  o->bytes = m->output_bytes;
-  o->ratio = m->compression_ratio;
-  o->processing_time = m->processing_time;
-  o->written_at_us = g_get_monotonic_time ();
-  o->has_id =
-      gst_imgcompress_file_id_from_structure (gst_message_get_structure (msg),
-          &o->id);
   g_ptr_array_add (job->image->outputs, o);
-
-  if (GST_CLOCK_TIME_IS_VALID (m->processing_time))
+  if (GST_CLOCK_TIME_IS_VALID (o->processing_time))
     job->image->processing_time =
-        MAX (job->image->processing_time, m->processing_time);
-  if (m->input_bytes > 0)
-    job->image->input_bytes = m->input_bytes;
+        MAX (job->image->processing_time, o->processing_time);
+  if (o->input_bytes > 0)
+    job->image->input_bytes = o->input_bytes;
 
   if (batch->options.on_output)
     batch->options.on_output (batch, job->image, batch->options.user_data);
@@ -325,59 +294,17 @@ record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
 
 static void schedule (ImgcompressBatch *batch);
 static void destroy_worker (Worker *worker);
-static void stop_worker_pipeline (Worker *worker);
 
-static gdouble
-memory_used_fraction (void)
-{
-  gchar *contents = NULL, *p;
-  guint64 total = 0, avail = 0;
-
-  if (!g_file_get_contents ("/proc/meminfo", &contents, NULL, NULL))
-    return 0;
-  if ((p = strstr (contents, "MemTotal:")))
-    total = g_ascii_strtoull (p + 9, NULL, 10);
-  if ((p = strstr (contents, "MemAvailable:")))
-    avail = g_ascii_strtoull (p + 13, NULL, 10);
-  g_free (contents);
-  return total ? 1.0 - (gdouble) avail / total : 0;
-}
-
-static gdouble
-load_average (void)
-{
-  gchar *contents = NULL;
-  gdouble load = 0;
-
-  if (g_file_get_contents ("/proc/loadavg", &contents, NULL, NULL))
-    load = g_ascii_strtod (contents, NULL);
-  g_free (contents);
-  return load;
-}
-
-/* The seed's AdaptiveCompressionService: slow images and idle cores call
- * for more parallelism, memory pressure for less. */
+/* The seed's AdaptiveCompressionService, on the mean time per image. */
 static void
 adapt_in_flight_limit (ImgcompressBatch *batch)
 {
-  guint old = batch->in_flight_limit;
-  gdouble mean_s;
-
   if (batch->finished == 0)
     return;
-  mean_s = (gdouble) batch->total_processing / batch->finished / GST_SECOND;
-
-  if (memory_used_fraction () > 0.8 && batch->in_flight_limit > 1) {
-    batch->in_flight_limit--;
-  } else if (mean_s > 1.0 && batch->in_flight_limit < batch->max_in_flight &&
-      load_average () < g_get_num_processors () * 0.9) {
-    batch->in_flight_limit++;
-  }
-
-  if (batch->in_flight_limit != old && batch->options.verbose)
-    g_printerr (_ ("imgcompress: in-flight limit %u -> %u (mean %.2f s per "
-                   "image, memory %.0f %% used)\n"),
-        old, batch->in_flight_limit, mean_s, memory_used_fraction () * 100);
+  batch->in_flight_limit =
+      imgcompress_adapt_limit (batch->in_flight_limit, batch->max_in_flight,
+          (gdouble) batch->total_processing / batch->finished / GST_SECOND,
+          batch->options.verbose);
 }
 
 /* Another hand may have removed files (or the whole output directory)
@@ -414,7 +341,7 @@ finish_job (Job *job)
   gboolean last_pass = batch->pass + 1 == batch->n_passes;
 
   worker->job = NULL;
-  if (worker->broken)
+  if (imgcompress_worker_is_broken (worker->pipeline))
     destroy_worker (worker);
   batch->jobs = g_list_remove (batch->jobs, job);
   batch->running--;
@@ -437,7 +364,6 @@ finish_job (Job *job)
       batch->options.on_image_done (batch, image, batch->options.user_data);
     adapt_in_flight_limit (batch);
   }
-  g_free (job->id);
   g_free (job);
 
   schedule (batch);
@@ -450,39 +376,6 @@ fail_job (Job *job, const gchar *error)
   g_free (job->image->error);
   job->image->error = g_strdup (error);
 }
-
-static gboolean
-message_is_for_job (const gchar *image_id, const Job *job)
-{
-  return job != NULL && g_strcmp0 (image_id, job->id) == 0;
-}
-
-/* The image's files come one metrics message each as they are written; its
- * image-done message, after the last of them, ends it. */
-static void
-on_worker_element_message (Worker *worker, GstMessage *msg)
-{
-  Job *job = worker->job;
-  GstImgcompressImageInfo image;
-  GstImgcompressMetrics m;
-  GError *error;
-
-  if (gst_imgcompress_metrics_message_parse (msg, &m)) {
-    if (message_is_for_job (m.image_id, job))
-      record_output (job, msg, &m);
-    gst_imgcompress_metrics_clear (&m);
-  } else if (gst_imgcompress_image_done_message_parse (msg, &image, NULL)) {
-    if (message_is_for_job (image.id, job)) {
-      error = gst_imgcompress_image_done_message_get_error (msg, NULL);
-      if (error)
-        fail_job (job, error->message);
-      g_clear_error (&error);
-      finish_job (job);
-    }
-    gst_imgcompress_image_info_clear (&image);
-  }
-}
-
 static void
 print_debug (Worker *worker, const gchar *debug)
 {
@@ -497,126 +390,69 @@ print_debug (Worker *worker, const gchar *debug)
   g_free (shown);
 }
 
-static gboolean
-on_worker_message (GstBus *bus, GstMessage *msg, gpointer user_data)
+/* e.g. the first frame of an animation stands for the image; a failed
+ * image's warning is dropped when it fails */
+static void
+on_warning (ImgcompressWorker *pipeline, const GError *warning,
+    const gchar *debug, gpointer user_data)
 {
   Worker *worker = user_data;
-  GError *err = NULL;
-  gchar *debug = NULL;
 
-  switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ELEMENT:
-      on_worker_element_message (worker, msg);
-      break;
-    case GST_MESSAGE_WARNING:
-      /* e.g. the first frame of an animation stands for the image; a
-       * failed image's warning is dropped when it fails */
-      gst_message_parse_warning (msg, &err, &debug);
-      print_debug (worker, debug);
-      if (worker->job && worker->job->image->warning == NULL)
-        worker->job->image->warning = g_strdup (err->message);
-      break;
-    case GST_MESSAGE_ERROR:
-      /* Not an image's fault (disk full, output directory gone): the
-       * pipeline has stopped, and the image it was making fails. */
-      gst_message_parse_error (msg, &err, &debug);
-      worker->broken = TRUE;
-      if (worker->job) {
-        print_debug (worker, debug);
-        fail_job (worker->job, err->message);
-        stop_worker_pipeline (worker);
-        finish_job (worker->job);
-      }
-      break;
-    default:
-      break;
-  }
-  g_clear_error (&err);
-  g_free (debug);
-  return G_SOURCE_CONTINUE;
+  print_debug (worker, debug);
+  if (worker->job->image->warning == NULL)
+    worker->job->image->warning = g_strdup (warning->message);
 }
+
+static void
+on_done (ImgcompressWorker *pipeline, const GstImgcompressImageInfo *info,
+    const GError *error, const gchar *debug, gpointer user_data)
+{
+  Worker *worker = user_data;
+
+  if (error) {
+    if (imgcompress_worker_is_broken (pipeline))
+      print_debug (worker, debug);
+    fail_job (worker->job, error->message);
+  }
+  finish_job (worker->job);
+}
+
+static const ImgcompressWorkerCallbacks worker_callbacks = {
+  on_output,
+  on_warning,
+  on_done,
+};
 
 static Worker *
 make_worker (ImgcompressBatch *batch, GError **error)
 {
-  const ImgcompressConfig *config = batch->options.config;
-  Worker *worker;
-  GstElement *bin;
-  GstBus *bus;
+  ImgcompressWorkerSettings settings = { 0 };
+  Worker *worker = g_new0 (Worker, 1);
   gchar *name;
 
-  bin = gst_element_factory_make ("imgcompressbin", NULL);
-  if (bin == NULL) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-        _ ("The imgcompress GStreamer plugins are not installed "
-           "(imgcompressbin not found)."));
-    return NULL;
-  }
-  worker = g_new0 (Worker, 1);
+  settings.config = batch->options.config;
+  settings.outdir = batch->options.outdir;
+  settings.location_template = batch->options.location_template;
+  settings.variants = batch->pass_variants[batch->pass];
+  settings.overwrite = batch->options.overwrite || batch->options.skip_existing;
   worker->batch = batch;
   worker->pass = batch->pass;
   name = g_strdup_printf ("worker%u-pass%u", batch->workers->len, batch->pass);
-  worker->pipeline = gst_pipeline_new (name);
+  worker->pipeline = imgcompress_worker_new (name, &settings, &worker_callbacks,
+      worker, error);
   g_free (name);
-  worker->src = gst_element_factory_make ("appsrc", NULL);
-  g_object_set (worker->src, "format", GST_FORMAT_BYTES, "max-bytes",
-      (guint64) 0, NULL);
-  g_object_set (bin, "output-dir", batch->options.outdir, "location",
-      batch->options.location_template, "variants",
-      batch->pass_variants[batch->pass], "formats", config->formats,
-      "max-pixels", config->max_pixels, "max-input-bytes",
-      config->max_input_bytes, "overwrite",
-      batch->options.overwrite || batch->options.skip_existing, NULL);
-  gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
-      config->adaptive ? "file-size" : "off");
-  gst_util_set_object_arg (G_OBJECT (bin), "on-error", "skip");
-  gst_bin_add_many (GST_BIN (worker->pipeline), worker->src, bin, NULL);
-  gst_element_link (worker->src, bin);
-
-  bus = gst_element_get_bus (worker->pipeline);
-  worker->watch_id = gst_bus_add_watch (bus, on_worker_message, worker);
-  gst_object_unref (bus);
-  g_ptr_array_add (batch->workers, worker);
-  if (gst_element_set_state (worker->pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
-        _ ("Could not start the image pipeline."));
-    destroy_worker (worker);
+  if (worker->pipeline == NULL) {
+    g_free (worker);
     return NULL;
   }
+  g_ptr_array_add (batch->workers, worker);
   return worker;
-}
-
-/* READY stops the streaming threads (metricsink removes its temporary
- * file) but keeps the bus: the files written meanwhile are still
- * announced there, and must be known before the image is rolled back. */
-static void
-stop_worker_pipeline (Worker *worker)
-{
-  GstBus *bus = gst_element_get_bus (worker->pipeline);
-  GstMessage *msg;
-
-  gst_element_set_state (worker->pipeline, GST_STATE_READY);
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL) {
-    GstImgcompressMetrics m;
-
-    if (worker->job && gst_imgcompress_metrics_message_parse (msg, &m)) {
-      if (message_is_for_job (m.image_id, worker->job))
-        record_output (worker->job, msg, &m);
-      gst_imgcompress_metrics_clear (&m);
-    }
-    gst_message_unref (msg);
-  }
-  gst_object_unref (bus);
-  worker->broken = TRUE;
 }
 
 static void
 destroy_worker (Worker *worker)
 {
-  g_source_remove (worker->watch_id);
-  gst_element_set_state (worker->pipeline, GST_STATE_NULL);
-  gst_object_unref (worker->pipeline);
+  imgcompress_worker_free (worker->pipeline);
   g_ptr_array_remove (worker->batch->workers, worker);
   g_free (worker);
 }
@@ -644,82 +480,12 @@ idle_worker (ImgcompressBatch *batch, GError **error)
   for (i = 0; i < batch->workers->len; i++) {
     Worker *worker = g_ptr_array_index (batch->workers, i);
 
-    if (worker->job == NULL && !worker->broken && worker->pass == batch->pass)
+    if (worker->job == NULL &&
+        !imgcompress_worker_is_broken (worker->pipeline) &&
+        worker->pass == batch->pass)
       return worker;
   }
   return make_worker (batch, error);
-}
-
-/* Opens the input without blocking (a FIFO or a device would hang the
- * open, and with it the main loop and its signal handling) and accepts
- * only a regular file.  Returns the fd, or -1 with @error set. */
-static gint
-open_input (const ImgcompressImage *image, GError **error)
-{
-  gchar *shown = gst_imgcompress_escape_for_display (image->path);
-  struct stat st;
-  gint fd, err;
-
-  fd = open (image->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    err = errno;
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
-        _ ("cannot open %s: %s"), shown, g_strerror (err));
-  } else if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        _ ("%s is not a regular file (a FIFO, device or directory); only "
-           "regular files are read"),
-        shown);
-    close (fd);
-    fd = -1;
-  }
-  g_free (shown);
-  return fd;
-}
-
-/* The whole file, from the descriptor open_input() checked, in one buffer
- * flagged as the last of its image: the decoders need all of it before
- * they start, one read saves a thousand small buffers and the copy that
- * would join them, and a damaged image is reported at once. */
-static GstBuffer *
-read_input (const ImgcompressImage *image, gint fd, guint64 max_bytes,
-    GError **error)
-{
-  /* One byte past max-input-bytes is enough for adaptivequality to refuse
-   * the image with its own message: a huge file is not read whole. */
-  gsize cap =
-      max_bytes > 0 && max_bytes < G_MAXSIZE ? max_bytes + 1 : G_MAXSIZE;
-  gsize alloc = MIN (MAX (image->input_bytes, 4096), cap);
-  guint8 *data = g_malloc (alloc);
-  gsize size = 0;
-  GstBuffer *buffer;
-  gssize got;
-
-  while (size < cap) {
-    if (size == alloc) {
-      alloc = alloc > cap / 2 ? cap : alloc * 2;
-      data = g_realloc (data, alloc);
-    }
-    got = read (fd, data + size, alloc - size);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got < 0) {
-      gint err = errno;
-      gchar *shown = gst_imgcompress_escape_for_display (image->path);
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
-          _ ("cannot read %s: %s"), shown, g_strerror (err));
-      g_free (shown);
-      g_free (data);
-      return NULL;
-    }
-    if (got == 0)
-      break;
-    size += got;
-  }
-  buffer = gst_buffer_new_wrapped (data, size);
-  GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_MARKER);
-  return buffer;
 }
 
 /* An image that fails before any pipeline runs (refused up front, an input
@@ -746,10 +512,10 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
   Job *job;
   gint fd;
 
-  fd = open_input (image, &error);
+  fd = imgcompress_open_input (image->path, &error);
   if (fd >= 0) {
-    input =
-        read_input (image, fd, batch->options.config->max_input_bytes, &error);
+    input = imgcompress_read_input (image->path, fd, image->input_bytes,
+        batch->options.config->max_input_bytes, &error);
     close (fd);
   }
   if (input != NULL) {
@@ -769,15 +535,12 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
   job->batch = batch;
   job->image = image;
   job->worker = worker;
-  job->id = g_strdup_printf ("%" G_GUINT64_FORMAT, batch->job_seq++);
   worker->job = job;
   batch->jobs = g_list_prepend (batch->jobs, job);
   batch->running++;
   batch->in_flight_bytes += image->working_set;
 
-  gst_element_send_event (worker->src,
-      gst_imgcompress_image_start_event_new (image->stream_name, job->id));
-  gst_app_src_push_buffer (GST_APP_SRC (worker->src), input);
+  imgcompress_worker_push (worker->pipeline, image->stream_name, input);
 }
 
 static gboolean
@@ -904,7 +667,7 @@ imgcompress_batch_interrupt (ImgcompressBatch *batch)
     Job *job = l->data;
 
     fail_job (job, _ ("interrupted"));
-    stop_worker_pipeline (job->worker);
+    imgcompress_worker_stop (job->worker->pipeline);
     finish_job (job);
   }
   g_list_free (jobs);

@@ -14,24 +14,9 @@
 #include <gst/imgcompress/imgcompress.h>
 
 #include "imgcompress-config.h"
+#include "imgcompress-worker.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  gchar *variant;
-  gchar *format;
-  gchar *location;
-  guint width;
-  guint height;
-  gint quality;
-  guint64 bytes;
-  gdouble ratio;
-  GstClockTime processing_time;
-  gint64 written_at_us; /* g_get_monotonic_time () when reported */
-  GstImgcompressFileId id; /* the file metricsink put in place */
-  gboolean has_id;
-} ImgcompressOutput;
 
 typedef struct
 {
