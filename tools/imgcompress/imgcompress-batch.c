@@ -92,6 +92,17 @@ imgcompress_image_new (const gchar *path, guint64 input_bytes)
   return image;
 }
 
+/* The last failure of an image is the one told. */
+void
+imgcompress_image_fail (ImgcompressImage *image, ImgcompressFailure failure,
+    const gchar *message)
+{
+  image->failed = TRUE;
+  image->failure = failure;
+  g_free (image->error);
+  image->error = g_strdup (message);
+}
+
 void
 imgcompress_image_free (ImgcompressImage *image)
 {
@@ -320,12 +331,12 @@ check_outputs_exist (ImgcompressImage *image)
 
     if (!g_file_test (o->location, G_FILE_TEST_IS_REGULAR)) {
       gchar *shown = gst_imgcompress_escape_for_display (o->location);
-
-      image->failed = TRUE;
-      g_free (image->error);
-      image->error = g_strdup_printf (_ ("%s disappeared while the image was "
-                                         "being made"),
+      gchar *message = g_strdup_printf (_ ("%s disappeared while the image "
+                                           "was being made"),
           shown);
+
+      imgcompress_image_fail (image, IMGCOMPRESS_FAILURE_OUTPUT_WRITE, message);
+      g_free (message);
       g_free (shown);
       return;
     }
@@ -370,11 +381,10 @@ finish_job (Job *job)
 }
 
 static void
-fail_job (Job *job, const gchar *error)
+fail_job (Job *job, const GError *error)
 {
-  job->image->failed = TRUE;
-  g_free (job->image->error);
-  job->image->error = g_strdup (error);
+  imgcompress_image_fail (job->image, imgcompress_failure_from_error (error),
+      error->message);
 }
 static void
 print_debug (Worker *worker, const gchar *debug)
@@ -409,10 +419,17 @@ on_done (ImgcompressWorker *pipeline, const GstImgcompressImageInfo *info,
 {
   Worker *worker = user_data;
 
+  if (info) {
+    if (info->format != GST_IMGCOMPRESS_FORMAT_UNKNOWN)
+      worker->job->image->input_format =
+          gst_imgcompress_format_to_string (info->format);
+    worker->job->image->width = info->width;
+    worker->job->image->height = info->height;
+  }
   if (error) {
     if (imgcompress_worker_is_broken (pipeline))
       print_debug (worker, debug);
-    fail_job (worker->job, error->message);
+    fail_job (worker->job, error);
   }
   finish_job (worker->job);
 }
@@ -524,8 +541,8 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
       gst_clear_buffer (&input);
   }
   if (input == NULL) {
-    g_free (image->error);
-    image->error = g_strdup (error->message);
+    imgcompress_image_fail (image, imgcompress_failure_from_error (error),
+        error->message);
     g_error_free (error);
     report_failed_early (batch, image);
     return;
@@ -666,7 +683,8 @@ imgcompress_batch_interrupt (ImgcompressBatch *batch)
   for (l = jobs; l != NULL; l = l->next) {
     Job *job = l->data;
 
-    fail_job (job, _ ("interrupted"));
+    imgcompress_image_fail (job->image, IMGCOMPRESS_FAILURE_INTERRUPTED,
+        _ ("interrupted"));
     imgcompress_worker_stop (job->worker->pipeline);
     finish_job (job);
   }

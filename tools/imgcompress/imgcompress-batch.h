@@ -15,6 +15,7 @@
 
 #include "imgcompress-config.h"
 #include "imgcompress-worker.h"
+#include "imgcompress-prometheus.h"
 
 G_BEGIN_DECLS
 
@@ -26,11 +27,15 @@ typedef struct
   gchar *name; /* output stem: {name} as metricsink makes it */
   GPtrArray *planned; /* relative paths of the files it will write */
   guint64 input_bytes;
+  const gchar *input_format; /* "jpeg", "png"... from its header, or NULL */
+  guint width; /* of the input, from its header; 0: not known */
+  guint height;
   guint64 working_set; /* estimated peak memory, from the header */
   gboolean done;
   gboolean failed;
   gboolean skipped; /* --skip-existing found every file complete */
-  gchar *error;
+  gchar *error; /* translated */
+  ImgcompressFailure failure; /* the error's stable reason */
   gchar *warning; /* the first warning of its pipeline (made anyway) */
   GstClockTime processing_time; /* from start to its last file */
   GPtrArray *outputs; /* ImgcompressOutput */
@@ -70,6 +75,8 @@ void imgcompress_batch_free (ImgcompressBatch *batch);
 
 ImgcompressImage *imgcompress_image_new (const gchar *path,
     guint64 input_bytes);
+void imgcompress_image_fail (ImgcompressImage *image,
+    ImgcompressFailure failure, const gchar *message);
 void imgcompress_image_free (ImgcompressImage *image);
 
 G_END_DECLS

@@ -93,12 +93,13 @@ refuse_image (ImgcompressImage *image, const ImgcompressImage *other,
   gchar *file = gst_imgcompress_escape_for_display (relative);
 
   if (!image->failed) {
-    image->failed = TRUE;
-    g_free (image->error);
-    image->error = g_strdup_printf (_ ("%s and %s would write the same file "
-                                       "%s; rename one or process them in "
-                                       "separate runs"),
+    gchar *message = g_strdup_printf (_ ("%s and %s would write the same file "
+                                         "%s; rename one or process them in "
+                                         "separate runs"),
         a, b, file);
+
+    imgcompress_image_fail (image, IMGCOMPRESS_FAILURE_NAME_COLLISION, message);
+    g_free (message);
   }
   g_free (file);
   g_free (b);

@@ -22,18 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "imgcompress-prometheus.h"
 #include "imgcompress-report.h"
-
-/* The seed's Prometheus buckets. */
-static const gdouble time_buckets[] = { 0.1, 0.5, 1, 2, 5 };
-static const gdouble ratio_buckets[] = { 0.3, 0.5, 0.7, 0.9 };
-
-typedef struct
-{
-  guint64 counts[8]; /* per bucket, not cumulative; last = +Inf */
-  guint64 count;
-  gdouble sum;
-} Histogram;
 
 struct _ImgcompressReport
 {
@@ -48,8 +38,7 @@ struct _ImgcompressReport
   guint failed;
   guint64 bytes_in;
   guint64 bytes_out;
-  Histogram time_hist;
-  Histogram ratio_hist;
+  ImgcompressPrometheus *prometheus;
 };
 
 ImgcompressReport *
@@ -63,6 +52,7 @@ imgcompress_report_new (GPtrArray *images, gboolean quiet, gboolean verbose,
   report->verbose = verbose && !quiet;
   report->tty = isatty (STDERR_FILENO);
   report->prometheus_path = g_strdup (prometheus_path);
+  report->prometheus = imgcompress_prometheus_new ();
   report->start_us = g_get_monotonic_time ();
   return report;
 }
@@ -71,20 +61,8 @@ void
 imgcompress_report_free (ImgcompressReport *report)
 {
   g_free (report->prometheus_path);
+  imgcompress_prometheus_free (report->prometheus);
   g_free (report);
-}
-
-static void
-histogram_observe (Histogram *h, const gdouble *bounds, guint n_bounds,
-    gdouble value)
-{
-  guint i;
-
-  for (i = 0; i < n_bounds && value > bounds[i]; i++)
-    ;
-  h->counts[i]++;
-  h->count++;
-  h->sum += value;
 }
 
 static void
@@ -156,6 +134,7 @@ imgcompress_report_image_done (ImgcompressReport *report,
     fprintf (stderr, _ ("imgcompress: %s: %s\n"), path, reason);
     g_free (reason);
     g_free (path);
+    imgcompress_prometheus_add_failure (report->prometheus, image->failure);
   } else {
     if (image->warning && !report->quiet) {
       if (report->tty)
@@ -164,14 +143,13 @@ imgcompress_report_image_done (ImgcompressReport *report,
           image->warning);
     }
     report->bytes_in += image->input_bytes;
-    histogram_observe (&report->time_hist, time_buckets,
-        G_N_ELEMENTS (time_buckets),
-        (gdouble) image->processing_time / GST_SECOND);
+    imgcompress_prometheus_add_image (report->prometheus, image->input_format,
+        image->input_bytes, (gdouble) image->processing_time / GST_SECOND);
     for (i = 0; i < image->outputs->len; i++) {
       ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
       report->bytes_out += o->bytes;
-      histogram_observe (&report->ratio_hist, ratio_buckets,
-          G_N_ELEMENTS (ratio_buckets), o->ratio);
+      imgcompress_prometheus_add_output (report->prometheus, o->variant,
+          o->format, o->bytes, o->ratio);
     }
   }
   print_progress (report, FALSE);
@@ -406,61 +384,11 @@ imgcompress_report_write_json (ImgcompressReport *report, const gchar *path,
   return ok;
 }
 
-static void
-append_histogram (GString *s, const gchar *name, const gchar *help,
-    const Histogram *h, const gdouble *bounds, guint n_bounds)
-{
-  gchar num[G_ASCII_DTOSTR_BUF_SIZE];
-  guint64 cumulative = 0;
-  guint i;
-
-  g_string_append_printf (s, "# HELP %s %s\n# TYPE %s histogram\n", name, help,
-      name);
-  for (i = 0; i < n_bounds; i++) {
-    cumulative += h->counts[i];
-    g_string_append_printf (s, "%s_bucket{le=\"%s\"} %" G_GUINT64_FORMAT "\n",
-        name, g_ascii_formatd (num, sizeof (num), "%g", bounds[i]), cumulative);
-  }
-  g_string_append_printf (s, "%s_bucket{le=\"+Inf\"} %" G_GUINT64_FORMAT "\n",
-      name, h->count);
-  g_string_append_printf (s, "%s_sum %s\n", name,
-      g_ascii_dtostr (num, sizeof (num), h->sum));
-  g_string_append_printf (s, "%s_count %" G_GUINT64_FORMAT "\n", name,
-      h->count);
-}
-
 /* Replaced atomically so node_exporter's textfile collector never reads a
  * half-written file. */
 gboolean
 imgcompress_report_write_prometheus (ImgcompressReport *report, GError **error)
 {
-  GString *s = g_string_new (NULL);
-  gboolean ok;
-
-  append_histogram (s, "image_processing_seconds",
-      "Seconds from an image's arrival to its last file", &report->time_hist,
-      time_buckets, G_N_ELEMENTS (time_buckets));
-  append_histogram (s, "image_compression_ratio",
-      "Output bytes over input bytes, per file written", &report->ratio_hist,
-      ratio_buckets, G_N_ELEMENTS (ratio_buckets));
-  g_string_append_printf (s,
-      "# HELP imgcompress_images_total Images "
-      "processed\n# TYPE imgcompress_images_total counter\n"
-      "imgcompress_images_total %u\n",
-      report->done);
-  g_string_append_printf (s,
-      "# HELP imgcompress_failures_total Images that "
-      "failed\n# TYPE imgcompress_failures_total counter\n"
-      "imgcompress_failures_total %u\n",
-      report->failed);
-  g_string_append_printf (s,
-      "# HELP imgcompress_output_bytes_total Bytes "
-      "written\n# TYPE imgcompress_output_bytes_total counter\n"
-      "imgcompress_output_bytes_total %" G_GUINT64_FORMAT "\n",
-      report->bytes_out);
-
-  ok = gst_imgcompress_file_set_contents (report->prometheus_path, s->str,
-      s->len, GST_IMGCOMPRESS_FILE_FLAG_OVERWRITE, error);
-  g_string_free (s, TRUE);
-  return ok;
+  return imgcompress_prometheus_write_file (report->prometheus,
+      report->prometheus_path, error);
 }

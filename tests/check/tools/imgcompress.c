@@ -934,58 +934,182 @@ GST_START_TEST (test_output_dir_inside_input_dir)
 
 GST_END_TEST;
 
+/* The value of the sample @series ("name{labels}") in a text-format file,
+ * -1 when absent. */
+static gdouble
+prometheus_value (const gchar *text, const gchar *series)
+{
+  gchar *needle = g_strdup_printf ("\n%s ", series);
+  const gchar *p = strstr (text, needle);
+  gdouble value = p ? g_ascii_strtod (p + strlen (needle), NULL) : -1;
+
+  g_free (needle);
+  return value;
+}
+
+/* The sum of the samples of metric @name, whatever their labels. */
+static gdouble
+prometheus_sum (const gchar *text, const gchar *name)
+{
+  gchar **lines = g_strsplit (text, "\n", -1);
+  gchar *prefix = g_strdup_printf ("%s{", name);
+  gdouble sum = 0;
+  guint i;
+
+  for (i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      sum += g_ascii_strtod (strrchr (lines[i], ' ') + 1, NULL);
+  g_free (prefix);
+  g_strfreev (lines);
+  return sum;
+}
+
+static guint64
+tree_bytes (const gchar *dir)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  guint64 total = 0;
+  guint i;
+
+  imgcheck_list_files (dir, files);
+  for (i = 0; i < files->len; i++) {
+    GStatBuf st;
+
+    fail_unless (g_stat (g_ptr_array_index (files, i), &st) == 0);
+    total += st.st_size;
+  }
+  g_ptr_array_unref (files);
+  return total;
+}
+
+/* promtool, from Debian's prometheus package (tools/bootstrap.sh), judges
+ * names, types, units and the format; the values are checked against the
+ * files. */
 GST_START_TEST (test_prometheus_file)
 {
-  gchar *in, *out, *prom, *text;
+  gchar *in, *out, *prom, *text, *bad, *cmd, *promtool_out = NULL;
+  gchar *promtool = g_find_program_in_path ("promtool");
   gchar **lines;
   guint i, n_buckets = 0;
-  gdouble last = -1;
-  gboolean have_count = FALSE;
+  gint promtool_status = -1;
+  gdouble last = -1, stamp;
+  gint64 before = g_get_real_time () / G_USEC_PER_SEC;
+  GStatBuf st;
 
   in = make_input_dir (2, "");
   if (in == NULL)
     return;
+  fail_unless (promtool != NULL,
+      "promtool not found: install Debian's prometheus package "
+      "(tools/bootstrap.sh does)");
+  bad = g_build_filename (in, "zz-bad.jpg", NULL);
+  fail_unless (g_file_set_contents (bad, "not a JPEG at all", -1, NULL));
   out = g_build_filename (workdir, "out", NULL);
   prom = g_build_filename (workdir, "metrics.prom", NULL);
   fail_unless_equals_int (run_tool (NULL, "-q", "--prometheus", prom, "-o", out,
                               in, NULL),
-      0);
+      1);
   fail_unless (g_file_get_contents (prom, &text, NULL, NULL));
 
-  /* Text format: comments, then `name{labels} value`; histogram buckets
-   * cumulative, ending with +Inf equal to _count. */
+  cmd = g_strdup_printf ("sh -c '%s check metrics < %s'", promtool, prom);
+  fail_unless (g_spawn_command_line_sync (cmd, &promtool_out, &promtool_out,
+      &promtool_status, NULL));
+  fail_unless (g_spawn_check_wait_status (promtool_status, NULL),
+      "promtool check metrics: %s", promtool_out);
+  fail_unless_equals_string (promtool_out, "");
+
+  /* one prefix; buckets cumulative, ending with +Inf equal to _count */
   lines = g_strsplit (text, "\n", -1);
   for (i = 0; lines[i] != NULL; i++) {
-    gchar *line = lines[i], *space;
-    gdouble value;
+    const gchar *line = lines[i];
 
-    if (*line == '\0' || g_str_has_prefix (line, "# HELP ") ||
-        g_str_has_prefix (line, "# TYPE "))
+    if (*line == '\0' || g_str_has_prefix (line, "# HELP imgcompress_") ||
+        g_str_has_prefix (line, "# TYPE imgcompress_"))
       continue;
-    fail_if (*line == '#', "bad comment: %s", line);
-    space = strrchr (line, ' ');
-    fail_unless (space != NULL, "no value: %s", line);
-    value = g_ascii_strtod (space + 1, NULL);
-    if (g_str_has_prefix (line, "image_processing_seconds_bucket")) {
+    fail_unless (g_str_has_prefix (line, "imgcompress_"), "%s", line);
+    if (g_str_has_prefix (line,
+            "imgcompress_image_processing_seconds_bucket{format=\"jpeg\",")) {
+      gdouble value = g_ascii_strtod (strrchr (line, ' ') + 1, NULL);
+
       fail_unless (value >= last, "buckets not cumulative: %s", line);
       last = value;
       n_buckets++;
     }
-    if (g_str_has_prefix (line, "image_processing_seconds_count ")) {
-      fail_unless_equals_float (value, 2);
-      fail_unless_equals_float (last, 2);
-      have_count = TRUE;
-    }
-    if (g_str_has_prefix (line, "imgcompress_images_total "))
-      fail_unless_equals_float (value, 2);
   }
-  fail_unless_equals_int (n_buckets, 6);
-  fail_unless (have_count);
-  fail_unless (strstr (text, "image_compression_ratio_bucket{le=\"0.3\"}"));
-  fail_unless (strstr (text, "# TYPE image_processing_seconds histogram"));
   g_strfreev (lines);
+  fail_unless_equals_int (n_buckets, 6);
+  fail_unless_equals_float (last, 2);
+  fail_unless_equals_float (prometheus_value (text,
+                                "imgcompress_image_processing_seconds_count{"
+                                "format=\"jpeg\"}"),
+      2);
+  fail_unless_equals_float (prometheus_value (text,
+                                "imgcompress_images_processed_total{format="
+                                "\"jpeg\"}"),
+      2);
+  fail_unless_equals_float (prometheus_value (text,
+                                "imgcompress_image_failures_total{reason="
+                                "\"invalid_image\"}"),
+      1);
+  fail_unless_equals_float (prometheus_value (text,
+                                "imgcompress_image_failures_total{reason="
+                                "\"name_collision\"}"),
+      0);
+  fail_unless_equals_float (prometheus_value (text,
+                                "imgcompress_output_compression_ratio_count{"
+                                "variant=\"thumbnail\","
+                                "format=\"webp\"}"),
+      2);
+  fail_unless (prometheus_value (text,
+                   "imgcompress_output_compression_ratio_bucket{variant="
+                   "\"full\",format=\"jpeg\",le=\"0.3\"}") >= 0);
+  /* the bytes of the two good inputs, and of every file written */
+  fail_unless (g_stat (bad, &st) == 0);
+  fail_unless_equals_uint64 ((guint64) prometheus_value (text,
+                                 "imgcompress_input_bytes_total{format="
+                                 "\"jpeg\"}"),
+      tree_bytes (in) - st.st_size);
+  fail_unless_equals_uint64 ((guint64) prometheus_sum (text,
+                                 "imgcompress_output_bytes_total"),
+      tree_bytes (out));
+  stamp = prometheus_value (text, "imgcompress_last_success_timestamp_seconds");
+  fail_unless (stamp >= before && stamp <= g_get_real_time () / 1e6 + 1,
+      "timestamp %f", stamp);
+
+  g_free (cmd);
+  g_free (promtool_out);
+  g_free (promtool);
   g_free (text);
   g_free (prom);
+  g_free (bad);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* A collector's directory is not created: a mistyped one is told before
+ * the run, which makes nothing. */
+GST_START_TEST (test_prometheus_missing_directory)
+{
+  gchar *in, *out, *dir, *prom, *err = NULL;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  dir = g_build_filename (workdir, "node_exporter", NULL);
+  prom = g_build_filename (dir, "imgcompress.prom", NULL);
+  fail_unless_equals_int (run_tool (&err, "-q", "--prometheus", prom, "-o", out,
+                              in, NULL),
+      2);
+  fail_unless (strstr (err, "--prometheus") != NULL, "%s", err);
+  fail_unless (strstr (err, "does not exist") != NULL, "%s", err);
+  fail_if (g_file_test (dir, G_FILE_TEST_EXISTS));
+  fail_if (g_file_test (out, G_FILE_TEST_EXISTS));
+  g_free (err);
+  g_free (prom);
+  g_free (dir);
   g_free (out);
   g_free (in);
 }
@@ -1197,6 +1321,7 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_skip_existing_finds_earlier_days);
   tcase_add_test (tc, test_output_dir_inside_input_dir);
   tcase_add_test (tc, test_prometheus_file);
+  tcase_add_test (tc, test_prometheus_missing_directory);
   tcase_add_test (tc, test_stale_temps_removed);
   tcase_add_test (tc, test_sigint_leaves_no_temporaries);
   return s;
