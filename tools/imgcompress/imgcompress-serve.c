@@ -147,42 +147,38 @@ struct _Server
 
 /* --- options ----------------------------------------------------------- */
 
-GOptionGroup *
-imgcompress_serve_option_group (ImgcompressServeOptions *opts)
+/* The service's own options, beside the batch's shared ones in
+ * `imgcompress serve --help`; a copy to add to a context's main entries
+ * (g_free it after parsing). */
+GOptionEntry *
+imgcompress_serve_option_entries (ImgcompressServeOptions *opts)
 {
-  GOptionEntry entries[] = {
+  const GOptionEntry entries[] = {
     { "listen", 0, 0, G_OPTION_ARG_STRING, &opts->listen,
-        N_ ("serve: address and port to listen on (default "
-            "127.0.0.1:8080; port 0 picks a free one)"),
+        N_ ("Address and port to listen on (default 127.0.0.1:8080; port 0 "
+            "picks a free one)"),
         "ADDR:PORT" },
     { "auth-token-file", 0, 0, G_OPTION_ARG_FILENAME, &opts->auth_token_file,
-        N_ ("serve: require 'Authorization: Bearer TOKEN', TOKEN read from "
-            "this file"),
+        N_ ("Require 'Authorization: Bearer TOKEN', TOKEN read from this "
+            "file"),
         "FILE" },
     { "max-body-bytes", 0, 0, G_OPTION_ARG_INT64, &opts->max_body_bytes,
-        N_ ("serve: refuse larger uploads with 413 (default 52428800, "
-            "50 MiB)"),
+        N_ ("Refuse larger uploads with 413 (default 52428800, 50 MiB)"),
         "BYTES" },
     { "queue-size", 0, 0, G_OPTION_ARG_INT, &opts->queue_size,
-        N_ ("serve: uploads waiting for their larger variants, at most; "
-            "more get 503 (default 64)"),
+        N_ ("Uploads waiting for a pipeline, at most; more get 503 "
+            "(default 64)"),
         "N" },
     { "read-timeout", 0, 0, G_OPTION_ARG_INT, &opts->read_timeout_s,
-        N_ ("serve: drop a client silent for this many seconds (default "
-            "30)"),
+        N_ ("Drop a client silent for this many seconds (default 30)"),
         "SECONDS" },
     { NULL }
   };
-  GOptionGroup *group =
-      g_option_group_new ("serve", _ ("Options of 'imgcompress serve':"),
-          _ ("Show the options of serve"), NULL, NULL);
 
   opts->max_body_bytes = IMGCOMPRESS_SERVE_DEFAULT_MAX_BODY;
   opts->queue_size = IMGCOMPRESS_SERVE_DEFAULT_QUEUE;
   opts->read_timeout_s = IMGCOMPRESS_SERVE_DEFAULT_READ_TIMEOUT;
-  g_option_group_add_entries (group, entries);
-  g_option_group_set_translation_domain (group, GETTEXT_PACKAGE);
-  return group;
+  return g_memdup2 (entries, sizeof (entries));
 }
 
 void

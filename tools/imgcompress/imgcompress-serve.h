@@ -30,7 +30,7 @@ typedef struct
   gint read_timeout_s; /* a client silent this long is dropped */
 } ImgcompressServeOptions;
 
-GOptionGroup *imgcompress_serve_option_group (ImgcompressServeOptions *opts);
+GOptionEntry *imgcompress_serve_option_entries (ImgcompressServeOptions *opts);
 void imgcompress_serve_options_clear (ImgcompressServeOptions *opts);
 
 int imgcompress_serve_run (const ImgcompressServeOptions *opts,

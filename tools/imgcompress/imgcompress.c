@@ -409,6 +409,7 @@ parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
         NULL, NULL },
     { NULL }
   };
+  GOptionEntry *serve_entries = NULL;
   GOptionContext *ctx;
   gboolean ok;
   guint i, n = 0;
@@ -423,7 +424,7 @@ parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
     g_option_context_set_summary (ctx,
         _ ("Serve uploads over HTTP: the thumbnail in the answer, the "
            "larger variants in the background (docs/service.md)."));
-    g_option_context_add_group (ctx, imgcompress_serve_option_group (serve));
+    serve_entries = imgcompress_serve_option_entries (serve);
   } else {
     ctx = g_option_context_new (_ ("INPUT... -o OUTDIR"));
     g_option_context_set_summary (ctx,
@@ -435,9 +436,12 @@ parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
   }
   g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (serve_entries)
+    g_option_context_add_main_entries (ctx, serve_entries, GETTEXT_PACKAGE);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   ok = g_option_context_parse (ctx, argc, argv, error);
   g_option_context_free (ctx);
+  g_free (serve_entries);
   return ok;
 }
 
