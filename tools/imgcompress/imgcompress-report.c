@@ -277,6 +277,33 @@ add_file_name_member (JsonBuilder *b, const gchar *member,
   }
 }
 
+/* One file written, as the metrics JSON and the service tell it. */
+void
+imgcompress_report_add_output_members (JsonBuilder *b,
+    const ImgcompressOutput *o)
+{
+  json_builder_set_member_name (b, "variant");
+  json_builder_add_string_value (b, o->variant);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, o->format);
+  add_file_name_member (b, "path", "path_hex", o->location);
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, o->width);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, o->height);
+  json_builder_set_member_name (b, "bytes");
+  json_builder_add_int_value (b, o->bytes);
+  json_builder_set_member_name (b, "quality");
+  json_builder_add_int_value (b, o->quality);
+  json_builder_set_member_name (b, "ratio");
+  json_builder_add_double_value (b, o->ratio);
+  json_builder_set_member_name (b, "processing_time_s");
+  json_builder_add_double_value (b,
+      GST_CLOCK_TIME_IS_VALID (o->processing_time) ?
+          (gdouble) o->processing_time / GST_SECOND :
+          0);
+}
+
 static JsonNode *
 image_to_json (ImgcompressReport *report, ImgcompressImage *image)
 {
@@ -304,24 +331,7 @@ image_to_json (ImgcompressReport *report, ImgcompressImage *image)
   for (i = 0; i < image->outputs->len; i++) {
     ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
     json_builder_begin_object (b);
-    json_builder_set_member_name (b, "variant");
-    json_builder_add_string_value (b, o->variant);
-    json_builder_set_member_name (b, "format");
-    json_builder_add_string_value (b, o->format);
-    add_file_name_member (b, "path", "path_hex", o->location);
-    json_builder_set_member_name (b, "width");
-    json_builder_add_int_value (b, o->width);
-    json_builder_set_member_name (b, "height");
-    json_builder_add_int_value (b, o->height);
-    json_builder_set_member_name (b, "bytes");
-    json_builder_add_int_value (b, o->bytes);
-    json_builder_set_member_name (b, "quality");
-    json_builder_add_int_value (b, o->quality);
-    json_builder_set_member_name (b, "ratio");
-    json_builder_add_double_value (b, o->ratio);
-    json_builder_set_member_name (b, "processing_time_s");
-    json_builder_add_double_value (b,
-        (gdouble) o->processing_time / GST_SECOND);
+    imgcompress_report_add_output_members (b, o);
     json_builder_set_member_name (b, "written_at_s");
     json_builder_add_double_value (b,
         (o->written_at_us - report->start_us) / 1e6);

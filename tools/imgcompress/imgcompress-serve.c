@@ -36,6 +36,7 @@
 
 #include "imgcompress-outputs.h"
 #include "imgcompress-prometheus.h"
+#include "imgcompress-report.h"
 #include "imgcompress-serve.h"
 #include "imgcompress-worker.h"
 
@@ -315,29 +316,9 @@ add_outputs (JsonBuilder *b, const Task *task, guint first, guint last)
     gchar *url = output_url (task, o);
 
     json_builder_begin_object (b);
-    json_builder_set_member_name (b, "variant");
-    json_builder_add_string_value (b, o->variant);
-    json_builder_set_member_name (b, "format");
-    json_builder_add_string_value (b, o->format);
-    json_builder_set_member_name (b, "path");
-    json_builder_add_string_value (b, o->location);
+    imgcompress_report_add_output_members (b, o);
     json_builder_set_member_name (b, "url");
     json_builder_add_string_value (b, url);
-    json_builder_set_member_name (b, "width");
-    json_builder_add_int_value (b, o->width);
-    json_builder_set_member_name (b, "height");
-    json_builder_add_int_value (b, o->height);
-    json_builder_set_member_name (b, "bytes");
-    json_builder_add_int_value (b, o->bytes);
-    json_builder_set_member_name (b, "quality");
-    json_builder_add_int_value (b, o->quality);
-    json_builder_set_member_name (b, "compression_ratio");
-    json_builder_add_double_value (b, o->ratio);
-    json_builder_set_member_name (b, "processing_seconds");
-    json_builder_add_double_value (b,
-        GST_CLOCK_TIME_IS_VALID (o->processing_time) ?
-            (gdouble) o->processing_time / GST_SECOND :
-            0);
     json_builder_end_object (b);
     g_free (url);
   }
@@ -383,7 +364,7 @@ answer_task (SoupServerMessage *msg, const Task *task)
     json_builder_add_string_value (b, task->error);
   }
   if (task->status == TASK_DONE) {
-    json_builder_set_member_name (b, "processing_seconds");
+    json_builder_set_member_name (b, "processing_time_s");
     json_builder_add_double_value (b,
         (gdouble) task->processing_time / GST_SECOND);
   }
