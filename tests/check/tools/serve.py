@@ -324,7 +324,7 @@ def expect_error(srv, status, reason, got):
     check(doc and doc["error"]["reason"] == reason and
           doc["error"]["status"] == status and doc["error"]["message"],
           "error body %s" % doc)
-    return hdrs
+    return hdrs, doc
 
 
 def image_files(server):
@@ -370,8 +370,9 @@ def case_errors():
                      srv.upload(b"GIF89a" + b"\0" * 100, headers=auth))
         damaged = bytearray(small[:3000])
         damaged[2:300] = b"\xff" * 298
-        expect_error(srv, 422, "invalid_image",
-                     srv.upload(bytes(damaged), headers=auth))
+        english_damaged = expect_error(
+            srv, 422, "invalid_image",
+            srv.upload(bytes(damaged), headers=auth))[1]["error"]["message"]
         # a truncated upload of a real JPEG: damaged, nothing kept
         code, _, doc = srv.upload(small[:len(small) // 3], headers=auth)
         check(code in (201, 422), "truncated: %d" % code)
@@ -422,7 +423,7 @@ def case_errors():
         check(status == 201, "first: %d" % status)
         status, _, second = srv.upload(slow)
         check(status == 201, "second: %d" % status)
-        hdrs = expect_error(srv, 503, "queue_full", srv.upload(slow))
+        hdrs, _ = expect_error(srv, 503, "queue_full", srv.upload(slow))
         check(int(hdrs.get("Retry-After", "0")) >= 1,
               "Retry-After %s" % hdrs.get("Retry-After"))
         for doc in (first, second):
@@ -432,6 +433,29 @@ def case_errors():
         check(srv.stop() == 0, "exit status")
         check_no_leftovers(srv)
         print("queue full: 503, Retry-After %s" % hdrs["Retry-After"])
+    finally:
+        srv.cleanup()
+
+    # the messages in the service's language (the build tree's catalogue)
+    if not os.environ.get("IMGCOMPRESS_LOCALEDIR"):
+        print("no IMGCOMPRESS_LOCALEDIR: translated answers not checked")
+        return
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="de")
+    srv = Server(env=env)
+    try:
+        _, _, doc = srv.upload(b"no image at all")
+        check(doc["error"]["message"] ==
+              "Der Upload ist kein JPEG-, PNG- oder WebP-Bild.",
+              "German 415: %s" % doc)
+        damaged = bytearray(encode(photo(300, 200, 7), "JPEG")[:3000])
+        damaged[2:300] = b"\xff" * 298
+        code, _, doc = srv.upload(bytes(damaged))
+        check(code == 422 and "JPEG" in doc["error"]["message"] and
+              doc["error"]["message"] != english_damaged,
+              "German 422: %s" % doc)
+        print("LANGUAGE=de: %s" % doc["error"]["message"])
+        check(srv.stop() == 0, "exit status")
+        check_no_leftovers(srv)
     finally:
         srv.cleanup()
 
