@@ -1336,11 +1336,28 @@ parse_listen (const gchar *listen, GInetSocketAddress **address, GError **error)
   return TRUE;
 }
 
+/* on stdout, for whoever started it with port 0: once this line is out,
+ * the service listens and stale files are gone */
+static void
+print_uris (Server *server)
+{
+  GSList *uris, *l;
+
+  uris = soup_server_get_uris (server->soup);
+  for (l = uris; l; l = l->next) {
+    gchar *uri = g_uri_to_string (l->data);
+
+    g_print ("imgcompress serve: listening on %s\n", uri);
+    fflush (stdout);
+    g_free (uri);
+  }
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+}
+
 static gboolean
 server_start (Server *server, GError **error)
 {
   GInetSocketAddress *address = NULL;
-  GSList *uris, *l;
 
   if (!parse_listen (server->opts->listen ? server->opts->listen :
                                             IMGCOMPRESS_SERVE_DEFAULT_LISTEN,
@@ -1360,16 +1377,6 @@ server_start (Server *server, GError **error)
     return FALSE;
   }
   g_object_unref (address);
-  /* on stdout, for whoever started it with port 0 */
-  uris = soup_server_get_uris (server->soup);
-  for (l = uris; l; l = l->next) {
-    gchar *uri = g_uri_to_string (l->data);
-
-    g_print ("imgcompress serve: listening on %s\n", uri);
-    fflush (stdout);
-    g_free (uri);
-  }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
 }
 
@@ -1471,6 +1478,7 @@ imgcompress_serve_run (const ImgcompressServeOptions *opts,
   /* over a file size limit, write() fails with EFBIG */
   signal (SIGXFSZ, SIG_IGN);
   sweep (&server);
+  print_uris (&server);
   g_timeout_add_seconds (SWEEP_INTERVAL_S, on_sweep, &server);
   g_unix_signal_add (SIGTERM, on_signal, &server);
   g_unix_signal_add (SIGINT, on_signal, &server);

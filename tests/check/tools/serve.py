@@ -190,9 +190,33 @@ def check_done_task(server, doc, src_size):
         check_output(server, o, src_size)
 
 
+def plant_temps(outdir):
+    """Temporary files a killed service left: two over an hour old (a
+    spooled upload, an output being written), one fresh."""
+    old = time.time() - 2 * 3600
+    stale = [os.path.join(outdir, ".uploads", ".%s.AbC123.imgcompress-tmp"
+                          % ("0" * 32)),
+             os.path.join(outdir, "full", ".x.jpg.XyZ789.imgcompress-tmp")]
+    fresh = os.path.join(outdir, ".uploads", ".%s.QwE456.imgcompress-tmp"
+                         % ("1" * 32))
+    for path in stale + [fresh]:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(b"partial")
+    for path in stale:
+        os.utime(path, (old, old))
+    return stale, fresh
+
+
 def case_formats():
-    srv = Server()
+    tmp = tempfile.mkdtemp(prefix="serve-test-out-")
+    stale, fresh = plant_temps(tmp)
+    srv = Server(outdir=tmp)
     try:
+        for path in stale:
+            check(not os.path.exists(path), "stale %s not removed" % path)
+        check(os.path.exists(fresh), "a fresh temporary file was removed")
+        os.unlink(fresh)
         im = photo(1200, 800, 1)
         uploads = {
             "cat.jpg": (encode(im, "JPEG", quality=90), "jpeg"),
@@ -240,6 +264,7 @@ def case_formats():
         check_no_leftovers(srv)
     finally:
         srv.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def parse_metrics(text):
