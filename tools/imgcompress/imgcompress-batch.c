@@ -8,8 +8,8 @@
  */
 
 /* Runs imgcompressbin pipelines in-process, a bounded number at once, on
- * one main loop: long-lived pipelines (one per image in flight) fed one
- * image after another, results from their buses. */
+ * one main loop: long-lived pipelines (one per image in flight and kind)
+ * fed one image after another, results from their buses. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -17,7 +17,6 @@
 
 #include <glib/gstdio.h>
 #include <gst/imgcompress/gst-i18n-plugin.h>
-#include <gst/app/gstappsrc.h>
 #include <gst/imgcompress/imgcompress.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,39 +26,53 @@
 
 #include "imgcompress-batch.h"
 #include "imgcompress-outputs.h"
+#include "imgcompress-worker.h"
 
 /* Bytes read for the header first, and at most (a JPEG's SOF can follow a
  * large Exif block). */
 #define HEADER_READ_FIRST (64 * 1024)
 #define HEADER_READ_MAX (8 * 1024 * 1024)
 
+/* What a long-lived pipeline makes of each image.  With
+ * --thumbnails-first an image is made in one pass by a WORKER_ALL that
+ * holds its larger files until every thumbnail exists; a progressive JPEG
+ * instead has its thumbnail made first by a WORKER_FIRST from its DC scans
+ * alone (turbojpegdec reads nothing else at that scale), and its other
+ * variants in a second pass by a WORKER_REST.  No image is decoded twice
+ * over: the DC scans are a small part of a progressive file. */
+typedef enum
+{
+  WORKER_ALL,
+  WORKER_FIRST,
+  WORKER_REST,
+  N_WORKER_KINDS
+} WorkerKind;
+
 struct _ImgcompressBatch
 {
   ImgcompressBatchOptions options;
   GPtrArray *images; /* ImgcompressImage, owned by the caller */
   GPtrArray *order; /* the same images, in the order they run */
-  gchar *variants; /* every variant, for imgcompressbin */
-  gchar *hold_variants; /* those held until every thumbnail exists */
+  gchar *variants[N_WORKER_KINDS]; /* the variant string of each kind */
+  gchar *hold_variants; /* --thumbnails-first: the files held */
+  guint n_passes;
+  guint pass;
+  guint next; /* next image of the pass */
   GPtrArray *held; /* made images whose held files wait for the others */
-  guint next; /* next image to start */
   guint running;
   guint64 in_flight_bytes; /* estimated working sets of the running jobs */
   guint in_flight_limit;
   guint max_in_flight;
   GList *jobs;
   GPtrArray *workers; /* Worker */
-  guint64 job_seq;
   GMainLoop *loop;
   gboolean interrupted;
   guint finished;
   GstClockTime total_processing;
 };
 
-/* A long-lived pipeline, `appsrc ! imgcompressbin on-error=skip`, that
- * makes one image at a time: built when first needed, fed image after
- * image, torn down at the end of the run.  Building, negotiating and
- * tearing down a pipeline per image cost more than a small image's whole
- * processing. */
+/* One long-lived pipeline per image in flight and kind, fed one image
+ * after another (imgcompress-worker.c). */
 typedef struct _Worker Worker;
 
 typedef struct
@@ -67,34 +80,15 @@ typedef struct
   ImgcompressBatch *batch;
   ImgcompressImage *image;
   Worker *worker;
-  gchar *id; /* the image's id in its worker's stream */
 } Job;
 
 struct _Worker
 {
   ImgcompressBatch *batch;
-  GstElement *pipeline;
-  GstElement *src;
-  GstElement *bin;
-  gchar *location; /* the template its files are written with */
-  guint watch_id;
+  ImgcompressWorker *pipeline;
+  WorkerKind kind;
   Job *job; /* the image being made, NULL when idle */
-  gboolean broken; /* a pipeline error: it makes no further image */
 };
-
-static void
-output_free (gpointer data)
-{
-  ImgcompressOutput *o = data;
-
-  g_free (o->variant);
-  g_free (o->format);
-  g_free (o->location);
-  if (o->held_location != NULL)
-    gst_imgcompress_file_discard_held (o->held_location);
-  g_free (o->held_location);
-  g_free (o);
-}
 
 /* The image travels under its file name.  An event carries only UTF-8,
  * so the name is escaped first (injectively: a backslash is doubled), and
@@ -111,7 +105,7 @@ imgcompress_image_new (const gchar *path, guint64 input_bytes)
   image->subdir = g_strdup ("");
   image->planned = g_ptr_array_new_with_free_func (g_free);
   image->input_bytes = input_bytes;
-  image->outputs = g_ptr_array_new_with_free_func (output_free);
+  image->outputs = g_ptr_array_new_with_free_func (imgcompress_output_free);
   g_free (base);
   return image;
 }
@@ -142,24 +136,41 @@ imgcompress_image_free (ImgcompressImage *image)
   g_free (image);
 }
 
-/* With --thumbnails-first every image is decoded once for all its
- * variants, but the files of the larger ones are held under their temporary
- * names (metricsink's hold) until every image has its thumbnail: then they
- * are renamed into place, image by image.  No larger file is visible
- * before every thumbnail exists, and no image is decoded twice. */
+/* The variant string of @config's variants from @first to @last. */
+static gchar *
+variants_string (const ImgcompressConfig *config, guint first, guint last)
+{
+  ImgcompressConfig part = *config;
+  gchar *str;
+
+  part.variants = g_array_sized_new (FALSE, TRUE,
+      sizeof (GstImgcompressVariantInfo), last - first + 1);
+  g_array_append_vals (part.variants,
+      &g_array_index (config->variants, GstImgcompressVariantInfo, first),
+      last - first + 1);
+  str = imgcompress_config_variants_string (&part);
+  /* the array shares the config's strings: free only the container */
+  g_array_free (part.variants, TRUE);
+  return str;
+}
+
 static void
 plan_variants (ImgcompressBatch *batch)
 {
   const ImgcompressConfig *config = batch->options.config;
+  guint last = config->variants->len - 1, i;
   GString *hold = g_string_new (NULL);
-  guint i;
 
-  batch->variants = imgcompress_config_variants_string (config);
-  if (batch->options.thumbnails_first) {
-    for (i = 1; i < config->variants->len; i++)
+  batch->variants[WORKER_ALL] = imgcompress_config_variants_string (config);
+  batch->n_passes = 1;
+  if (batch->options.thumbnails_first && last > 0) {
+    batch->variants[WORKER_FIRST] = variants_string (config, 0, 0);
+    batch->variants[WORKER_REST] = variants_string (config, 1, last);
+    for (i = 1; i <= last; i++)
       g_string_append_printf (hold, "%s%s", i > 1 ? "," : "",
-          g_array_index (config->variants, GstImgcompressVariantInfo, i)
-              .variant);
+          g_array_index (config->variants, GstImgcompressVariantInfo,
+              i).variant);
+    batch->n_passes = 2;
   }
   batch->hold_variants = g_string_free (hold, FALSE);
 }
@@ -168,7 +179,7 @@ plan_variants (ImgcompressBatch *batch)
  * the pipeline to refuse, at the default estimate. */
 static guint64
 estimate_image_memory (const gchar *path, guint64 input_bytes,
-    guint max_dimension)
+    guint max_dimension, gboolean *progressive_jpeg)
 {
   GstImgcompressHeaderInfo info;
   GstImgcompressSniffResult res = GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA;
@@ -200,6 +211,8 @@ estimate_image_memory (const gchar *path, guint64 input_bytes,
   g_free (data);
   if (res != GST_IMGCOMPRESS_SNIFF_OK)
     return IMGCOMPRESS_BYTES_PER_IMAGE;
+  *progressive_jpeg =
+      info.format == GST_IMGCOMPRESS_FORMAT_JPEG && info.progressive;
   return gst_imgcompress_estimate_working_set (&info, input_bytes,
       max_dimension);
 }
@@ -216,8 +229,11 @@ estimate_working_sets (ImgcompressBatch *batch)
           .max_dimension;
   for (i = 0; i < batch->images->len; i++) {
     ImgcompressImage *image = g_ptr_array_index (batch->images, i);
-    image->working_set =
-        estimate_image_memory (image->path, image->input_bytes, max_dimension);
+    gboolean progressive_jpeg = FALSE;
+
+    image->working_set = estimate_image_memory (image->path,
+        image->input_bytes, max_dimension, &progressive_jpeg);
+    image->thumbnail_apart = batch->n_passes > 1 && progressive_jpeg;
   }
 }
 
@@ -280,7 +296,10 @@ imgcompress_batch_new (const ImgcompressBatchOptions *options,
 void
 imgcompress_batch_free (ImgcompressBatch *batch)
 {
-  g_free (batch->variants);
+  guint i;
+
+  for (i = 0; i < N_WORKER_KINDS; i++)
+    g_free (batch->variants[i]);
   g_free (batch->hold_variants);
   g_ptr_array_unref (batch->held);
   g_ptr_array_unref (batch->order);
@@ -302,32 +321,19 @@ imgcompress_batch_was_interrupted (ImgcompressBatch *batch)
 }
 
 static void
-record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
+on_output (ImgcompressWorker *pipeline, ImgcompressOutput *o,
+    gpointer user_data)
 {
-  ImgcompressOutput *o = g_new0 (ImgcompressOutput, 1);
+  Worker *worker = user_data;
+  Job *job = worker->job;
   ImgcompressBatch *batch = job->batch;
 
-  o->variant = g_strdup (m->variant);
-  o->format = g_strdup (m->format);
-  o->location = g_strdup (m->location);
-  o->held_location = g_strdup (m->held_location);
-  o->width = m->width;
-  o->height = m->height;
-  o->quality = m->quality;
-  o->bytes = m->output_bytes;
-  o->ratio = m->compression_ratio;
-  o->processing_time = m->processing_time;
-  o->written_at_us = g_get_real_time ();
-  o->has_id =
-      gst_imgcompress_file_id_from_structure (gst_message_get_structure (msg),
-          &o->id);
   g_ptr_array_add (job->image->outputs, o);
-
-  if (GST_CLOCK_TIME_IS_VALID (m->processing_time))
+  if (GST_CLOCK_TIME_IS_VALID (o->processing_time))
     job->image->processing_time =
-        MAX (job->image->processing_time, m->processing_time);
-  if (m->input_bytes > 0)
-    job->image->input_bytes = m->input_bytes;
+        MAX (job->image->processing_time, o->processing_time);
+  if (o->input_bytes > 0)
+    job->image->input_bytes = o->input_bytes;
 
   /* a held file is announced when it is in place */
   if (batch->options.on_output && o->held_location == NULL)
@@ -336,59 +342,17 @@ record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
 
 static void schedule (ImgcompressBatch *batch);
 static void destroy_worker (Worker *worker);
-static void stop_worker_pipeline (Worker *worker);
 
-static gdouble
-memory_used_fraction (void)
-{
-  gchar *contents = NULL, *p;
-  guint64 total = 0, avail = 0;
-
-  if (!g_file_get_contents ("/proc/meminfo", &contents, NULL, NULL))
-    return 0;
-  if ((p = strstr (contents, "MemTotal:")))
-    total = g_ascii_strtoull (p + 9, NULL, 10);
-  if ((p = strstr (contents, "MemAvailable:")))
-    avail = g_ascii_strtoull (p + 13, NULL, 10);
-  g_free (contents);
-  return total ? 1.0 - (gdouble) avail / total : 0;
-}
-
-static gdouble
-load_average (void)
-{
-  gchar *contents = NULL;
-  gdouble load = 0;
-
-  if (g_file_get_contents ("/proc/loadavg", &contents, NULL, NULL))
-    load = g_ascii_strtod (contents, NULL);
-  g_free (contents);
-  return load;
-}
-
-/* The seed's AdaptiveCompressionService: slow images and idle cores call
- * for more parallelism, memory pressure for less. */
+/* The seed's AdaptiveCompressionService, on the mean time per image. */
 static void
 adapt_in_flight_limit (ImgcompressBatch *batch)
 {
-  guint old = batch->in_flight_limit;
-  gdouble mean_s;
-
   if (batch->finished == 0)
     return;
-  mean_s = (gdouble) batch->total_processing / batch->finished / GST_SECOND;
-
-  if (memory_used_fraction () > 0.8 && batch->in_flight_limit > 1) {
-    batch->in_flight_limit--;
-  } else if (mean_s > 1.0 && batch->in_flight_limit < batch->max_in_flight &&
-      load_average () < g_get_num_processors () * 0.9) {
-    batch->in_flight_limit++;
-  }
-
-  if (batch->in_flight_limit != old && batch->options.verbose)
-    g_printerr (_ ("imgcompress: in-flight limit %u -> %u (mean %.2f s per "
-                   "image, memory %.0f %% used)\n"),
-        old, batch->in_flight_limit, mean_s, memory_used_fraction () * 100);
+  batch->in_flight_limit =
+      imgcompress_adapt_limit (batch->in_flight_limit, batch->max_in_flight,
+          (gdouble) batch->total_processing / batch->finished / GST_SECOND,
+          batch->options.verbose);
 }
 
 /* Another hand may have removed files (or the whole output directory)
@@ -401,6 +365,7 @@ check_outputs_exist (ImgcompressImage *image)
 
   for (i = 0; i < image->outputs->len; i++) {
     ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
+
     const gchar *path = o->held_location ? o->held_location : o->location;
 
     if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
@@ -449,27 +414,35 @@ report_image_done (ImgcompressBatch *batch, ImgcompressImage *image)
   adapt_in_flight_limit (batch);
 }
 
+/* Whether the job was the image's last: a thumbnail made apart is
+ * followed by the rest in the next pass. */
+static gboolean
+is_last_job (const Job *job)
+{
+  return job->worker->kind != WORKER_FIRST;
+}
+
 static void
 finish_job (Job *job)
 {
   ImgcompressBatch *batch = job->batch;
   ImgcompressImage *image = job->image;
   Worker *worker = job->worker;
+  gboolean last = is_last_job (job);
 
   worker->job = NULL;
-  if (worker->broken)
+  if (imgcompress_worker_is_broken (worker->pipeline))
     destroy_worker (worker);
   batch->jobs = g_list_remove (batch->jobs, job);
   batch->running--;
   batch->in_flight_bytes -= image->working_set;
 
-  if (!image->failed)
+  if (!image->failed && last)
     check_outputs_exist (image);
-  if (!image->failed && has_held_outputs (image))
+  if (!image->failed && last && has_held_outputs (image))
     g_ptr_array_add (batch->held, image);
-  else
+  else if (image->failed || last)
     report_image_done (batch, image);
-  g_free (job->id);
   g_free (job);
 
   schedule (batch);
@@ -492,15 +465,14 @@ commit_held_outputs (ImgcompressBatch *batch, ImgcompressImage *image)
 
     if (o->held_location == NULL)
       continue;
-    if (!gst_imgcompress_file_commit_held (o->held_location, o->location, flags,
-            &o->id, &error)) {
-      image->failed = TRUE;
-      g_free (image->error);
-      image->error = g_strdup (error->message);
+    if (!gst_imgcompress_file_commit_held (o->held_location, o->location,
+            flags, &o->id, &error)) {
+      imgcompress_image_fail (image, IMGCOMPRESS_FAILURE_OUTPUT_WRITE,
+          error->message);
       g_clear_error (&error);
     } else {
       o->has_id = TRUE;
-      o->written_at_us = g_get_monotonic_time ();
+      o->written_at_us = g_get_real_time ();
       if (batch->options.on_output)
         batch->options.on_output (batch, image, batch->options.user_data);
     }
@@ -508,6 +480,17 @@ commit_held_outputs (ImgcompressBatch *batch, ImgcompressImage *image)
     g_clear_pointer (&o->held_location, g_free);
   }
   report_image_done (batch, image);
+}
+
+/* Every image has its thumbnail: the held files follow. */
+static void
+commit_all_held (ImgcompressBatch *batch)
+{
+  guint i;
+
+  for (i = 0; i < batch->held->len; i++)
+    commit_held_outputs (batch, g_ptr_array_index (batch->held, i));
+  g_ptr_array_set_size (batch->held, 0);
 }
 
 /* An interrupted run puts no held file in place: the images that waited
@@ -523,22 +506,11 @@ discard_all_held (ImgcompressBatch *batch)
     for (j = image->outputs->len; j > 0; j--) {
       ImgcompressOutput *o = g_ptr_array_index (image->outputs, j - 1);
 
-      /* output_free() removes the held file */
+      /* imgcompress_output_free() removes the held file */
       if (o->held_location != NULL)
         g_ptr_array_remove_index (image->outputs, j - 1);
     }
   }
-  g_ptr_array_set_size (batch->held, 0);
-}
-
-/* Every image has its thumbnail: the held files follow. */
-static void
-commit_all_held (ImgcompressBatch *batch)
-{
-  guint i;
-
-  for (i = 0; i < batch->held->len; i++)
-    commit_held_outputs (batch, g_ptr_array_index (batch->held, i));
   g_ptr_array_set_size (batch->held, 0);
 }
 
@@ -548,44 +520,6 @@ fail_job (Job *job, const GError *error)
   imgcompress_image_fail (job->image, imgcompress_failure_from_error (error),
       error->message);
 }
-
-static gboolean
-message_is_for_job (const gchar *image_id, const Job *job)
-{
-  return job != NULL && g_strcmp0 (image_id, job->id) == 0;
-}
-
-/* The image's files come one metrics message each as they are written; its
- * image-done message, after the last of them, ends it. */
-static void
-on_worker_element_message (Worker *worker, GstMessage *msg)
-{
-  Job *job = worker->job;
-  GstImgcompressImageInfo image;
-  GstImgcompressMetrics m;
-  GError *error;
-
-  if (gst_imgcompress_metrics_message_parse (msg, &m)) {
-    if (message_is_for_job (m.image_id, job))
-      record_output (job, msg, &m);
-    gst_imgcompress_metrics_clear (&m);
-  } else if (gst_imgcompress_image_done_message_parse (msg, &image, NULL)) {
-    if (message_is_for_job (image.id, job)) {
-      if (image.format != GST_IMGCOMPRESS_FORMAT_UNKNOWN)
-        job->image->input_format =
-            gst_imgcompress_format_to_string (image.format);
-      job->image->width = image.width;
-      job->image->height = image.height;
-      error = gst_imgcompress_image_done_message_get_error (msg, NULL);
-      if (error)
-        fail_job (job, error);
-      g_clear_error (&error);
-      finish_job (job);
-    }
-    gst_imgcompress_image_info_clear (&image);
-  }
-}
-
 static void
 print_debug (Worker *worker, const gchar *debug)
 {
@@ -600,129 +534,79 @@ print_debug (Worker *worker, const gchar *debug)
   g_free (shown);
 }
 
-static gboolean
-on_worker_message (GstBus *bus, GstMessage *msg, gpointer user_data)
+/* e.g. the first frame of an animation stands for the image; a failed
+ * image's warning is dropped when it fails */
+static void
+on_warning (ImgcompressWorker *pipeline, const GError *warning,
+    const gchar *debug, gpointer user_data)
 {
   Worker *worker = user_data;
-  GError *err = NULL;
-  gchar *debug = NULL;
 
-  switch (GST_MESSAGE_TYPE (msg)) {
-    case GST_MESSAGE_ELEMENT:
-      on_worker_element_message (worker, msg);
-      break;
-    case GST_MESSAGE_WARNING:
-      /* e.g. the first frame of an animation stands for the image; a
-       * failed image's warning is dropped when it fails */
-      gst_message_parse_warning (msg, &err, &debug);
-      print_debug (worker, debug);
-      if (worker->job && worker->job->image->warning == NULL)
-        worker->job->image->warning = g_strdup (err->message);
-      break;
-    case GST_MESSAGE_ERROR:
-      /* Not an image's fault (disk full, output directory gone): the
-       * pipeline has stopped, and the image it was making fails. */
-      gst_message_parse_error (msg, &err, &debug);
-      worker->broken = TRUE;
-      if (worker->job) {
-        print_debug (worker, debug);
-        fail_job (worker->job, err);
-        stop_worker_pipeline (worker);
-        finish_job (worker->job);
-      }
-      break;
-    default:
-      break;
-  }
-  g_clear_error (&err);
-  g_free (debug);
-  return G_SOURCE_CONTINUE;
+  print_debug (worker, debug);
+  if (worker->job->image->warning == NULL)
+    worker->job->image->warning = g_strdup (warning->message);
 }
+
+static void
+on_done (ImgcompressWorker *pipeline, const GstImgcompressImageInfo *info,
+    const GError *error, const gchar *debug, gpointer user_data)
+{
+  Worker *worker = user_data;
+
+  if (info) {
+    if (info->format != GST_IMGCOMPRESS_FORMAT_UNKNOWN)
+      worker->job->image->input_format =
+          gst_imgcompress_format_to_string (info->format);
+    worker->job->image->width = info->width;
+    worker->job->image->height = info->height;
+  }
+  if (error) {
+    if (imgcompress_worker_is_broken (pipeline))
+      print_debug (worker, debug);
+    fail_job (worker->job, error);
+  }
+  finish_job (worker->job);
+}
+
+static const ImgcompressWorkerCallbacks worker_callbacks = {
+  on_output,
+  on_warning,
+  on_done,
+};
 
 static Worker *
-make_worker (ImgcompressBatch *batch, GError **error)
+make_worker (ImgcompressBatch *batch, WorkerKind kind, GError **error)
 {
-  const ImgcompressConfig *config = batch->options.config;
-  Worker *worker;
-  GstElement *bin;
-  GstBus *bus;
+  ImgcompressWorkerSettings settings = { 0 };
+  Worker *worker = g_new0 (Worker, 1);
   gchar *name;
 
-  bin = gst_element_factory_make ("imgcompressbin", NULL);
-  if (bin == NULL) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
-        _ ("The imgcompress GStreamer plugins are not installed "
-           "(imgcompressbin not found)."));
-    return NULL;
-  }
-  worker = g_new0 (Worker, 1);
+  settings.config = batch->options.config;
+  settings.outdir = batch->options.outdir;
+  settings.location_template = batch->options.location_template;
+  settings.variants = batch->variants[kind];
+  if (kind == WORKER_ALL)
+    settings.hold_variants = batch->hold_variants;
+  settings.overwrite = batch->options.overwrite || batch->options.skip_existing;
   worker->batch = batch;
-  name = g_strdup_printf ("worker%u", batch->workers->len);
-  worker->pipeline = gst_pipeline_new (name);
+  worker->kind = kind;
+  name = g_strdup_printf ("worker%u-kind%u", batch->workers->len, kind);
+  worker->pipeline = imgcompress_worker_new (name, &settings, &worker_callbacks,
+      worker, error);
   g_free (name);
-  worker->bin = bin;
-  worker->location = g_strdup (batch->options.location_template);
-  worker->src = gst_element_factory_make ("appsrc", NULL);
-  g_object_set (worker->src, "format", GST_FORMAT_BYTES, "max-bytes",
-      (guint64) 0, NULL);
-  g_object_set (bin, "output-dir", batch->options.outdir, "location",
-      batch->options.location_template, "variants", batch->variants,
-      "hold-variants", batch->hold_variants, "formats", config->formats,
-      "max-pixels", config->max_pixels, "max-input-bytes",
-      config->max_input_bytes, "overwrite",
-      batch->options.overwrite || batch->options.skip_existing, NULL);
-  gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
-      config->adaptive ? "file-size" : "off");
-  gst_util_set_object_arg (G_OBJECT (bin), "on-error", "skip");
-  gst_bin_add_many (GST_BIN (worker->pipeline), worker->src, bin, NULL);
-  gst_element_link (worker->src, bin);
-
-  bus = gst_element_get_bus (worker->pipeline);
-  worker->watch_id = gst_bus_add_watch (bus, on_worker_message, worker);
-  gst_object_unref (bus);
-  g_ptr_array_add (batch->workers, worker);
-  if (gst_element_set_state (worker->pipeline, GST_STATE_PLAYING) ==
-      GST_STATE_CHANGE_FAILURE) {
-    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_STATE_CHANGE,
-        _ ("Could not start the image pipeline."));
-    destroy_worker (worker);
+  if (worker->pipeline == NULL) {
+    g_free (worker);
     return NULL;
   }
+  g_ptr_array_add (batch->workers, worker);
   return worker;
-}
-
-/* READY stops the streaming threads (metricsink removes its temporary
- * file) but keeps the bus: the files written meanwhile are still
- * announced there, and must be known before the image is rolled back. */
-static void
-stop_worker_pipeline (Worker *worker)
-{
-  GstBus *bus = gst_element_get_bus (worker->pipeline);
-  GstMessage *msg;
-
-  gst_element_set_state (worker->pipeline, GST_STATE_READY);
-  while ((msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT)) != NULL) {
-    GstImgcompressMetrics m;
-
-    if (worker->job && gst_imgcompress_metrics_message_parse (msg, &m)) {
-      if (message_is_for_job (m.image_id, worker->job))
-        record_output (worker->job, msg, &m);
-      gst_imgcompress_metrics_clear (&m);
-    }
-    gst_message_unref (msg);
-  }
-  gst_object_unref (bus);
-  worker->broken = TRUE;
 }
 
 static void
 destroy_worker (Worker *worker)
 {
-  g_source_remove (worker->watch_id);
-  gst_element_set_state (worker->pipeline, GST_STATE_NULL);
-  gst_object_unref (worker->pipeline);
+  imgcompress_worker_free (worker->pipeline);
   g_ptr_array_remove (worker->batch->workers, worker);
-  g_free (worker->location);
   g_free (worker);
 }
 
@@ -742,137 +626,36 @@ destroy_idle_workers (ImgcompressBatch *batch)
 }
 
 static Worker *
-idle_worker (ImgcompressBatch *batch, GError **error)
+idle_worker (ImgcompressBatch *batch, WorkerKind kind, GError **error)
 {
   guint i;
 
   for (i = 0; i < batch->workers->len; i++) {
     Worker *worker = g_ptr_array_index (batch->workers, i);
 
-    if (worker->job == NULL && !worker->broken)
+    if (worker->job == NULL &&
+        !imgcompress_worker_is_broken (worker->pipeline) &&
+        worker->kind == kind)
       return worker;
   }
-  return make_worker (batch, error);
+  return make_worker (batch, kind, error);
 }
 
-/* Opens the input without blocking (a FIFO or a device would hang the
- * open, and with it the main loop and its signal handling) and accepts
- * only a regular file.  Returns the fd, or -1 with @error set. */
-static gint
-open_input (const ImgcompressImage *image, GError **error)
-{
-  gchar *shown = gst_imgcompress_escape_for_display (image->path);
-  struct stat st;
-  gint fd, err;
-
-  fd = open (image->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    err = errno;
-    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
-        _ ("cannot open %s: %s"), shown, g_strerror (err));
-  } else if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
-    g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
-        _ ("%s is not a regular file (a FIFO, device or directory); only "
-           "regular files are read"),
-        shown);
-    close (fd);
-    fd = -1;
-  }
-  g_free (shown);
-  return fd;
-}
-
-/* The whole file, from the descriptor open_input() checked, in one buffer
- * flagged as the last of its image: the decoders need all of it before
- * they start, one read saves a thousand small buffers and the copy that
- * would join them, and a damaged image is reported at once. */
-static GstBuffer *
-read_input (const ImgcompressImage *image, gint fd, guint64 max_bytes,
-    GError **error)
-{
-  /* One byte past max-input-bytes is enough for adaptivequality to refuse
-   * the image with its own message: a huge file is not read whole. */
-  gsize cap =
-      max_bytes > 0 && max_bytes < G_MAXSIZE ? max_bytes + 1 : G_MAXSIZE;
-  /* One byte more than the file's size: the read that finds its end
-   * fits, instead of doubling the buffer for it. */
-  gsize alloc = MIN (MAX (image->input_bytes + 1, 4096), cap);
-  guint8 *data = g_malloc (alloc);
-  gsize size = 0;
-  GstBuffer *buffer;
-  gssize got;
-
-  while (size < cap) {
-    if (size == alloc) {
-      alloc = alloc > cap / 2 ? cap : alloc * 2;
-      data = g_realloc (data, alloc);
-    }
-    got = read (fd, data + size, alloc - size);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got < 0) {
-      gint err = errno;
-      gchar *shown = gst_imgcompress_escape_for_display (image->path);
-
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
-          _ ("cannot read %s: %s"), shown, g_strerror (err));
-      g_free (shown);
-      g_free (data);
-      return NULL;
-    }
-    if (got == 0)
-      break;
-    size += got;
-  }
-  buffer = gst_buffer_new_wrapped (data, size);
-  GST_BUFFER_FLAG_SET (buffer, GST_BUFFER_FLAG_MARKER);
-  return buffer;
-}
-
-/* An image that fails before any pipeline runs (refused up front, an input
- * that cannot be read): reported as done. */
+/* An image that fails before its pipeline runs (refused up front, an input
+ * that cannot be read): reported as done, without what an earlier pass
+ * made of it. */
 static void
 report_failed_early (ImgcompressBatch *batch, ImgcompressImage *image)
 {
   image->failed = TRUE;
-  image->done = TRUE;
-  batch->finished++;
-  if (batch->options.on_image_done)
-    batch->options.on_image_done (batch, image, batch->options.user_data);
-}
-
-/* An image with a template of its own (--layout tree, a suffixed name)
- * has it set on the idle worker's bin, for the branches it builds, and on
- * the metricsinks it has built, which read it at each file. */
-static void
-set_location (const GValue *item, gpointer location)
-{
-  g_object_set (g_value_get_object (item), "location", location, NULL);
-}
-
-static void
-worker_use_location (Worker *worker, const gchar *location)
-{
-  GstIterator *it;
-
-  if (g_strcmp0 (worker->location, location) == 0)
-    return;
-  g_free (worker->location);
-  worker->location = g_strdup (location);
-  g_object_set (worker->bin, "location", location, NULL);
-  it = gst_bin_iterate_all_by_element_factory_name (GST_BIN (worker->bin),
-      "metricsink");
-  while (gst_iterator_foreach (it, set_location, (gpointer) location) ==
-      GST_ITERATOR_RESYNC)
-    gst_iterator_resync (it);
-  gst_iterator_free (it);
+  report_image_done (batch, image);
 }
 
 /* The image goes into an idle worker's stream under its own name (not one
  * adaptivequality derives from a URI), so that metricsink writes the
  * planned paths, with an id that its messages carry back. */
 static void
-start_job (ImgcompressBatch *batch, ImgcompressImage *image)
+start_job (ImgcompressBatch *batch, ImgcompressImage *image, WorkerKind kind)
 {
   GError *error = NULL;
   GstBuffer *input = NULL;
@@ -880,14 +663,14 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
   Job *job;
   gint fd;
 
-  fd = open_input (image, &error);
+  fd = imgcompress_open_input (image->path, &error);
   if (fd >= 0) {
-    input =
-        read_input (image, fd, batch->options.config->max_input_bytes, &error);
+    input = imgcompress_read_input (image->path, fd, image->input_bytes,
+        batch->options.config->max_input_bytes, &error);
     close (fd);
   }
   if (input != NULL) {
-    worker = idle_worker (batch, &error);
+    worker = idle_worker (batch, kind, &error);
     if (worker == NULL)
       gst_clear_buffer (&input);
   }
@@ -903,17 +686,14 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
   job->batch = batch;
   job->image = image;
   job->worker = worker;
-  job->id = g_strdup_printf ("%" G_GUINT64_FORMAT, batch->job_seq++);
   worker->job = job;
-  worker_use_location (worker,
-      image->location ? image->location : batch->options.location_template);
   batch->jobs = g_list_prepend (batch->jobs, job);
   batch->running++;
   batch->in_flight_bytes += image->working_set;
 
-  gst_element_send_event (worker->src,
-      gst_imgcompress_image_start_event_new (image->stream_name, job->id));
-  gst_app_src_push_buffer (GST_APP_SRC (worker->src), input);
+  imgcompress_worker_use_location (worker->pipeline,
+      image->location ? image->location : batch->options.location_template);
+  imgcompress_worker_push (worker->pipeline, image->stream_name, input);
 }
 
 static gboolean
@@ -960,17 +740,25 @@ schedule (ImgcompressBatch *batch)
     ImgcompressImage *image;
 
     if (batch->next >= batch->images->len) {
+      /* A new pass starts once every image is through the previous one:
+       * then every thumbnail exists, and the held files follow. */
       if (batch->running > 0)
         return;
       destroy_idle_workers (batch);
       commit_all_held (batch);
-      g_main_loop_quit (batch->loop);
-      return;
+      if (batch->pass + 1 >= batch->n_passes) {
+        g_main_loop_quit (batch->loop);
+        return;
+      }
+      batch->pass++;
+      batch->next = 0;
+      continue;
     }
     if (!bring_fitting_image_forward (batch))
       return;
     image = g_ptr_array_index (batch->order, batch->next++);
-    if (image->done)
+    /* the second pass is for the thumbnails made apart */
+    if (image->done || (batch->pass > 0 && !image->thumbnail_apart))
       continue;
     /* refused before the run (imgcompress_outputs_refuse_collisions) */
     if (image->failed) {
@@ -992,7 +780,11 @@ schedule (ImgcompressBatch *batch)
       batch->finished++;
       continue;
     }
-    start_job (batch, image);
+    if (batch->pass > 0)
+      start_job (batch, image, WORKER_REST);
+    else
+      start_job (batch, image,
+          image->thumbnail_apart ? WORKER_FIRST : WORKER_ALL);
   }
 }
 
@@ -1036,7 +828,7 @@ imgcompress_batch_interrupt (ImgcompressBatch *batch)
 
     imgcompress_image_fail (job->image, IMGCOMPRESS_FAILURE_INTERRUPTED,
         _ ("interrupted"));
-    stop_worker_pipeline (job->worker);
+    imgcompress_worker_stop (job->worker->pipeline);
     finish_job (job);
   }
   g_list_free (jobs);

@@ -14,26 +14,10 @@
 #include <gst/imgcompress/imgcompress.h>
 
 #include "imgcompress-config.h"
+#include "imgcompress-worker.h"
 #include "imgcompress-prometheus.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  gchar *variant;
-  gchar *format;
-  gchar *location;
-  gchar *held_location; /* until committed (--thumbnails-first), or NULL */
-  guint width;
-  guint height;
-  gint quality;
-  guint64 bytes;
-  gdouble ratio;
-  GstClockTime processing_time;
-  gint64 written_at_us; /* g_get_real_time () when reported */
-  GstImgcompressFileId id; /* the file metricsink put in place */
-  gboolean has_id;
-} ImgcompressOutput;
 
 typedef struct
 {
@@ -50,6 +34,8 @@ typedef struct
   guint width; /* of the input, from its header; 0: not known */
   guint height;
   guint64 working_set; /* estimated peak memory, from the header */
+  gboolean thumbnail_apart; /* --thumbnails-first, a progressive JPEG:
+                             * its thumbnail from the DC scans first */
   gboolean done;
   gboolean failed;
   gboolean skipped; /* --skip-existing found every file complete */

@@ -363,10 +363,11 @@ add_outcome_members (JsonBuilder *b, ImgcompressImage *image)
     add_file_name_member (b, "error", "error_hex", image->error);
 }
 
-static void
-add_output (JsonBuilder *b, ImgcompressOutput *o)
+/* One file written, as the metrics JSON and the service tell it. */
+void
+imgcompress_report_add_output_members (JsonBuilder *b,
+    const ImgcompressOutput *o)
 {
-  json_builder_begin_object (b);
   add_string_member (b, "variant", o->variant);
   add_string_member (b, "format", o->format);
   add_file_name_member (b, "path", "path_hex", o->location);
@@ -376,8 +377,17 @@ add_output (JsonBuilder *b, ImgcompressOutput *o)
   add_int_member (b, "quality", o->quality);
   add_double_member (b, "ratio", o->ratio);
   add_double_member (b, "processing_time_s",
-      (gdouble) o->processing_time / GST_SECOND);
+      GST_CLOCK_TIME_IS_VALID (o->processing_time) ?
+          (gdouble) o->processing_time / GST_SECOND :
+          0);
   add_time_member (b, "written_at", o->written_at_us);
+}
+
+static void
+add_output (JsonBuilder *b, const ImgcompressOutput *o)
+{
+  json_builder_begin_object (b);
+  imgcompress_report_add_output_members (b, o);
   json_builder_end_object (b);
 }
 

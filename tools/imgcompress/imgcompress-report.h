@@ -11,6 +11,7 @@
 #define __IMGCOMPRESS_REPORT_H__
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "imgcompress-batch.h"
 
@@ -39,6 +40,9 @@ gboolean imgcompress_report_close_jsonl (ImgcompressReport *report,
 gboolean imgcompress_report_write_prometheus (ImgcompressReport *report,
     GError **error);
 void imgcompress_report_free (ImgcompressReport *report);
+
+void imgcompress_report_add_output_members (JsonBuilder *b,
+    const ImgcompressOutput *o);
 
 G_END_DECLS
 

@@ -40,6 +40,7 @@
 #include "imgcompress-outputs.h"
 #include "imgcompress-prometheus.h"
 #include "imgcompress-report.h"
+#include "imgcompress-serve.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -522,8 +523,27 @@ on_output (ImgcompressBatch *batch, ImgcompressImage *image, gpointer user_data)
   imgcompress_report_output (user_data, image);
 }
 
+/* Options of the batch alone; `imgcompress serve` takes the others (the
+ * configuration, the variants, the limits). */
 static gboolean
-parse_options (Options *opts, int *argc, char ***argv, GError **error)
+is_batch_only (const GOptionEntry *entry)
+{
+  static const gchar *const names[] = { "chunk-size", "layout",
+    "on-collision", "thumbnails-first", "overwrite", "memory-budget",
+    "skip-existing", "recursive", "files-from", "null", "metrics-json",
+    "metrics-jsonl", "prometheus" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (entry->long_name, names[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* @serve: the options of `imgcompress serve`, NULL for a batch */
+static gboolean
+parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
+    char ***argv, GError **error)
 {
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->outdir,
@@ -595,22 +615,40 @@ parse_options (Options *opts, int *argc, char ***argv, GError **error)
         NULL, NULL },
     { NULL }
   };
+  GOptionEntry *serve_entries = NULL;
   GOptionContext *ctx;
   gboolean ok;
+  guint i, n = 0;
 
-  ctx = g_option_context_new (_ ("INPUT... -o OUTDIR"));
-  g_option_context_set_summary (ctx,
-      _ ("Make thumbnail, preview and full variants of photos as JPEG and "
-         "WebP.\nINPUT is an image file or a directory of them; - reads "
-         "INPUTs from standard input, one per line (NUL-separated with "
-         "-0).\n\n"
-         "Exit status: 0 all done, 1 some images failed, 2 usage or "
-         "configuration error, 130 interrupted."));
+  if (serve) {
+    /* the batch's own options are dropped from the table */
+    for (i = 0; entries[i].long_name != NULL; i++)
+      if (!is_batch_only (&entries[i]))
+        entries[n++] = entries[i];
+    memset (&entries[n], 0, sizeof (entries[n]));
+    ctx = g_option_context_new (_ ("serve -o OUTDIR"));
+    g_option_context_set_summary (ctx,
+        _ ("Serve uploads over HTTP: the thumbnail in the answer, the "
+           "larger variants in the background (docs/service.md)."));
+    serve_entries = imgcompress_serve_option_entries (serve);
+  } else {
+    ctx = g_option_context_new (_ ("INPUT... -o OUTDIR"));
+    g_option_context_set_summary (ctx,
+        _ ("Make thumbnail, preview and full variants of photos as JPEG and "
+           "WebP.\nINPUT is an image file or a directory of them; - reads "
+           "INPUTs from standard input, one per line (NUL-separated with "
+           "-0).\n'imgcompress serve --help' tells the upload service.\n\n"
+           "Exit status: 0 all done, 1 some images failed, 2 usage or "
+           "configuration error, 130 interrupted."));
+  }
   g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  if (serve_entries)
+    g_option_context_add_main_entries (ctx, serve_entries, GETTEXT_PACKAGE);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   ok = g_option_context_parse (ctx, argc, argv, error);
   g_option_context_free (ctx);
+  g_free (serve_entries);
   return ok;
 }
 
@@ -959,11 +997,19 @@ int
 main (int argc, char **argv)
 {
   Options opts = { 0 };
+  ImgcompressServeOptions serve_opts = { 0 };
   ImgcompressConfig config;
   GError *error = NULL;
+  gboolean serve = argc > 1 && strcmp (argv[1], "serve") == 0;
   int status;
 
   opts.max_input_bytes = -1;
+  if (serve) {
+    /* `imgcompress serve ...`: the subcommand is not an input */
+    argv[1] = argv[0];
+    argc--;
+    argv++;
+  }
 
 #ifdef ENABLE_NLS
   setlocale (LC_ALL, "");
@@ -972,11 +1018,13 @@ main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
 #endif
 
-  if (!parse_options (&opts, &argc, &argv, &error)) {
+  if (!parse_options (&opts, serve ? &serve_opts : NULL, &argc, &argv,
+          &error)) {
     g_printerr ("imgcompress: %s\n", error->message);
     g_printerr (_ ("Try 'imgcompress --help'.\n"));
     g_error_free (error);
     options_clear (&opts);
+    imgcompress_serve_options_clear (&serve_opts);
     return EXIT_USAGE;
   }
   if (opts.version) {
@@ -984,7 +1032,15 @@ main (int argc, char **argv)
     options_clear (&opts);
     return 0;
   }
-  if (opts.outdir == NULL || (opts.inputs == NULL && opts.files_from == NULL)) {
+  if (serve && (opts.outdir == NULL || opts.inputs != NULL)) {
+    g_printerr (_ ("imgcompress: serve takes -o OUTDIR and no INPUT\n"));
+    g_printerr (_ ("Try 'imgcompress serve --help'.\n"));
+    options_clear (&opts);
+    imgcompress_serve_options_clear (&serve_opts);
+    return EXIT_USAGE;
+  }
+  if (!serve && (opts.outdir == NULL || (opts.inputs == NULL &&
+              opts.files_from == NULL))) {
     g_printerr (_ ("imgcompress: give at least one INPUT and -o OUTDIR\n"));
     g_printerr (_ ("Try 'imgcompress --help'.\n"));
     options_clear (&opts);
@@ -1008,10 +1064,17 @@ main (int argc, char **argv)
     return EXIT_USAGE;
   }
 
-  status = run (&opts, &config);
+  if (serve) {
+    limit_malloc_arenas (g_get_num_processors () * 2);
+    status = imgcompress_serve_run (&serve_opts, &config, opts.outdir,
+        opts.verbose && !opts.quiet);
+  } else {
+    status = run (&opts, &config);
+  }
 
   imgcompress_config_clear (&config);
   options_clear (&opts);
+  imgcompress_serve_options_clear (&serve_opts);
   gst_deinit ();
   return status;
 }
