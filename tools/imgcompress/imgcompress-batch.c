@@ -168,8 +168,8 @@ plan_variants (ImgcompressBatch *batch)
     batch->variants[WORKER_REST] = variants_string (config, 1, last);
     for (i = 1; i <= last; i++)
       g_string_append_printf (hold, "%s%s", i > 1 ? "," : "",
-          g_array_index (config->variants, GstImgcompressVariantInfo,
-              i).variant);
+          g_array_index (config->variants, GstImgcompressVariantInfo, i)
+              .variant);
     batch->n_passes = 2;
   }
   batch->hold_variants = g_string_free (hold, FALSE);
@@ -231,8 +231,8 @@ estimate_working_sets (ImgcompressBatch *batch)
     ImgcompressImage *image = g_ptr_array_index (batch->images, i);
     gboolean progressive_jpeg = FALSE;
 
-    image->working_set = estimate_image_memory (image->path,
-        image->input_bytes, max_dimension, &progressive_jpeg);
+    image->working_set = estimate_image_memory (image->path, image->input_bytes,
+        max_dimension, &progressive_jpeg);
     image->thumbnail_apart = batch->n_passes > 1 && progressive_jpeg;
   }
 }
@@ -465,8 +465,8 @@ commit_held_outputs (ImgcompressBatch *batch, ImgcompressImage *image)
 
     if (o->held_location == NULL)
       continue;
-    if (!gst_imgcompress_file_commit_held (o->held_location, o->location,
-            flags, &o->id, &error)) {
+    if (!gst_imgcompress_file_commit_held (o->held_location, o->location, flags,
+            &o->id, &error)) {
       imgcompress_image_fail (image, IMGCOMPRESS_FAILURE_OUTPUT_WRITE,
           error->message);
       g_clear_error (&error);

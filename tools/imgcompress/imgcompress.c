@@ -246,8 +246,8 @@ report_skipped (const ScanState *scan)
   if (n > SKIPPED_NAMES_SHOWN)
     g_string_append (names, ", ...");
   g_printerr (g_dngettext (GETTEXT_PACKAGE,
-          "imgcompress: skipped %u file that is not an image: %s\n",
-          "imgcompress: skipped %u files that are not images: %s\n", n),
+                  "imgcompress: skipped %u file that is not an image: %s\n",
+                  "imgcompress: skipped %u files that are not images: %s\n", n),
       n, names->str);
   g_string_free (names, TRUE);
 }
@@ -528,10 +528,10 @@ on_output (ImgcompressBatch *batch, ImgcompressImage *image, gpointer user_data)
 static gboolean
 is_batch_only (const GOptionEntry *entry)
 {
-  static const gchar *const names[] = { "chunk-size", "layout",
-    "on-collision", "thumbnails-first", "overwrite", "memory-budget",
-    "skip-existing", "recursive", "files-from", "null", "metrics-json",
-    "metrics-jsonl", "prometheus" };
+  static const gchar *const names[] = { "chunk-size", "layout", "on-collision",
+    "thumbnails-first", "overwrite", "memory-budget", "skip-existing",
+    "recursive", "files-from", "null", "metrics-json", "metrics-jsonl",
+    "prometheus" };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (names); i++)
@@ -1039,8 +1039,9 @@ main (int argc, char **argv)
     imgcompress_serve_options_clear (&serve_opts);
     return EXIT_USAGE;
   }
-  if (!serve && (opts.outdir == NULL || (opts.inputs == NULL &&
-              opts.files_from == NULL))) {
+  if (!serve &&
+      (opts.outdir == NULL ||
+          (opts.inputs == NULL && opts.files_from == NULL))) {
     g_printerr (_ ("imgcompress: give at least one INPUT and -o OUTDIR\n"));
     g_printerr (_ ("Try 'imgcompress --help'.\n"));
     options_clear (&opts);
