@@ -918,13 +918,17 @@ gst_imgcompress_image_decoder_drain (GstVideoDecoder *decoder)
 }
 
 /* Video meta when downstream takes it: the output frames' strides are the
- * pool's. */
+ * pool's.  Nothing is allocated ahead: a still image needs one frame, and
+ * the minimum downstream asks for (three, through a tee and queues) cost
+ * two idle frames of the image's size each time the size changes. */
 static gboolean
 gst_imgcompress_image_decoder_decide_allocation (GstVideoDecoder *decoder,
     GstQuery *query)
 {
   GstBufferPool *pool = NULL;
   GstStructure *config;
+  GstCaps *caps = NULL;
+  guint size = 0, min = 0, max = 0;
 
   if (!GST_VIDEO_DECODER_CLASS (parent_class)
            ->decide_allocation (decoder, query))
@@ -936,6 +940,8 @@ gst_imgcompress_image_decoder_decide_allocation (GstVideoDecoder *decoder,
     return FALSE;
 
   config = gst_buffer_pool_get_config (pool);
+  gst_buffer_pool_config_get_params (config, &caps, &size, &min, &max);
+  gst_buffer_pool_config_set_params (config, caps, size, 0, max);
   if (gst_query_find_allocation_meta (query, GST_VIDEO_META_API_TYPE, NULL))
     gst_buffer_pool_config_add_option (config,
         GST_BUFFER_POOL_OPTION_VIDEO_META);
