@@ -392,7 +392,7 @@ def case_errors():
               "max-pixels: %s" % doc)
         # 415: not an image; 422: a JPEG with a damaged header
         expect_error(srv, 415, "not_an_image",
-                     srv.upload(b"GIF89a" + b"\0" * 100, headers=auth))
+                     srv.upload(b"%PDF-1.4\n" + b"\0" * 100, headers=auth))
         damaged = bytearray(small[:3000])
         damaged[2:300] = b"\xff" * 298
         english_damaged = expect_error(
