@@ -53,9 +53,14 @@
 GST_DEBUG_CATEGORY_STATIC (gst_img_bmp_dec_debug);
 #define GST_CAT_DEFAULT gst_img_bmp_dec_debug
 
-/* file header 14 bytes, then the information header */
+/* file header 14 bytes (the pixels' offset at 10), then the information
+ * header */
+#define BMP_PIXELS_OFFSET 10
 #define BMP_INFO_OFFSET 14
 #define BMP_COMPRESSION_OFFSET 30
+#define BMP_CORE_HEADER_SIZE 12
+#define BI_RGB 0
+#define BI_BITFIELDS 3
 #define BI_RLE8 1
 #define BI_RLE4 2
 
@@ -101,6 +106,39 @@ may_be_transparent (const guint8 *data, gsize size,
   return compression == BI_RLE8 || compression == BI_RLE4;
 }
 
+/* gdk-pixbuf fills the rows of a cut uncompressed bitmap with black and
+ * says nothing: the rows the file holds are counted here.  (RLE data
+ * ends with its own end-of-bitmap code, which gdk-pixbuf checks.) */
+static gboolean
+check_complete (GstImgBmpDec *self, const guint8 *data, gsize size,
+    const GstImgcompressHeaderInfo *info)
+{
+  guint32 info_size = gst_imgcompress_read_uint32_le (data + BMP_INFO_OFFSET);
+  guint32 compression = BI_RGB, bits, offset;
+  guint64 row_bytes, rows;
+
+  if (info_size > BMP_CORE_HEADER_SIZE)
+    compression = gst_imgcompress_read_uint32_le (data +
+        BMP_COMPRESSION_OFFSET);
+  if (compression != BI_RGB && compression != BI_BITFIELDS)
+    return TRUE;
+  bits = info_size == BMP_CORE_HEADER_SIZE ?
+      gst_imgcompress_read_uint16_le (data + 24) :
+      gst_imgcompress_read_uint16_le (data + 28);
+  offset = gst_imgcompress_read_uint32_le (data + BMP_PIXELS_OFFSET);
+  /* rows are padded to 4 bytes; widths below 2^31 keep this in 64 bits */
+  row_bytes = ((guint64) bits * info->width + 31) / 32 * 4;
+  rows = size > offset ? (size - offset) / row_bytes : 0;
+  if (rows >= info->height)
+    return TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("The BMP file is truncated: its pixels end after %u of %u rows."),
+          (guint) rows, info->height),
+      ("%" G_GSIZE_FORMAT " bytes, pixels at %u, %" G_GUINT64_FORMAT
+          " bytes per row", size, offset, row_bytes));
+  return FALSE;
+}
+
 /* The header is the library's to read (adaptivequality read the same):
  * the limit is checked before gdk-pixbuf sees a byte. */
 static GstFlowReturn
@@ -135,6 +173,8 @@ gst_img_bmp_dec_read_header (GstImgcompressImageDecoder *decoder,
             (_ ("The data is not a BMP image.")), ("%s", info.error));
       return GST_FLOW_ERROR;
   }
+  if (!check_complete (self, data, size, &info))
+    return GST_FLOW_ERROR;
   header->width = info.width;
   header->height = info.height;
   header->has_alpha = may_be_transparent (data, size, &info);
