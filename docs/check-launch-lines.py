@@ -5,7 +5,8 @@
 """Runs the example launch line of every element's SECTION comment (meson
 test docs_launch_lines), as the element pages show it, in a scratch
 directory holding photo.jpg (a real photo when the corpus is available) and
-photo.webp and photo.png made from it; autovideosink becomes fakesink.  Each line must
+photo.webp, photo.png, photo.gif, photo.tif, photo.bmp and photo.heic made
+from it; autovideosink becomes fakesink.  Each line must
 exit 0 within a minute.
 
     check-launch-lines.py SOURCE_ROOT FETCH_CORPUS_SCRIPT
@@ -39,6 +40,14 @@ def make_photos(work, fetch):
     from PIL import Image
     Image.open(jpg).save(os.path.join(work, "photo.webp"), "WEBP", quality=80)
     Image.open(jpg).save(os.path.join(work, "photo.png"), "PNG")
+    photo = Image.open(jpg).convert("RGB")
+    photo.quantize(256).save(os.path.join(work, "photo.gif"))
+    photo.save(os.path.join(work, "photo.tif"), compression="tiff_lzw")
+    photo.save(os.path.join(work, "photo.bmp"))
+    subprocess.run(["heif-enc", "-q", "80", "-o",
+                    os.path.join(work, "photo.heic"),
+                    os.path.join(work, "photo.png")],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def main(argv):

@@ -33,9 +33,9 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=old.bmp ! imgbmpdec ! videoconvert ! \
- *     pngenc ! filesink location=old.png
- * ]| Converts old.bmp to a PNG.
+ * gst-launch-1.0 filesrc location=photo.bmp ! imgbmpdec ! videoconvert ! \
+ *     pngenc ! filesink location=bitmap.png
+ * ]| Converts photo.bmp to a PNG.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -86,8 +86,8 @@ static GstFlowReturn
 gst_img_bmp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
-  return gst_imgcompress_image_decoder_parse_to_end
-      (GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
 }
 
 /* RLE images may skip pixels, which gdk-pixbuf leaves transparent. */
@@ -118,8 +118,8 @@ check_complete (GstImgBmpDec *self, const guint8 *data, gsize size,
   guint64 row_bytes, rows;
 
   if (info_size > BMP_CORE_HEADER_SIZE)
-    compression = gst_imgcompress_read_uint32_le (data +
-        BMP_COMPRESSION_OFFSET);
+    compression =
+        gst_imgcompress_read_uint32_le (data + BMP_COMPRESSION_OFFSET);
   if (compression != BI_RGB && compression != BI_BITFIELDS)
     return TRUE;
   bits = info_size == BMP_CORE_HEADER_SIZE ?
@@ -135,7 +135,8 @@ check_complete (GstImgBmpDec *self, const guint8 *data, gsize size,
       (_ ("The BMP file is truncated: its pixels end after %u of %u rows."),
           (guint) rows, info->height),
       ("%" G_GSIZE_FORMAT " bytes, pixels at %u, %" G_GUINT64_FORMAT
-          " bytes per row", size, offset, row_bytes));
+       " bytes per row",
+          size, offset, row_bytes));
   return FALSE;
 }
 
@@ -160,8 +161,8 @@ gst_img_bmp_dec_read_header (GstImgcompressImageDecoder *decoder,
     case GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA:
       GST_ELEMENT_ERROR (self, STREAM, DECODE,
           (_ ("The BMP file is truncated: it ends inside its header.")),
-          ("%" G_GSIZE_FORMAT " bytes, the header needs %" G_GSIZE_FORMAT,
-              size, info.needed));
+          ("%" G_GSIZE_FORMAT " bytes, the header needs %" G_GSIZE_FORMAT, size,
+              info.needed));
       return GST_FLOW_ERROR;
     default:
       if (info.format == GST_IMGCOMPRESS_FORMAT_BMP)
@@ -178,8 +179,8 @@ gst_img_bmp_dec_read_header (GstImgcompressImageDecoder *decoder,
   header->width = info.width;
   header->height = info.height;
   header->has_alpha = may_be_transparent (data, size, &info);
-  header->formats[0] = header->has_alpha ? GST_VIDEO_FORMAT_RGBA :
-                                           GST_VIDEO_FORMAT_RGB;
+  header->formats[0] =
+      header->has_alpha ? GST_VIDEO_FORMAT_RGBA : GST_VIDEO_FORMAT_RGB;
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_NONE;
   return GST_FLOW_OK;
 }
@@ -192,8 +193,8 @@ post_pixbuf_error (GstImgBmpDec *self, GError *error, const gchar *where)
   if (error && error->domain == GDK_PIXBUF_ERROR &&
       error->code == GDK_PIXBUF_ERROR_INSUFFICIENT_MEMORY)
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("Not enough memory to decode the BMP image.")), ("%s: %s", where,
-            detail));
+        (_ ("Not enough memory to decode the BMP image.")),
+        ("%s: %s", where, detail));
   else
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("The BMP image is damaged or truncated: %s."), detail),
@@ -246,8 +247,8 @@ gst_img_bmp_dec_decode (GstImgcompressImageDecoder *decoder,
   loader = gdk_pixbuf_loader_new_with_type ("bmp", &error);
   if (loader == NULL) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        (_ ("gdk-pixbuf's BMP loader is not installed.")), ("%s",
-            error ? error->message : "?"));
+        (_ ("gdk-pixbuf's BMP loader is not installed.")),
+        ("%s", error ? error->message : "?"));
     g_clear_error (&error);
     return GST_FLOW_ERROR;
   }
@@ -268,7 +269,8 @@ gst_img_bmp_dec_decode (GstImgcompressImageDecoder *decoder,
       gdk_pixbuf_get_n_channels (pixbuf) < 3) {
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("The BMP image is damaged: its pixels do not match its "
-                "header.")), ("pixbuf %dx%d, header %ux%u",
+            "header.")),
+        ("pixbuf %dx%d, header %ux%u",
             pixbuf ? gdk_pixbuf_get_width (pixbuf) : 0,
             pixbuf ? gdk_pixbuf_get_height (pixbuf) : 0, header->width,
             header->height));

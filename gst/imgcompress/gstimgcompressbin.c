@@ -104,7 +104,7 @@ enum
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
         GST_STATIC_CAPS ("image/jpeg; image/png; image/webp; image/heif; "
-            "image/avif; image/gif; image/tiff; image/bmp; ANY"));
+                         "image/avif; image/gif; image/tiff; image/bmp; ANY"));
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%s_%s",
     GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS ("image/jpeg; image/webp"));

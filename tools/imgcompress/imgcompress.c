@@ -204,8 +204,8 @@ report_skipped (const ScanState *scan)
   if (n > SKIPPED_NAMES_SHOWN)
     g_string_append (names, ", ...");
   g_printerr (g_dngettext (GETTEXT_PACKAGE,
-          "imgcompress: skipped %u file that is not an image: %s\n",
-          "imgcompress: skipped %u files that are not images: %s\n", n),
+                  "imgcompress: skipped %u file that is not an image: %s\n",
+                  "imgcompress: skipped %u files that are not images: %s\n", n),
       n, names->str);
   g_string_free (names, TRUE);
 }
