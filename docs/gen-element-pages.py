@@ -76,7 +76,8 @@ def inline_markup(text, own_class):
         def replace(m):
             if m.group("cls"):
                 cls, prop = m.group("cls"), m.group("prop")
-                if cls == own_class:
+                # this project's base classes' properties are on the page
+                if cls == own_class or cls.startswith("GstImgcompress"):
                     return "[`%s`](#%s)" % (prop, prop)
                 return "`%s:%s`" % (cls, prop)
             if m.group("sym"):
@@ -252,9 +253,19 @@ def element_page(name, el, plugin_name, plugin, section):
         out.append("")
     out.append("## Properties")
     out.append("")
+    # this project's base classes (GstImgcompressImageDecoder) are
+    # documented here, GStreamer's with GStreamer
+    ours = [t for t in el["hierarchy"][1:] if t.startswith("GstImgcompress")]
+    gst_base = [t for t in el["hierarchy"][1:]
+                if not t.startswith("GstImgcompress")][0]
     if el["properties"]:
-        out.append("The element's own properties; those it inherits are "
-                   "documented with %s." % el["hierarchy"][1])
+        if ours:
+            out.append("The element's own properties and those of its base "
+                       "class %s; those it inherits from GStreamer are "
+                       "documented with %s." % (", ".join(ours), gst_base))
+        else:
+            out.append("The element's own properties; those it inherits are "
+                       "documented with %s." % el["hierarchy"][1])
         out.append("")
         for pname in sorted(el["properties"]):
             out.extend(describe_property(pname, el["properties"][pname],

@@ -239,8 +239,18 @@ describe_property (PluginContext *ctx, GObject *instance, GParamSpec *pspec)
   return obj;
 }
 
-/* Only the properties the element's own class installs: inherited ones
- * (name, qos, sync, ...) are documented with their GStreamer base class. */
+/* Whether @owner, which installed a property of @type, is @type or one of
+ * this project's base classes (GstImgcompressImageDecoder). */
+static gboolean
+documented_here (GType type, GType owner)
+{
+  return owner == type ||
+      g_str_has_prefix (g_type_name (owner), "GstImgcompress");
+}
+
+/* Only the properties the element's own class and this project's base
+ * classes install: inherited ones (name, qos, sync, ...) are documented
+ * with their GStreamer base class. */
 static JsonObject *
 describe_properties (PluginContext *ctx, GstElement *element)
 {
@@ -251,7 +261,7 @@ describe_properties (PluginContext *ctx, GstElement *element)
 
   specs = g_object_class_list_properties (G_OBJECT_GET_CLASS (element), &n);
   for (i = 0; i < n; i++) {
-    if (specs[i]->owner_type != type)
+    if (!documented_here (type, specs[i]->owner_type))
       continue;
     json_object_set_object_member (props, specs[i]->name,
         describe_property (ctx, G_OBJECT (element), specs[i]));

@@ -25,10 +25,10 @@
  * alpha or colour key), leave as RGBA with straight alpha.  16-bit samples
  * are rounded to 8 bits (v * 255 / 65535, to nearest), not truncated.
  *
- * Shrink on load: when #GstImgPngDec:max-dimension is set, or else when
- * downstream answers the `imgcompress-size-hint` query, each k x k block of
- * pixels is averaged as the rows are decoded (premultiplied by alpha where
- * there is alpha), with k the largest integer that leaves the image at
+ * Shrink on load: when #GstImgcompressImageDecoder:max-dimension is set, or
+ * else when downstream answers the `imgcompress-size-hint` query, each k x k
+ * block of pixels is averaged as the rows are decoded (premultiplied by alpha
+ * where there is alpha), with k the largest integer that leaves the image at
  * least twice the size it will have in that box, the margin turbojpegdec
  * leaves to imgsizer's filter.  The full-size image is then never held in
  * memory (except for interlaced images, whose passes need it).
@@ -39,13 +39,18 @@
  * `imgcompress-colour-profile` tag (see docs/design.md).
  *
  * Before anything is allocated for an image the dimensions in its IHDR are
- * checked against #GstImgPngDec:max-pixels, and libspng works within
- * limits: ancillary chunks of at most 8 MiB each and 32 MiB in all, at most
- * 1000 stored chunks (text, profiles, ...), and image data inflated only as far
- * as the rows IHDR announces (a compression bomb costs nothing).  A damaged
- * image posts an error that names the fault (a CRC error and its chunk, the row
- * where the image data ends, the invalid IHDR field, ...); nothing of it is
- * output.
+ * checked against #GstImgcompressImageDecoder:max-pixels, its bytes against
+ * #GstImgcompressImageDecoder:max-input-bytes as the chunks are walked, and
+ * libspng works within limits: ancillary chunks of at most 8 MiB each and 32
+ * MiB in all, at most 1000 stored chunks (text, profiles, ...), and image data
+ * inflated only as far as the rows IHDR announces (a compression bomb costs
+ * nothing).  A damaged image posts an error that names the fault (a CRC error
+ * and its chunk, the row where the image data ends, the invalid IHDR field,
+ * ...); nothing of it is output.
+ *
+ * The properties and behaviour every image decoder shares (limits, shrink
+ * on load, tags, errors) are those of the #GstImgcompressImageDecoder base
+ * class.
  *
  * Its rank is MARGINAL, so that it does not replace pngdec in decodebin
  * behind other applications' backs.
@@ -75,9 +80,6 @@
 GST_DEBUG_CATEGORY_STATIC (gst_img_png_dec_debug);
 #define GST_CAT_DEFAULT gst_img_png_dec_debug
 
-#define DEFAULT_MAX_DIMENSION 0
-#define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
-
 #define PNG_SIGNATURE_SIZE 8
 #define CHUNK_HEADER_SIZE 8
 #define CHUNK_CRC_SIZE 4
@@ -94,20 +96,11 @@ GST_DEBUG_CATEGORY_STATIC (gst_img_png_dec_debug);
 
 /* Block shrink factor bound: keeps the premultiplied sums in 32 bits. */
 #define MAX_SHRINK 64
-/* Shrink no further than twice the fitted size, as turbojpegdec. */
-#define SHRINK_MARGIN 2
 
 #define ADAM7_PASSES 7
 
 static const guint8 png_signature[PNG_SIGNATURE_SIZE] = { 0x89, 'P', 'N', 'G',
   '\r', '\n', 0x1a, '\n' };
-
-enum
-{
-  PROP_0,
-  PROP_MAX_DIMENSION,
-  PROP_MAX_PIXELS,
-};
 
 /* The IHDR fields, as read by the stream parser. */
 typedef struct
@@ -123,9 +116,7 @@ typedef struct
 
 struct _GstImgPngDec
 {
-  GstVideoDecoder parent;
-
-  GstVideoCodecState *input_state;
+  GstImgcompressImageDecoder parent;
 
   /* parse() state for the image being assembled */
   gboolean in_image;
@@ -133,18 +124,6 @@ struct _GstImgPngDec
   gboolean have_header;
   guint8 colour_type;
   guint32 palette_entries;
-
-  gboolean saw_data;
-  guint images_seen;
-  /* an error was posted: the rest of the stream is not looked at, so one
-   * bad file gives one error message */
-  gboolean failed;
-  /* the last image posted tags, which the next one must replace */
-  gboolean tags_posted;
-
-  /* properties */
-  guint max_dimension;
-  guint64 max_pixels;
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -155,52 +134,10 @@ static GstStaticPadTemplate src_template =
         GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ I420, GRAY8, RGBA }")));
 
 #define gst_img_png_dec_parent_class parent_class
-G_DEFINE_TYPE (GstImgPngDec, gst_img_png_dec, GST_TYPE_VIDEO_DECODER);
-GST_ELEMENT_REGISTER_DEFINE_WITH_CODE (imgpngdec, "imgpngdec",
-    GST_RANK_MARGINAL, GST_TYPE_IMG_PNG_DEC,
-    gst_imgcompress_colour_tag_register ());
-
-static void
-gst_img_png_dec_set_property (GObject *object, guint prop_id,
-    const GValue *value, GParamSpec *pspec)
-{
-  GstImgPngDec *self = GST_IMG_PNG_DEC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MAX_DIMENSION:
-      self->max_dimension = g_value_get_uint (value);
-      break;
-    case PROP_MAX_PIXELS:
-      self->max_pixels = g_value_get_uint64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_img_png_dec_get_property (GObject *object, guint prop_id, GValue *value,
-    GParamSpec *pspec)
-{
-  GstImgPngDec *self = GST_IMG_PNG_DEC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MAX_DIMENSION:
-      g_value_set_uint (value, self->max_dimension);
-      break;
-    case PROP_MAX_PIXELS:
-      g_value_set_uint64 (value, self->max_pixels);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
+G_DEFINE_TYPE (GstImgPngDec, gst_img_png_dec,
+    GST_TYPE_IMGCOMPRESS_IMAGE_DECODER);
+GST_ELEMENT_REGISTER_DEFINE (imgpngdec, "imgpngdec", GST_RANK_MARGINAL,
+    GST_TYPE_IMG_PNG_DEC);
 
 static void
 reset_parse (GstImgPngDec *self)
@@ -217,20 +154,7 @@ gst_img_png_dec_start (GstVideoDecoder *decoder)
   GstImgPngDec *self = GST_IMG_PNG_DEC (decoder);
 
   reset_parse (self);
-  self->saw_data = FALSE;
-  self->images_seen = 0;
-  self->failed = FALSE;
-  self->tags_posted = FALSE;
-  return TRUE;
-}
-
-static gboolean
-gst_img_png_dec_stop (GstVideoDecoder *decoder)
-{
-  GstImgPngDec *self = GST_IMG_PNG_DEC (decoder);
-
-  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
-  return TRUE;
+  return GST_VIDEO_DECODER_CLASS (parent_class)->start (decoder);
 }
 
 static gboolean
@@ -239,27 +163,7 @@ gst_img_png_dec_flush (GstVideoDecoder *decoder)
   GstImgPngDec *self = GST_IMG_PNG_DEC (decoder);
 
   reset_parse (self);
-  self->failed = FALSE;
-  return TRUE;
-}
-
-static gboolean
-gst_img_png_dec_set_format (GstVideoDecoder *decoder, GstVideoCodecState *state)
-{
-  GstImgPngDec *self = GST_IMG_PNG_DEC (decoder);
-
-  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
-  self->input_state = gst_video_codec_state_ref (state);
-  return TRUE;
-}
-
-/* filesrc's BYTES segment would be dropped by the base class, which then
- * warns about a buffer without a segment. */
-static gboolean
-gst_img_png_dec_sink_event (GstVideoDecoder *decoder, GstEvent *event)
-{
-  return GST_VIDEO_DECODER_CLASS (parent_class)
-      ->sink_event (decoder, gst_imgcompress_segment_to_time (event));
+  return GST_VIDEO_DECODER_CLASS (parent_class)->flush (decoder);
 }
 
 /* A chunk type for a message: four letters, anything else as '?' (the
@@ -274,30 +178,14 @@ chunk_name (const guint8 *type, gchar name[5])
   name[4] = '\0';
 }
 
+/* One bad file gives one error message: the rest of the stream is not
+ * looked at. */
 static GstFlowReturn
 post_error (GstImgPngDec *self, const gchar *message, const gchar *debug)
 {
-  self->failed = TRUE;
   GST_ELEMENT_ERROR (self, STREAM, DECODE, ("%s", message), ("%s", debug));
-  return GST_FLOW_ERROR;
-}
-
-/* The limit is formatted on its own: G_GUINT64_FORMAT inside _() would cut
- * the msgid short for xgettext. */
-static GstFlowReturn
-post_too_large (GstImgPngDec *self, guint width, guint height,
-    guint64 max_pixels)
-{
-  gchar *limit = g_strdup_printf ("%" G_GUINT64_FORMAT, max_pixels);
-
-  self->failed = TRUE;
-  GST_ELEMENT_ERROR (self, STREAM, DECODE,
-      (_ ("The PNG image is too large: %ux%u pixels, more than the %s "
-          "pixels allowed."),
-          width, height, limit),
-      ("raise the max-pixels property to accept it"));
-  g_free (limit);
-  return GST_FLOW_ERROR;
+  return gst_imgcompress_image_decoder_fail (
+      GST_IMGCOMPRESS_IMAGE_DECODER (self));
 }
 
 static gboolean
@@ -323,7 +211,6 @@ bit_depth_allowed (guint8 colour_type, guint8 depth)
 static GstFlowReturn
 check_header (GstImgPngDec *self, const guint8 *data, PngHeader *h)
 {
-  guint64 max_pixels;
   gchar *msg;
   GstFlowReturn ret = GST_FLOW_OK;
 
@@ -359,11 +246,10 @@ check_header (GstImgPngDec *self, const guint8 *data, PngHeader *h)
     return ret;
   }
 
-  GST_OBJECT_LOCK (self);
-  max_pixels = self->max_pixels;
-  GST_OBJECT_UNLOCK (self);
-  if (!gst_imgcompress_pixels_allowed (h->width, h->height, max_pixels))
-    return post_too_large (self, h->width, h->height, max_pixels);
+  if (!gst_imgcompress_image_decoder_check_size (
+          GST_IMGCOMPRESS_IMAGE_DECODER (self), h->width, h->height))
+    return gst_imgcompress_image_decoder_fail (
+        GST_IMGCOMPRESS_IMAGE_DECODER (self));
   return GST_FLOW_OK;
 }
 
@@ -481,6 +367,10 @@ collect_image (GstImgPngDec *self, GstAdapter *adapter, gboolean at_eos)
       break;
     if (ret != GST_FLOW_OK)
       return ret;
+    if (!gst_imgcompress_image_decoder_check_input_bytes (
+            GST_IMGCOMPRESS_IMAGE_DECODER (self), end, "up to this chunk"))
+      return gst_imgcompress_image_decoder_fail (
+          GST_IMGCOMPRESS_IMAGE_DECODER (self));
     if (end > G_MAXINT)
       return post_too_many_bytes (self, end);
     if (memcmp (header + 4, "IEND", 4) == 0 && end <= avail) {
@@ -525,7 +415,8 @@ find_signature (GstImgPngDec *self, GstAdapter *adapter, gboolean at_eos)
       return GST_FLOW_OK;
     }
   }
-  if (self->images_seen > 0) {
+  if (gst_imgcompress_image_decoder_get_images_seen (
+          GST_IMGCOMPRESS_IMAGE_DECODER (self)) > 0) {
     GST_DEBUG_OBJECT (self,
         "skipping %" G_GSIZE_FORMAT " bytes after the "
         "last image's IEND",
@@ -546,14 +437,15 @@ gst_img_png_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
   GstImgPngDec *self = GST_IMG_PNG_DEC (decoder);
+  GstImgcompressImageDecoder *base = GST_IMGCOMPRESS_IMAGE_DECODER (decoder);
   GstFlowReturn ret;
 
-  if (self->failed) {
+  if (gst_imgcompress_image_decoder_has_failed (base)) {
     gst_adapter_clear (adapter);
     return GST_FLOW_ERROR;
   }
   if (gst_adapter_available (adapter) > 0)
-    self->saw_data = TRUE;
+    gst_imgcompress_image_decoder_saw_data (base);
 
   if (!self->in_image) {
     ret = find_signature (self, adapter, at_eos);
@@ -635,73 +527,6 @@ choose_layout (const struct spng_ihdr *ihdr, gboolean has_trns,
   }
 }
 
-/* The largest k that leaves the image at least twice its size in the box
- * (see the element documentation). */
-static void
-choose_shrink (GstImgPngDec *self, PngLayout *layout)
-{
-  guint width = layout->ihdr.width, height = layout->ihdr.height;
-  guint max_dimension, box_w, box_h, fit_w, fit_h, k;
-
-  GST_OBJECT_LOCK (self);
-  max_dimension = self->max_dimension;
-  GST_OBJECT_UNLOCK (self);
-  gst_imgcompress_pad_get_decode_box (GST_VIDEO_DECODER_SRC_PAD (self),
-      max_dimension, &box_w, &box_h);
-
-  k = 1;
-  if (box_w != 0 || box_h != 0) {
-    gst_imgcompress_fit_box (width, height, 1, 1, box_w, box_h, FALSE, &fit_w,
-        &fit_h);
-    k = MIN (width / (SHRINK_MARGIN * (guint64) fit_w),
-        height / (SHRINK_MARGIN * (guint64) fit_h));
-    k = CLAMP (k, 1, MAX_SHRINK);
-  }
-  layout->shrink = k;
-  layout->out_w = gst_imgcompress_scaled_dimension (width, 1, k);
-  layout->out_h = gst_imgcompress_scaled_dimension (height, 1, k);
-  GST_DEBUG_OBJECT (self, "%ux%u into box %ux%u: shrink by %u, %ux%u", width,
-      height, box_w, box_h, k, layout->out_w, layout->out_h);
-}
-
-/* Sets new output caps when the format or size differs from the current
- * ones (a new image mid-stream). */
-static gboolean
-update_output (GstImgPngDec *self, const PngLayout *layout)
-{
-  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
-  GstVideoCodecState *state;
-  gboolean same = FALSE;
-
-  state = gst_video_decoder_get_output_state (decoder);
-  if (state != NULL) {
-    same = GST_VIDEO_INFO_FORMAT (&state->info) == layout->format &&
-        GST_VIDEO_INFO_WIDTH (&state->info) == (gint) layout->out_w &&
-        GST_VIDEO_INFO_HEIGHT (&state->info) == (gint) layout->out_h;
-    gst_video_codec_state_unref (state);
-  }
-  if (same)
-    return TRUE;
-
-  state = gst_video_decoder_set_output_state (decoder, layout->format,
-      layout->out_w, layout->out_h, self->input_state);
-  if (state == NULL)
-    return FALSE;
-  if (layout->format == GST_VIDEO_FORMAT_RGBA) {
-    gst_video_colorimetry_from_string (&state->info.colorimetry,
-        GST_VIDEO_COLORIMETRY_SRGB);
-  } else {
-    /* as turbojpegdec's JFIF YCbCr: full-range BT.601 */
-    state->info.colorimetry.range = GST_VIDEO_COLOR_RANGE_0_255;
-    state->info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
-    state->info.colorimetry.transfer = GST_VIDEO_TRANSFER_UNKNOWN;
-    state->info.colorimetry.primaries = GST_VIDEO_COLOR_PRIMARIES_UNKNOWN;
-    state->info.chroma_site = GST_VIDEO_CHROMA_SITE_JPEG;
-  }
-  gst_video_codec_state_unref (state);
-  return gst_video_decoder_negotiate (decoder);
-}
-
 /* The colour space the image declares, for the colour-management stage:
  * an ICC profile wins over sRGB, which wins over a bare gamma. */
 static GstSample *
@@ -748,29 +573,6 @@ read_orientation (spng_ctx *ctx)
   return gst_imgcompress_exif_parse_tiff_orientation ((const guint8 *)
                                                           exif.data,
       exif.length);
-}
-
-/* Tells downstream the image's orientation and colour space; an image
- * without them after one with them resets both. */
-static void
-post_tags (GstImgPngDec *self, guint orientation, GstSample *colour)
-{
-  const gchar *rotation = gst_imgcompress_exif_orientation_to_tag (orientation);
-  GstTagList *tags;
-
-  if (rotation == NULL && colour == NULL && !self->tags_posted)
-    return;
-  GST_DEBUG_OBJECT (self, "orientation %u, colour profile %" GST_PTR_FORMAT,
-      orientation, colour ? gst_sample_get_info (colour) : NULL);
-  tags = gst_tag_list_new (GST_TAG_IMAGE_ORIENTATION,
-      rotation ? rotation : "rotate-0", NULL);
-  if (colour != NULL)
-    gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE,
-        GST_IMGCOMPRESS_TAG_COLOUR_PROFILE, colour, NULL);
-  gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
-      GST_TAG_MERGE_REPLACE);
-  gst_tag_list_unref (tags);
-  self->tags_posted = rotation != NULL || colour != NULL;
 }
 
 /* 16-bit to 8-bit, to nearest. */
@@ -1176,7 +978,6 @@ read_layout (GstImgPngDec *self, spng_ctx *ctx, const guint8 *data, gsize size,
 {
   struct spng_ihdr ihdr;
   struct spng_trns trns;
-  gsize frame_bytes;
   int err;
 
   err = spng_get_ihdr (ctx, &ihdr);
@@ -1188,11 +989,6 @@ read_layout (GstImgPngDec *self, spng_ctx *ctx, const guint8 *data, gsize size,
     return post_spng_error (self, err, data, size, "reading the chunks");
 
   choose_layout (&ihdr, err == 0, layout);
-  choose_shrink (self, layout);
-  /* max-pixels 0 lets any size through: the frame must still fit */
-  if (!gst_imgcompress_frame_bytes (layout->out_w, layout->out_h, 4,
-          &frame_bytes))
-    return post_too_many_bytes (self, G_MAXUINT64);
   GST_DEBUG_OBJECT (self, "%ux%u, %u-bit colour type %u%s%s -> %s", ihdr.width,
       ihdr.height, ihdr.bit_depth, ihdr.color_type,
       ihdr.interlace_method ? ", interlaced" : "",
@@ -1241,172 +1037,107 @@ new_context (PngSource *src)
   return ctx;
 }
 
-/* Allocates the output frame and maps it. */
-static GstFlowReturn
-map_output (GstImgPngDec *self, GstVideoCodecFrame *frame,
-    GstVideoFrame *vframe)
+/* What read_header keeps for decode: libspng's context, reading the
+ * image's bytes, and the layout chosen from its header. */
+typedef struct
 {
-  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
-  GstVideoCodecState *state;
-  GstFlowReturn ret;
-  gboolean mapped;
+  PngSource src;
+  spng_ctx *ctx;
+  PngLayout layout;
+} PngImage;
 
-  ret = gst_video_decoder_allocate_output_frame (decoder, frame);
-  if (ret != GST_FLOW_OK)
-    return ret;
-  state = gst_video_decoder_get_output_state (decoder);
-  mapped = gst_video_frame_map (vframe, &state->info, frame->output_buffer,
-      GST_MAP_WRITE);
-  gst_video_codec_state_unref (state);
-  if (!mapped) {
-    self->failed = TRUE;
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, (NULL),
-        ("could not map the output frame"));
-    return GST_FLOW_ERROR;
-  }
-  return GST_FLOW_OK;
+static void
+png_image_free (gpointer data)
+{
+  PngImage *image = data;
+
+  if (image->ctx != NULL)
+    spng_ctx_free (image->ctx);
+  g_free (image);
 }
 
 static GstFlowReturn
-decode_image (GstImgPngDec *self, GstVideoCodecFrame *frame, const guint8 *data,
-    gsize size)
+gst_img_png_dec_read_header (GstImgcompressImageDecoder *decoder,
+    GstVideoCodecFrame *frame, const guint8 *data, gsize size,
+    GstImgcompressImageHeader *header)
 {
-  PngLayout layout;
-  GstVideoFrame vframe;
-  RowPipe pipe;
-  GstSample *colour;
-  guint orientation;
-  PngSource src = { data, size, 0 };
-  spng_ctx *ctx;
+  GstImgPngDec *self = GST_IMG_PNG_DEC (decoder);
+  PngImage *image = g_new0 (PngImage, 1);
   GstFlowReturn ret;
-  int err;
 
-  ctx = new_context (&src);
-  if (ctx == NULL) {
-    self->failed = TRUE;
+  header->decode_data = image;
+  header->decode_data_free = png_image_free;
+  image->src.data = data;
+  image->src.size = size;
+  image->ctx = new_context (&image->src);
+  if (image->ctx == NULL) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT, (NULL),
         ("could not set up a libspng context"));
     return GST_FLOW_ERROR;
   }
 
-  ret = read_layout (self, ctx, data, size, &layout);
+  ret = read_layout (self, image->ctx, data, size, &image->layout);
   if (ret != GST_FLOW_OK)
-    goto done;
-  if (!update_output (self, &layout)) {
-    self->failed = TRUE;
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-        ("could not negotiate %s %ux%u downstream",
-            gst_video_format_to_string (layout.format), layout.out_w,
-            layout.out_h));
-    ret = GST_FLOW_NOT_NEGOTIATED;
-    goto done;
-  }
-
-  ret = map_output (self, frame, &vframe);
-  if (ret != GST_FLOW_OK)
-    goto done;
-  if (!row_pipe_init (&pipe, &layout, ctx, &vframe)) {
-    row_pipe_clear (&pipe);
-    gst_video_frame_unmap (&vframe);
-    ret = post_spng_error (self, SPNG_EMEM, data, size, "row buffers");
-    goto done;
-  }
-  ret = decode_rows (self, ctx, &layout, &pipe, data, size);
-  row_pipe_clear (&pipe);
-  gst_video_frame_unmap (&vframe);
-  if (ret != GST_FLOW_OK)
-    goto done;
-
-  /* The rest of the file up to IEND: the last IDAT's CRC, eXIf after the
-   * image data.  A file cut short or damaged there is refused too. */
-  err = spng_decode_chunks (ctx);
-  if (err != 0) {
-    ret = post_spng_error (self, err, data, size, "after the image data");
-    goto done;
-  }
-  orientation = read_orientation (ctx);
-  colour = read_colour_profile (ctx);
-  post_tags (self, orientation, colour);
-  if (colour != NULL)
-    gst_sample_unref (colour);
-
-done:
-  spng_ctx_free (ctx);
-  return ret;
-}
-
-static GstFlowReturn
-gst_img_png_dec_handle_frame (GstVideoDecoder *decoder,
-    GstVideoCodecFrame *frame)
-{
-  GstImgPngDec *self = GST_IMG_PNG_DEC (decoder);
-  GstMapInfo map;
-  GstFlowReturn ret;
-
-  self->images_seen++;
-  if (!gst_buffer_map (frame->input_buffer, &map, GST_MAP_READ)) {
-    self->failed = TRUE;
-    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
-        ("could not map the input buffer"));
-    gst_video_decoder_release_frame (decoder, frame);
-    return GST_FLOW_ERROR;
-  }
-  ret = decode_image (self, frame, map.data, map.size);
-  gst_buffer_unmap (frame->input_buffer, &map);
-
-  if (ret != GST_FLOW_OK) {
-    gst_video_decoder_release_frame (decoder, frame);
     return ret;
-  }
-  return gst_video_decoder_finish_frame (decoder, frame);
-}
-
-static GstFlowReturn
-gst_img_png_dec_finish (GstVideoDecoder *decoder)
-{
-  GstImgPngDec *self = GST_IMG_PNG_DEC (decoder);
-
-  if (self->failed)
-    return GST_FLOW_ERROR;
-  if (!self->saw_data)
-    return post_error (self, _ ("The PNG input is empty."),
-        "end of stream before any data");
+  header->width = image->layout.ihdr.width;
+  header->height = image->layout.ihdr.height;
+  header->has_alpha = image->layout.alpha;
+  header->formats[0] = image->layout.format;
+  /* as turbojpegdec's JFIF YCbCr: full-range BT.601 */
+  header->yuv_range = GST_VIDEO_COLOR_RANGE_0_255;
+  /* each k x k block averaged as the rows are decoded */
+  header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_DIVISOR;
+  header->max_divisor = MAX_SHRINK;
   return GST_FLOW_OK;
 }
 
-/* Every image is decoded as soon as it is complete: nothing to drain. */
 static GstFlowReturn
-gst_img_png_dec_drain (GstVideoDecoder *decoder)
+gst_img_png_dec_decode (GstImgcompressImageDecoder *decoder,
+    GstVideoCodecFrame *frame, const guint8 *data, gsize size,
+    GstImgcompressImageHeader *header, const GstImgcompressImageScale *scale,
+    GstVideoFrame *vframe)
 {
+  GstImgPngDec *self = GST_IMG_PNG_DEC (decoder);
+  PngImage *image = header->decode_data;
+  PngLayout *layout = &image->layout;
+  RowPipe pipe;
+  GstSample *colour;
+  GstFlowReturn ret;
+  int err;
+
+  layout->shrink = scale->denom;
+  layout->out_w = scale->width;
+  layout->out_h = scale->height;
+  if (!row_pipe_init (&pipe, layout, image->ctx, vframe)) {
+    row_pipe_clear (&pipe);
+    return post_spng_error (self, SPNG_EMEM, data, size, "row buffers");
+  }
+  ret = decode_rows (self, image->ctx, layout, &pipe, data, size);
+  row_pipe_clear (&pipe);
+  if (ret != GST_FLOW_OK)
+    return ret;
+
+  /* The rest of the file up to IEND: the last IDAT's CRC, eXIf after the
+   * image data.  A file cut short or damaged there is refused too. */
+  err = spng_decode_chunks (image->ctx);
+  if (err != 0)
+    return post_spng_error (self, err, data, size, "after the image data");
+  gst_imgcompress_image_decoder_set_orientation (decoder,
+      read_orientation (image->ctx));
+  colour = read_colour_profile (image->ctx);
+  gst_imgcompress_image_decoder_set_colour_profile (decoder, colour);
+  if (colour != NULL)
+    gst_sample_unref (colour);
   return GST_FLOW_OK;
 }
 
 static void
 gst_img_png_dec_class_init (GstImgPngDecClass *klass)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstVideoDecoderClass *vdec_class = GST_VIDEO_DECODER_CLASS (klass);
-
-  gobject_class->set_property = gst_img_png_dec_set_property;
-  gobject_class->get_property = gst_img_png_dec_get_property;
-
-  g_object_class_install_property (gobject_class, PROP_MAX_DIMENSION,
-      g_param_spec_uint ("max-dimension", "Max dimension",
-          "Box (pixels) the image will be fitted into downstream; the decode "
-          "averages k x k blocks, k the largest integer that leaves at least "
-          "twice the fitted size (0 = ask downstream with the "
-          "imgcompress-size-hint query) (default 0)",
-          0, G_MAXINT, DEFAULT_MAX_DIMENSION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
-      g_param_spec_uint64 ("max-pixels", "Max pixels",
-          "Refuse images with more pixels (width x height, from IHDR, "
-          "before any allocation); 0 for no limit (default 100000000)",
-          0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_PLAYING));
+  GstImgcompressImageDecoderClass *image_class =
+      GST_IMGCOMPRESS_IMAGE_DECODER_CLASS (klass);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -1416,14 +1147,12 @@ gst_img_png_dec_class_init (GstImgPngDecClass *klass)
       "gst-imgcompress authors");
 
   vdec_class->start = GST_DEBUG_FUNCPTR (gst_img_png_dec_start);
-  vdec_class->stop = GST_DEBUG_FUNCPTR (gst_img_png_dec_stop);
   vdec_class->flush = GST_DEBUG_FUNCPTR (gst_img_png_dec_flush);
-  vdec_class->set_format = GST_DEBUG_FUNCPTR (gst_img_png_dec_set_format);
   vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_png_dec_parse);
-  vdec_class->sink_event = GST_DEBUG_FUNCPTR (gst_img_png_dec_sink_event);
-  vdec_class->handle_frame = GST_DEBUG_FUNCPTR (gst_img_png_dec_handle_frame);
-  vdec_class->finish = GST_DEBUG_FUNCPTR (gst_img_png_dec_finish);
-  vdec_class->drain = GST_DEBUG_FUNCPTR (gst_img_png_dec_drain);
+
+  image_class->format_name = "PNG";
+  image_class->read_header = GST_DEBUG_FUNCPTR (gst_img_png_dec_read_header);
+  image_class->decode = GST_DEBUG_FUNCPTR (gst_img_png_dec_decode);
 
   GST_DEBUG_CATEGORY_INIT (gst_img_png_dec_debug, "imgpngdec", 0,
       "PNG image decoder");
@@ -1432,13 +1161,4 @@ gst_img_png_dec_class_init (GstImgPngDecClass *klass)
 static void
 gst_img_png_dec_init (GstImgPngDec *self)
 {
-  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
-
-  self->max_dimension = DEFAULT_MAX_DIMENSION;
-  self->max_pixels = DEFAULT_MAX_PIXELS;
-
-  /* Raw file bytes come in; parse() finds each image's end. */
-  gst_video_decoder_set_packetized (decoder, FALSE);
-  gst_video_decoder_set_use_default_pad_acceptcaps (decoder, TRUE);
-  GST_PAD_SET_ACCEPT_TEMPLATE (GST_VIDEO_DECODER_SINK_PAD (decoder));
 }

@@ -11,6 +11,7 @@
 #define __GST_IMG_PNG_DEC_H__
 
 #include <gst/gst.h>
+#include <gst/imgcompress/gstimgcompressdecoder.h>
 #include <gst/video/video.h>
 #include <gst/video/gstvideodecoder.h>
 
@@ -18,7 +19,7 @@ G_BEGIN_DECLS
 
 #define GST_TYPE_IMG_PNG_DEC (gst_img_png_dec_get_type ())
 G_DECLARE_FINAL_TYPE (GstImgPngDec, gst_img_png_dec, GST, IMG_PNG_DEC,
-    GstVideoDecoder)
+    GstImgcompressImageDecoder)
 
 GST_ELEMENT_REGISTER_DECLARE (imgpngdec);
 

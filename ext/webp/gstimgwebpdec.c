@@ -30,19 +30,24 @@
  * %GST_TAG_IMAGE_ORIENTATION tag, as turbojpegdec does for JPEG; imgsizer
  * turns the image upright from it.
  *
- * Shrink on load: when #GstImgWebpDec:max-dimension is set, or else when
- * downstream answers the `imgcompress-size-hint` query, libwebp's scaled
- * decode outputs the smallest n/8 of the image (n = 1..8) that is still at
- * least twice the image fitted into that box, the same rule turbojpegdec
+ * Shrink on load: when #GstImgcompressImageDecoder:max-dimension is set, or
+ * else when downstream answers the `imgcompress-size-hint` query, libwebp's
+ * scaled decode outputs the smallest n/8 of the image (n = 1..8) that is still
+ * at least twice the image fitted into that box, the same rule turbojpegdec
  * uses, so the last reduction is done by a real filter (imgsizer's Lanczos)
  * downstream and a JPEG and a WebP of the same photo arrive there at the
  * same size.
  *
  * Before any pixel buffer is allocated the image's dimensions (of an
  * extended file: its canvas, which holds every frame) are checked against
- * #GstImgWebpDec:max-pixels.  A stream that is empty, not WebP,
- * truncated, has a wrong RIFF size or corrupt data ends in an error
- * message; no buffer is output for it.
+ * #GstImgcompressImageDecoder:max-pixels (behind adaptivequality, the
+ * dimensions its caps carry, read once from the header upstream).  A stream
+ * that is empty, not WebP, truncated, has a wrong RIFF size or corrupt data
+ * ends in an error message; no buffer is output for it.
+ *
+ * The properties and behaviour every image decoder shares (limits, shrink
+ * on load, tags, errors) are those of the #GstImgcompressImageDecoder base
+ * class.
  *
  * ## Example launch line
  * |[
@@ -68,10 +73,6 @@
 GST_DEBUG_CATEGORY_STATIC (gst_img_webp_dec_debug);
 #define GST_CAT_DEFAULT gst_img_webp_dec_debug
 
-#define DEFAULT_MAX_DIMENSION 0
-#define DEFAULT_MAX_PIXELS GST_IMGCOMPRESS_DEFAULT_MAX_PIXELS
-#define DEFAULT_MAX_INPUT_BYTES GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES
-
 /* "RIFF", size, "WEBP" */
 #define RIFF_HEADER_SIZE 12
 #define CHUNK_HEADER_SIZE 8
@@ -80,39 +81,26 @@ GST_DEBUG_CATEGORY_STATIC (gst_img_webp_dec_debug);
  * them later; the full check runs on the complete image anyway). */
 #define HEADER_PROBE_MAX 65536
 
-enum
-{
-  PROP_0,
-  PROP_MAX_DIMENSION,
-  PROP_MAX_PIXELS,
-  PROP_MAX_INPUT_BYTES,
-};
-
 struct _GstImgWebpDec
 {
-  GstVideoDecoder parent;
-
-  GstVideoCodecState *input_state;
+  GstImgcompressImageDecoder parent;
 
   /* parse() state for the image being assembled */
   gboolean header_checked;
-  gboolean saw_data;
   /* an image was framed: bytes after it that open no RIFF file are
    * trailing bytes, not a bad image */
   gboolean framed_image;
-  /* an error was posted: the rest of the stream is not looked at, so one
-   * bad file gives one error message */
-  gboolean failed;
   /* bytes of a refused image still to be skipped */
   guint64 skip_bytes;
-  /* an orientation tag went downstream for an earlier image */
-  gboolean orientation_posted;
-
-  /* properties */
-  guint max_dimension;
-  guint64 max_pixels;
-  guint64 max_input_bytes;
 };
+
+/* What read_header keeps for decode: libwebp's view of the image and the
+ * demuxer's index of its chunks. */
+typedef struct
+{
+  WebPDecoderConfig config;
+  WebPDemuxer *demux;
+} WebpImage;
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
     GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS ("image/webp"));
@@ -122,69 +110,33 @@ static GstStaticPadTemplate src_template =
         GST_STATIC_CAPS (GST_VIDEO_CAPS_MAKE ("{ I420, RGBA, RGB }")));
 
 #define gst_img_webp_dec_parent_class parent_class
-G_DEFINE_TYPE (GstImgWebpDec, gst_img_webp_dec, GST_TYPE_VIDEO_DECODER);
+G_DEFINE_TYPE (GstImgWebpDec, gst_img_webp_dec,
+    GST_TYPE_IMGCOMPRESS_IMAGE_DECODER);
 GST_ELEMENT_REGISTER_DEFINE (imgwebpdec, "imgwebpdec", GST_RANK_NONE,
     GST_TYPE_IMG_WEBP_DEC);
 
-static void gst_img_webp_dec_set_property (GObject *object, guint prop_id,
-    const GValue *value, GParamSpec *pspec);
-static void gst_img_webp_dec_get_property (GObject *object, guint prop_id,
-    GValue *value, GParamSpec *pspec);
 static gboolean gst_img_webp_dec_start (GstVideoDecoder *decoder);
-static gboolean gst_img_webp_dec_stop (GstVideoDecoder *decoder);
 static void gst_img_webp_dec_reset_parse (GstImgWebpDec *self);
 static gboolean gst_img_webp_dec_flush (GstVideoDecoder *decoder);
-static gboolean gst_img_webp_dec_set_format (GstVideoDecoder *decoder,
-    GstVideoCodecState *state);
 static GstFlowReturn gst_img_webp_dec_parse (GstVideoDecoder *decoder,
     GstVideoCodecFrame *frame, GstAdapter *adapter, gboolean at_eos);
-static GstFlowReturn gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
-    GstVideoCodecFrame *frame);
-static GstFlowReturn gst_img_webp_dec_finish (GstVideoDecoder *decoder);
-
-/* filesrc's BYTES segment would be dropped by the base class, which then
- * warns about a buffer without a segment. */
-static gboolean
-gst_img_webp_dec_sink_event (GstVideoDecoder *decoder, GstEvent *event)
-{
-  return GST_VIDEO_DECODER_CLASS (parent_class)
-      ->sink_event (decoder, gst_imgcompress_segment_to_time (event));
-}
+static GstFlowReturn gst_img_webp_dec_read_header (GstImgcompressImageDecoder
+                                                       *decoder,
+    GstVideoCodecFrame *frame, const guint8 *data, gsize size,
+    GstImgcompressImageHeader *header);
+static GstFlowReturn gst_img_webp_dec_decode (GstImgcompressImageDecoder
+                                                  *decoder,
+    GstVideoCodecFrame *frame, const guint8 *data, gsize size,
+    GstImgcompressImageHeader *header, const GstImgcompressImageScale *scale,
+    GstVideoFrame *vframe);
 
 static void
 gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
   GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
   GstVideoDecoderClass *vdec_class = GST_VIDEO_DECODER_CLASS (klass);
-
-  gobject_class->set_property = gst_img_webp_dec_set_property;
-  gobject_class->get_property = gst_img_webp_dec_get_property;
-
-  g_object_class_install_property (gobject_class, PROP_MAX_DIMENSION,
-      g_param_spec_uint ("max-dimension", "Max dimension",
-          "Box (pixels) the image will be fitted into downstream; the decode "
-          "shrinks to the smallest n/8 that is still at least twice the "
-          "fitted size (0 = ask downstream with the imgcompress-size-hint "
-          "query) (default 0)",
-          0, G_MAXINT, DEFAULT_MAX_DIMENSION,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_MAX_PIXELS,
-      g_param_spec_uint64 ("max-pixels", "Max pixels",
-          "Refuse images with more pixels than this (0 = no limit) "
-          "(default 100000000)",
-          0, G_MAXUINT64, DEFAULT_MAX_PIXELS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_MAX_INPUT_BYTES,
-      g_param_spec_uint64 ("max-input-bytes", "Maximum input bytes",
-          "Refuse images whose RIFF size says they are larger, before their "
-          "bytes are kept, and skip them (0 = no limit; default 268435456, "
-          "256 MiB)",
-          0, G_MAXUINT64, DEFAULT_MAX_INPUT_BYTES,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
-              GST_PARAM_MUTABLE_PLAYING));
+  GstImgcompressImageDecoderClass *image_class =
+      GST_IMGCOMPRESS_IMAGE_DECODER_CLASS (klass);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -194,13 +146,12 @@ gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
       "gst-imgcompress authors");
 
   vdec_class->start = GST_DEBUG_FUNCPTR (gst_img_webp_dec_start);
-  vdec_class->stop = GST_DEBUG_FUNCPTR (gst_img_webp_dec_stop);
   vdec_class->flush = GST_DEBUG_FUNCPTR (gst_img_webp_dec_flush);
-  vdec_class->set_format = GST_DEBUG_FUNCPTR (gst_img_webp_dec_set_format);
   vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_webp_dec_parse);
-  vdec_class->sink_event = GST_DEBUG_FUNCPTR (gst_img_webp_dec_sink_event);
-  vdec_class->handle_frame = GST_DEBUG_FUNCPTR (gst_img_webp_dec_handle_frame);
-  vdec_class->finish = GST_DEBUG_FUNCPTR (gst_img_webp_dec_finish);
+
+  image_class->format_name = "WebP";
+  image_class->read_header = GST_DEBUG_FUNCPTR (gst_img_webp_dec_read_header);
+  image_class->decode = GST_DEBUG_FUNCPTR (gst_img_webp_dec_decode);
 
   GST_DEBUG_CATEGORY_INIT (gst_img_webp_dec_debug, "imgwebpdec", 0,
       "WebP image decoder");
@@ -209,64 +160,6 @@ gst_img_webp_dec_class_init (GstImgWebpDecClass *klass)
 static void
 gst_img_webp_dec_init (GstImgWebpDec *self)
 {
-  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
-
-  self->max_dimension = DEFAULT_MAX_DIMENSION;
-  self->max_pixels = DEFAULT_MAX_PIXELS;
-  self->max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
-
-  /* Raw file bytes come in; parse() finds each image's end. */
-  gst_video_decoder_set_packetized (decoder, FALSE);
-  gst_video_decoder_set_use_default_pad_acceptcaps (decoder, TRUE);
-  GST_PAD_SET_ACCEPT_TEMPLATE (GST_VIDEO_DECODER_SINK_PAD (decoder));
-}
-
-static void
-gst_img_webp_dec_set_property (GObject *object, guint prop_id,
-    const GValue *value, GParamSpec *pspec)
-{
-  GstImgWebpDec *self = GST_IMG_WEBP_DEC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MAX_DIMENSION:
-      self->max_dimension = g_value_get_uint (value);
-      break;
-    case PROP_MAX_PIXELS:
-      self->max_pixels = g_value_get_uint64 (value);
-      break;
-    case PROP_MAX_INPUT_BYTES:
-      self->max_input_bytes = g_value_get_uint64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_img_webp_dec_get_property (GObject *object, guint prop_id, GValue *value,
-    GParamSpec *pspec)
-{
-  GstImgWebpDec *self = GST_IMG_WEBP_DEC (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_MAX_DIMENSION:
-      g_value_set_uint (value, self->max_dimension);
-      break;
-    case PROP_MAX_PIXELS:
-      g_value_set_uint64 (value, self->max_pixels);
-      break;
-    case PROP_MAX_INPUT_BYTES:
-      g_value_set_uint64 (value, self->max_input_bytes);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
 }
 
 static void
@@ -282,20 +175,8 @@ gst_img_webp_dec_start (GstVideoDecoder *decoder)
   GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
 
   gst_img_webp_dec_reset_parse (self);
-  self->saw_data = FALSE;
   self->framed_image = FALSE;
-  self->failed = FALSE;
-  self->orientation_posted = FALSE;
-  return TRUE;
-}
-
-static gboolean
-gst_img_webp_dec_stop (GstVideoDecoder *decoder)
-{
-  GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
-
-  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
-  return TRUE;
+  return GST_VIDEO_DECODER_CLASS (parent_class)->start (decoder);
 }
 
 static gboolean
@@ -305,19 +186,7 @@ gst_img_webp_dec_flush (GstVideoDecoder *decoder)
 
   gst_img_webp_dec_reset_parse (self);
   self->framed_image = FALSE;
-  self->failed = FALSE;
-  return TRUE;
-}
-
-static gboolean
-gst_img_webp_dec_set_format (GstVideoDecoder *decoder,
-    GstVideoCodecState *state)
-{
-  GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
-
-  g_clear_pointer (&self->input_state, gst_video_codec_state_unref);
-  self->input_state = gst_video_codec_state_ref (state);
-  return TRUE;
+  return GST_VIDEO_DECODER_CLASS (parent_class)->flush (decoder);
 }
 
 static const gchar *
@@ -348,7 +217,7 @@ status_to_string (VP8StatusCode status)
 static GstFlowReturn
 post_truncated_error (GstImgWebpDec *self, gsize have, guint64 want)
 {
-  self->failed = TRUE;
+  gst_imgcompress_image_decoder_fail (GST_IMGCOMPRESS_IMAGE_DECODER (self));
   GST_ELEMENT_ERROR (self, STREAM, DECODE,
       (_ ("The WebP file is shorter than its RIFF header says: it is "
           "truncated or its size field is wrong.")),
@@ -360,7 +229,7 @@ post_truncated_error (GstImgWebpDec *self, gsize have, guint64 want)
 static GstFlowReturn
 post_not_webp_error (GstImgWebpDec *self, const guint8 *header)
 {
-  self->failed = TRUE;
+  gst_imgcompress_image_decoder_fail (GST_IMGCOMPRESS_IMAGE_DECODER (self));
   GST_ELEMENT_ERROR (self, STREAM, FORMAT,
       (_ ("The data is not a WebP image.")),
       ("no RIFF/WEBP signature: starts with %02x %02x %02x %02x", header[0],
@@ -372,7 +241,7 @@ static GstFlowReturn
 post_bad_riff_size_error (GstImgWebpDec *self, guint64 riff_size,
     const gchar *why)
 {
-  self->failed = TRUE;
+  gst_imgcompress_image_decoder_fail (GST_IMGCOMPRESS_IMAGE_DECODER (self));
   GST_ELEMENT_ERROR (self, STREAM, DECODE,
       (_ ("The WebP file's RIFF size field is invalid.")),
       ("RIFF size %" G_GUINT64_FORMAT ": %s", riff_size, why));
@@ -383,7 +252,7 @@ static GstFlowReturn
 post_corrupt_error (GstImgWebpDec *self, VP8StatusCode status,
     const gchar *where)
 {
-  self->failed = TRUE;
+  gst_imgcompress_image_decoder_fail (GST_IMGCOMPRESS_IMAGE_DECODER (self));
   GST_ELEMENT_ERROR (self, STREAM, DECODE,
       (_ ("The WebP image data is corrupt.")),
       ("%s: %s", where, status_to_string (status)));
@@ -393,26 +262,16 @@ post_corrupt_error (GstImgWebpDec *self, VP8StatusCode status,
 static GstFlowReturn
 check_pixels (GstImgWebpDec *self, const WebPBitstreamFeatures *features)
 {
-  guint64 max_pixels;
-
-  GST_OBJECT_LOCK (self);
-  max_pixels = self->max_pixels;
-  GST_OBJECT_UNLOCK (self);
-
   if (features->width <= 0 || features->height <= 0) {
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("The WebP image data is corrupt.")),
         ("dimensions %dx%d", features->width, features->height));
     return GST_FLOW_ERROR;
   }
-  if (!gst_imgcompress_pixels_allowed (features->width, features->height,
-          max_pixels)) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("The WebP image has more pixels than allowed.")),
-        ("%dx%d is more than max-pixels %" G_GUINT64_FORMAT, features->width,
-            features->height, max_pixels));
+  if (!gst_imgcompress_image_decoder_check_size (
+          GST_IMGCOMPRESS_IMAGE_DECODER (self), features->width,
+          features->height))
     return GST_FLOW_ERROR;
-  }
   return GST_FLOW_OK;
 }
 
@@ -473,22 +332,9 @@ gst_img_webp_dec_probe_header (GstImgWebpDec *self, GstAdapter *adapter,
 static GstFlowReturn
 refuse_oversized (GstImgWebpDec *self, guint64 total)
 {
-  guint64 limit;
-  gchar *limit_str;
-
-  GST_OBJECT_LOCK (self);
-  limit = self->max_input_bytes;
-  GST_OBJECT_UNLOCK (self);
-  if (limit == 0 || total <= limit)
+  if (gst_imgcompress_image_decoder_check_input_bytes (
+          GST_IMGCOMPRESS_IMAGE_DECODER (self), total, "the RIFF size"))
     return GST_FLOW_OK;
-
-  limit_str = g_strdup_printf ("%" G_GUINT64_FORMAT, limit);
-  GST_ELEMENT_ERROR (self, STREAM, DECODE,
-      (_ ("The WebP image is larger than the %s bytes allowed."), limit_str),
-      ("RIFF size says %" G_GUINT64_FORMAT " bytes; raise the "
-       "max-input-bytes property to accept it",
-          total));
-  g_free (limit_str);
   self->skip_bytes = total;
   return GST_FLOW_ERROR;
 }
@@ -530,6 +376,24 @@ skip_trailing_bytes (GstImgWebpDec *self, GstAdapter *adapter, gboolean at_eos)
   return next_riff > 0 ? GST_FLOW_OK : GST_VIDEO_DECODER_FLOW_NEED_DATA;
 }
 
+/* Behind adaptivequality the caps say the image's size, read from its
+ * header upstream: it is checked from them, and the header is read once,
+ * in handle_frame.  Else the first bytes are probed. */
+static GstFlowReturn
+check_header_early (GstImgWebpDec *self, GstAdapter *adapter, gsize avail,
+    guint64 total)
+{
+  GstImgcompressImageDecoder *base = GST_IMGCOMPRESS_IMAGE_DECODER (self);
+  guint width, height;
+
+  if (!gst_imgcompress_image_decoder_get_caps_size (base, &width, &height))
+    return gst_img_webp_dec_probe_header (self, adapter, avail, total);
+  self->header_checked = TRUE;
+  if (!gst_imgcompress_image_decoder_check_size (base, width, height))
+    return GST_FLOW_ERROR;
+  return GST_FLOW_OK;
+}
+
 /* Collects one whole RIFF file from the adapter into the frame. */
 static GstFlowReturn
 gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
@@ -568,7 +432,7 @@ gst_img_webp_dec_collect_image (GstImgWebpDec *self, GstAdapter *adapter,
     return GST_FLOW_ERROR;
 
   if (!self->header_checked) {
-    ret = gst_img_webp_dec_probe_header (self, adapter, avail, total);
+    ret = check_header_early (self, adapter, avail, total);
     if (ret != GST_FLOW_OK)
       return ret;
   }
@@ -590,6 +454,7 @@ gst_img_webp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
   GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
+  GstImgcompressImageDecoder *base = GST_IMGCOMPRESS_IMAGE_DECODER (decoder);
   GstFlowReturn ret;
 
   if (self->skip_bytes > 0) {
@@ -597,24 +462,25 @@ gst_img_webp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     if (self->skip_bytes > 0 || gst_adapter_available (adapter) == 0)
       return GST_VIDEO_DECODER_FLOW_NEED_DATA;
   }
-  if (self->failed) {
+  if (gst_imgcompress_image_decoder_has_failed (base)) {
     gst_adapter_clear (adapter);
     return GST_FLOW_ERROR;
   }
   if (gst_adapter_available (adapter) > 0)
-    self->saw_data = TRUE;
+    gst_imgcompress_image_decoder_saw_data (base);
 
   ret = gst_img_webp_dec_collect_image (self, adapter, at_eos);
   if (ret == GST_FLOW_ERROR && self->skip_bytes > 0)
     skip_refused_bytes (self, adapter);
   else if (ret == GST_FLOW_ERROR)
-    self->failed = TRUE;
+    gst_imgcompress_image_decoder_fail (base);
   return ret;
 }
 
 /* Output formats in order of preference for the kind of image. */
-static GstVideoFormat
-pick_output_format (GstImgWebpDec *self, const WebPBitstreamFeatures *f)
+static void
+list_output_formats (const WebPBitstreamFeatures *f,
+    GstImgcompressImageHeader *header)
 {
 #define N_OUTPUT_FORMATS 3
   static const GstVideoFormat lossy[N_OUTPUT_FORMATS] = { GST_VIDEO_FORMAT_I420,
@@ -623,130 +489,22 @@ pick_output_format (GstImgWebpDec *self, const WebPBitstreamFeatures *f)
     GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_I420
   };
   const GstVideoFormat *prefs = f->format == 2 ? lossless : lossy;
-  GstCaps *allowed;
-  GstVideoFormat chosen = prefs[0];
   guint i;
 
-  if (f->has_alpha)
-    return GST_VIDEO_FORMAT_RGBA;
-
-  allowed = gst_pad_get_allowed_caps (GST_VIDEO_DECODER_SRC_PAD (self));
-  if (allowed == NULL)
-    return chosen;
-
-  for (i = 0; i < N_OUTPUT_FORMATS; i++) {
-    GstCaps *caps = gst_caps_new_simple ("video/x-raw", "format", G_TYPE_STRING,
-        gst_video_format_to_string (prefs[i]), NULL);
-    gboolean ok = gst_caps_can_intersect (caps, allowed);
-
-    gst_caps_unref (caps);
-    if (ok) {
-      chosen = prefs[i];
-      break;
-    }
+  /* an animation's first frame lands on its canvas, transparent around */
+  if (f->has_alpha || f->has_animation) {
+    header->formats[0] = GST_VIDEO_FORMAT_RGBA;
+    return;
   }
-  gst_caps_unref (allowed);
-  return chosen;
+  for (i = 0; i < N_OUTPUT_FORMATS; i++)
+    header->formats[i] = prefs[i];
 }
 
-/* The decode size: the smallest n/8 of the image that is at least twice
- * its size fitted in the box from max-dimension or, when that is 0, from the
- * size-hint query (see the element documentation for why eighths). */
+/* Points libwebp's output at the output frame. */
 static void
-pick_output_size (GstImgWebpDec *self, guint width, guint height,
-    guint *out_width, guint *out_height)
+prepare_output (GstVideoFrame *vframe, WebPDecBuffer *output)
 {
-  guint max_dimension, box_w, box_h, n;
-
-  GST_OBJECT_LOCK (self);
-  max_dimension = self->max_dimension;
-  GST_OBJECT_UNLOCK (self);
-
-  gst_imgcompress_pad_get_decode_box (GST_VIDEO_DECODER_SRC_PAD (self),
-      max_dimension, &box_w, &box_h);
-
-  n = gst_imgcompress_pick_scale_eighths (width, height, box_w, box_h);
-  *out_width = gst_imgcompress_scaled_dimension (width, n, 8);
-  *out_height = gst_imgcompress_scaled_dimension (height, n, 8);
-  GST_DEBUG_OBJECT (self, "%ux%u into box %ux%u: decode at %u/8, %ux%u", width,
-      height, box_w, box_h, n, *out_width, *out_height);
-}
-
-/* Sets new output caps when the format or size differs from the current
- * ones (a new image mid-stream). */
-static gboolean
-gst_img_webp_dec_update_output (GstImgWebpDec *self, GstVideoFormat format,
-    guint width, guint height)
-{
-  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
-  GstVideoCodecState *state;
-  gboolean same = FALSE;
-
-  state = gst_video_decoder_get_output_state (decoder);
-  if (state != NULL) {
-    same = GST_VIDEO_INFO_FORMAT (&state->info) == format &&
-        GST_VIDEO_INFO_WIDTH (&state->info) == (gint) width &&
-        GST_VIDEO_INFO_HEIGHT (&state->info) == (gint) height;
-    gst_video_codec_state_unref (state);
-  }
-  if (same)
-    return TRUE;
-
-  state = gst_video_decoder_set_output_state (decoder, format, width, height,
-      self->input_state);
-  if (state == NULL)
-    return FALSE;
-  if (format == GST_VIDEO_FORMAT_I420) {
-    /* libwebp's YUV is limited-range BT.601 with centred chroma, whatever
-     * the size (GstVideoInfo would guess BT.709 above 576 lines). */
-    state->info.colorimetry.range = GST_VIDEO_COLOR_RANGE_16_235;
-    state->info.colorimetry.matrix = GST_VIDEO_COLOR_MATRIX_BT601;
-    state->info.colorimetry.transfer = GST_VIDEO_TRANSFER_UNKNOWN;
-    state->info.colorimetry.primaries = GST_VIDEO_COLOR_PRIMARIES_UNKNOWN;
-    state->info.chroma_site = GST_VIDEO_CHROMA_SITE_JPEG;
-  } else {
-    /* the colorimetry of the (caps-less) input would leave the matrix
-     * unknown, which RGB caps cannot carry */
-    gst_video_colorimetry_from_string (&state->info.colorimetry,
-        GST_VIDEO_COLORIMETRY_SRGB);
-  }
-  gst_video_codec_state_unref (state);
-  return gst_video_decoder_negotiate (decoder);
-}
-
-static GstFlowReturn
-post_not_negotiated (GstImgWebpDec *self, GstVideoFormat format, guint width,
-    guint height)
-{
-  GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-      ("could not negotiate %s %ux%u downstream",
-          gst_video_format_to_string (format), width, height));
-  return GST_FLOW_NOT_NEGOTIATED;
-}
-
-/* Allocates the output frame and points libwebp's output at it. */
-static GstFlowReturn
-prepare_output (GstImgWebpDec *self, GstVideoCodecFrame *frame,
-    GstVideoFormat format, GstVideoFrame *vframe, WebPDecBuffer *output)
-{
-  GstVideoDecoder *decoder = GST_VIDEO_DECODER (self);
-  GstVideoCodecState *state;
-  GstFlowReturn ret;
-  gboolean mapped;
-
-  ret = gst_video_decoder_allocate_output_frame (decoder, frame);
-  if (ret != GST_FLOW_OK)
-    return ret;
-
-  state = gst_video_decoder_get_output_state (decoder);
-  mapped = gst_video_frame_map (vframe, &state->info, frame->output_buffer,
-      GST_MAP_WRITE);
-  gst_video_codec_state_unref (state);
-  if (!mapped) {
-    GST_ELEMENT_ERROR (self, RESOURCE, WRITE, (NULL),
-        ("could not map the output frame"));
-    return GST_FLOW_ERROR;
-  }
+  GstVideoFormat format = GST_VIDEO_FRAME_FORMAT (vframe);
 
   output->is_external_memory = 1;
   if (format == GST_VIDEO_FORMAT_I420) {
@@ -773,35 +531,18 @@ prepare_output (GstImgWebpDec *self, GstVideoCodecFrame *frame,
     rgba->stride = GST_VIDEO_FRAME_PLANE_STRIDE (vframe, 0);
     rgba->size = (gsize) rgba->stride * GST_VIDEO_FRAME_HEIGHT (vframe);
   }
-  return GST_FLOW_OK;
 }
 
 static GstFlowReturn
-gst_img_webp_dec_decode_still (GstImgWebpDec *self, GstVideoCodecFrame *frame,
+gst_img_webp_dec_decode_still (GstImgWebpDec *self, GstVideoFrame *vframe,
     const guint8 *data, gsize size, WebPDecoderConfig *config)
 {
   const WebPBitstreamFeatures *f = &config->input;
-  GstVideoFormat format = pick_output_format (self, f);
-  GstVideoFrame vframe;
-  guint out_w, out_h;
-  gsize frame_bytes;
+  guint out_w = GST_VIDEO_FRAME_WIDTH (vframe);
+  guint out_h = GST_VIDEO_FRAME_HEIGHT (vframe);
   VP8StatusCode status;
-  GstFlowReturn ret;
 
-  pick_output_size (self, f->width, f->height, &out_w, &out_h);
-  if (!gst_imgcompress_frame_bytes (out_w, out_h, 4, &frame_bytes)) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("The WebP image has more pixels than allowed.")),
-        ("%ux%u frame size overflows", out_w, out_h));
-    return GST_FLOW_ERROR;
-  }
-  if (!gst_img_webp_dec_update_output (self, format, out_w, out_h))
-    return post_not_negotiated (self, format, out_w, out_h);
-
-  ret = prepare_output (self, frame, format, &vframe, &config->output);
-  if (ret != GST_FLOW_OK)
-    return ret;
-
+  prepare_output (vframe, &config->output);
   if (out_w != (guint) f->width || out_h != (guint) f->height) {
     config->options.use_scaling = 1;
     config->options.scaled_width = out_w;
@@ -809,7 +550,6 @@ gst_img_webp_dec_decode_still (GstImgWebpDec *self, GstVideoCodecFrame *frame,
   }
 
   status = WebPDecode (data, size, config);
-  gst_video_frame_unmap (&vframe);
   WebPFreeDecBuffer (&config->output);
 
   if (status == VP8_STATUS_NOT_ENOUGH_DATA) {
@@ -876,39 +616,28 @@ post_animation_warning (GstImgWebpDec *self, guint n_frames, guint canvas_w,
  * decode scale, where WebPAnimDecoder keeps two full-size canvases of its
  * own besides the copy. */
 static GstFlowReturn
-gst_img_webp_dec_decode_first_frame (GstImgWebpDec *self,
-    GstVideoCodecFrame *frame, WebPDemuxer *demux, WebPDecoderConfig *config)
+gst_img_webp_dec_decode_first_frame (GstImgWebpDec *self, GstVideoFrame *vframe,
+    WebPDemuxer *demux, WebPDecoderConfig *config)
 {
   guint canvas_w = WebPDemuxGetI (demux, WEBP_FF_CANVAS_WIDTH);
   guint canvas_h = WebPDemuxGetI (demux, WEBP_FF_CANVAS_HEIGHT);
-  guint out_w, out_h, x, y, w, h;
-  GstVideoFrame vframe;
+  guint out_w = GST_VIDEO_FRAME_WIDTH (vframe);
+  guint out_h = GST_VIDEO_FRAME_HEIGHT (vframe);
+  guint x, y, w, h;
   WebPIterator iter;
   VP8StatusCode status;
-  GstFlowReturn ret;
 
   if (!WebPDemuxGetFrame (demux, 1, &iter))
     return post_corrupt_error (self, VP8_STATUS_BITSTREAM_ERROR,
         "reading the first animation frame");
 
-  pick_output_size (self, canvas_w, canvas_h, &out_w, &out_h);
   scale_frame_span (iter.x_offset, iter.width, canvas_w, out_w, &x, &w);
   scale_frame_span (iter.y_offset, iter.height, canvas_h, out_h, &y, &h);
   GST_DEBUG_OBJECT (self, "first frame %dx%d at %d,%d: %ux%u at %u,%u",
       iter.width, iter.height, iter.x_offset, iter.y_offset, w, h, x, y);
 
-  if (!gst_img_webp_dec_update_output (self, GST_VIDEO_FORMAT_RGBA, out_w,
-          out_h)) {
-    WebPDemuxReleaseIterator (&iter);
-    return post_not_negotiated (self, GST_VIDEO_FORMAT_RGBA, out_w, out_h);
-  }
-  ret = prepare_output (self, frame, GST_VIDEO_FORMAT_RGBA, &vframe,
-      &config->output);
-  if (ret != GST_FLOW_OK) {
-    WebPDemuxReleaseIterator (&iter);
-    return ret;
-  }
-  clear_frame (&vframe);
+  prepare_output (vframe, &config->output);
+  clear_frame (vframe);
   narrow_rgba_output (&config->output, x, y, w, h);
   if (w != (guint) iter.width || h != (guint) iter.height) {
     config->options.use_scaling = 1;
@@ -917,7 +646,6 @@ gst_img_webp_dec_decode_first_frame (GstImgWebpDec *self,
   }
 
   status = WebPDecode (iter.fragment.bytes, iter.fragment.size, config);
-  gst_video_frame_unmap (&vframe);
   WebPFreeDecBuffer (&config->output);
   WebPDemuxReleaseIterator (&iter);
   if (status != VP8_STATUS_OK)
@@ -943,107 +671,80 @@ exif_orientation (WebPDemuxer *demux)
   return orientation;
 }
 
-/* Tells downstream how to display the image (imgsizer applies it); an
- * image without orientation after one with it resets the tag. */
 static void
-post_orientation (GstImgWebpDec *self, guint orientation)
+webp_image_free (gpointer data)
 {
-  GstTagList *tags = gst_imgcompress_exif_orientation_tags (orientation,
-      &self->orientation_posted);
+  WebpImage *image = data;
 
-  if (tags == NULL)
-    return;
-  GST_DEBUG_OBJECT (self, "EXIF orientation %u", orientation);
-  gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
-      GST_TAG_MERGE_REPLACE);
-  gst_tag_list_unref (tags);
+  WebPDemuxDelete (image->demux);
+  g_free (image);
 }
 
 static GstFlowReturn
-gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
-    GstVideoCodecFrame *frame)
+gst_img_webp_dec_read_header (GstImgcompressImageDecoder *decoder,
+    GstVideoCodecFrame *frame, const guint8 *data, gsize size,
+    GstImgcompressImageHeader *header)
 {
   GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
-  WebPDecoderConfig config;
-  WebPDemuxer *demux;
-  WebPData webp_data;
-  GstMapInfo map;
+  WebpImage *image;
+  WebPData webp_data = { data, size };
   VP8StatusCode status;
   GstFlowReturn ret;
 
-  if (!gst_buffer_map (frame->input_buffer, &map, GST_MAP_READ)) {
-    GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
-        ("could not map the input buffer"));
-    gst_video_decoder_release_frame (decoder, frame);
-    return GST_FLOW_ERROR;
-  }
-  webp_data.bytes = map.data;
-  webp_data.size = map.size;
-
-  if (!WebPInitDecoderConfig (&config)) {
-    ret = post_corrupt_error (self, VP8_STATUS_INVALID_PARAM,
+  image = g_new0 (WebpImage, 1);
+  header->decode_data = image;
+  header->decode_data_free = webp_image_free;
+  if (!WebPInitDecoderConfig (&image->config))
+    return post_corrupt_error (self, VP8_STATUS_INVALID_PARAM,
         "libwebp version mismatch");
-    goto done;
-  }
 
-  ret = check_chunk_layout (self, map.data, map.size, map.size);
+  ret = check_chunk_layout (self, data, size, size);
   if (ret != GST_FLOW_OK)
-    goto done;
+    return ret;
 
-  status = WebPGetFeatures (map.data, map.size, &config.input);
-  if (status != VP8_STATUS_OK) {
-    ret = post_corrupt_error (self, status, "reading the headers");
-    goto done;
-  }
-  ret = check_pixels (self, &config.input);
+  status = WebPGetFeatures (data, size, &image->config.input);
+  if (status != VP8_STATUS_OK)
+    return post_corrupt_error (self, status, "reading the headers");
+  ret = check_pixels (self, &image->config.input);
   if (ret != GST_FLOW_OK)
-    goto done;
+    return ret;
 
   GST_DEBUG_OBJECT (self, "%dx%d, alpha %d, animation %d, format %d",
-      config.input.width, config.input.height, config.input.has_alpha,
-      config.input.has_animation, config.input.format);
+      image->config.input.width, image->config.input.height,
+      image->config.input.has_alpha, image->config.input.has_animation,
+      image->config.input.format);
 
   /* The demuxer indexes the chunks (no pixel data): the EXIF chunk and the
    * animation's frames.  A still image it refuses is left to WebPDecode,
    * which names the fault. */
-  demux = WebPDemux (&webp_data);
-  post_orientation (self, exif_orientation (demux));
+  image->demux = WebPDemux (&webp_data);
+  if (image->config.input.has_animation && image->demux == NULL)
+    return post_corrupt_error (self, VP8_STATUS_BITSTREAM_ERROR,
+        "reading the animation");
 
-  if (config.input.has_animation) {
-    if (demux == NULL)
-      ret = post_corrupt_error (self, VP8_STATUS_BITSTREAM_ERROR,
-          "reading the animation");
-    else
-      ret = gst_img_webp_dec_decode_first_frame (self, frame, demux, &config);
-  } else {
-    ret = gst_img_webp_dec_decode_still (self, frame, map.data, map.size,
-        &config);
-  }
-  WebPDemuxDelete (demux);
-
-done:
-  gst_buffer_unmap (frame->input_buffer, &map);
-  if (ret == GST_FLOW_ERROR)
-    self->failed = TRUE;
-  if (ret != GST_FLOW_OK) {
-    gst_video_decoder_release_frame (decoder, frame);
-    return ret;
-  }
-  return gst_video_decoder_finish_frame (decoder, frame);
+  header->width = image->config.input.width;
+  header->height = image->config.input.height;
+  header->has_alpha = image->config.input.has_alpha;
+  header->orientation = exif_orientation (image->demux);
+  header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_EIGHTHS;
+  /* libwebp's YUV is limited-range BT.601 with centred chroma */
+  header->yuv_range = GST_VIDEO_COLOR_RANGE_16_235;
+  list_output_formats (&image->config.input, header);
+  return GST_FLOW_OK;
 }
 
 static GstFlowReturn
-gst_img_webp_dec_finish (GstVideoDecoder *decoder)
+gst_img_webp_dec_decode (GstImgcompressImageDecoder *decoder,
+    GstVideoCodecFrame *frame, const guint8 *data, gsize size,
+    GstImgcompressImageHeader *header, const GstImgcompressImageScale *scale,
+    GstVideoFrame *vframe)
 {
   GstImgWebpDec *self = GST_IMG_WEBP_DEC (decoder);
+  WebpImage *image = header->decode_data;
 
-  if (self->failed)
-    return GST_FLOW_ERROR;
-  /* stock webpdec ends an empty file silently; here it is an error */
-  if (!self->saw_data) {
-    GST_ELEMENT_ERROR (self, STREAM, DECODE, (_ ("The WebP input is empty.")),
-        ("end of stream before any data"));
-    return GST_FLOW_ERROR;
-  }
-  return GST_FLOW_OK;
+  if (image->config.input.has_animation)
+    return gst_img_webp_dec_decode_first_frame (self, vframe, image->demux,
+        &image->config);
+  return gst_img_webp_dec_decode_still (self, vframe, data, size,
+      &image->config);
 }

@@ -11,6 +11,7 @@
 #define __GST_IMG_WEBP_DEC_H__
 
 #include <gst/gst.h>
+#include <gst/imgcompress/gstimgcompressdecoder.h>
 #include <gst/video/video.h>
 #include <gst/video/gstvideodecoder.h>
 
@@ -18,7 +19,7 @@ G_BEGIN_DECLS
 
 #define GST_TYPE_IMG_WEBP_DEC (gst_img_webp_dec_get_type ())
 G_DECLARE_FINAL_TYPE (GstImgWebpDec, gst_img_webp_dec, GST, IMG_WEBP_DEC,
-    GstVideoDecoder)
+    GstImgcompressImageDecoder)
 
 GST_ELEMENT_REGISTER_DECLARE (imgwebpdec);
 

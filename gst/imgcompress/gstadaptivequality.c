@@ -101,6 +101,12 @@
  * from them (imgcompressbin does) and `filesrc ! adaptivequality !
  * turbojpegdec` needs no typefind.  An empty input is refused.
  *
+ * The header is read once per image: the caps of each image (upstream's,
+ * or those from the header) carry its `width` and `height` from the header
+ * and `imgcompress-header=true`, which the decoders
+ * (#GstImgcompressImageDecoder) trust as they trust jpegparse's, instead of
+ * walking the header again for them.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=photo.jpg ! adaptivequality
@@ -777,24 +783,41 @@ upstream_caps_known (GstAdaptiveQuality *self)
   return format != GST_IMGCOMPRESS_FORMAT_UNKNOWN;
 }
 
+/* The caps of the image: upstream's when it sent some, else the format
+ * the header says, with the header's size and imgcompress-header=true, so
+ * that the decoder trusts them and does not read the header again. */
+static GstCaps *
+image_caps (GstAdaptiveQuality *self)
+{
+  GstCaps *caps = NULL;
+
+  if (upstream_caps_known (self))
+    caps = gst_pad_get_current_caps (self->sinkpad);
+  if (caps == NULL)
+    caps = gst_imgcompress_format_to_caps (self->info.format);
+  caps = gst_caps_make_writable (caps);
+  gst_caps_set_simple (caps, "width", G_TYPE_INT, (gint) self->info.width,
+      "height", G_TYPE_INT, (gint) self->info.height,
+      GST_IMGCOMPRESS_CAPS_HEADER_FIELD, G_TYPE_BOOLEAN, TRUE, NULL);
+  return caps;
+}
+
 /* Sources that cannot tell the format (filesrc, multifilesrc) send no
  * caps: the header says it, so downstream gets caps from here, ahead of
  * the segment held back for the purpose, and a decoder can be chosen from
- * them. */
+ * them.  Every image's caps carry its size from the header. */
 static void
 announce_format (GstAdaptiveQuality *self)
 {
   GstCaps *caps, *current;
 
-  if (!upstream_caps_known (self)) {
-    caps = gst_imgcompress_format_to_caps (self->info.format);
-    current = gst_pad_get_current_caps (self->srcpad);
-    if (current == NULL || !gst_caps_is_equal (current, caps))
-      gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
-    if (current)
-      gst_caps_unref (current);
-    gst_caps_unref (caps);
-  }
+  caps = image_caps (self);
+  current = gst_pad_get_current_caps (self->srcpad);
+  if (current == NULL || !gst_caps_is_equal (current, caps))
+    gst_pad_push_event (self->srcpad, gst_event_new_caps (caps));
+  if (current)
+    gst_caps_unref (current);
+  gst_caps_unref (caps);
   if (self->held_segment)
     gst_pad_push_event (self->srcpad, g_steal_pointer (&self->held_segment));
 }

@@ -68,10 +68,6 @@ GST_DEBUG_CATEGORY_STATIC (imgcompress_decoder_debug);
  * left to a real filter downstream (imgsizer), as libvips' thumbnail. */
 #define SHRINK_MARGIN 2
 
-/* The sink caps field by which adaptivequality says that the caps' width
- * and height were read from this image's header. */
-#define CAPS_HEADER_FIELD "imgcompress-header"
-
 enum
 {
   PROP_0,
@@ -192,13 +188,18 @@ gst_imgcompress_image_decoder_start (GstVideoDecoder *decoder)
   return TRUE;
 }
 
+/* What the decoder holds between start and stop. */
+static void
+release_stream (GstImgcompressImageDecoder *self)
+{
+  g_clear_pointer (&self->priv->input_state, gst_video_codec_state_unref);
+  clear_image_metadata (self);
+}
+
 static gboolean
 gst_imgcompress_image_decoder_stop (GstVideoDecoder *decoder)
 {
-  GstImgcompressImageDecoder *self = GST_IMGCOMPRESS_IMAGE_DECODER (decoder);
-
-  g_clear_pointer (&self->priv->input_state, gst_video_codec_state_unref);
-  clear_image_metadata (self);
+  release_stream (GST_IMGCOMPRESS_IMAGE_DECODER (decoder));
   return TRUE;
 }
 
@@ -223,7 +224,7 @@ read_caps_size (GstImgcompressImageDecoder *self, GstCaps *caps)
   gint width = 0, height = 0;
 
   self->priv->caps_width = self->priv->caps_height = 0;
-  gst_structure_get_boolean (s, CAPS_HEADER_FIELD, &header);
+  gst_structure_get_boolean (s, GST_IMGCOMPRESS_CAPS_HEADER_FIELD, &header);
   gst_structure_get_boolean (s, "parsed", &parsed);
   if (!(header || parsed) || !gst_structure_get_int (s, "width", &width) ||
       !gst_structure_get_int (s, "height", &height) || width <= 0 ||
@@ -946,10 +947,7 @@ gst_imgcompress_image_decoder_decide_allocation (GstVideoDecoder *decoder,
 static void
 gst_imgcompress_image_decoder_finalize (GObject *object)
 {
-  GstImgcompressImageDecoder *self = GST_IMGCOMPRESS_IMAGE_DECODER (object);
-
-  g_clear_pointer (&self->priv->input_state, gst_video_codec_state_unref);
-  clear_image_metadata (self);
+  release_stream (GST_IMGCOMPRESS_IMAGE_DECODER (object));
   G_OBJECT_CLASS (parent_class)->finalize (object);
 }
 

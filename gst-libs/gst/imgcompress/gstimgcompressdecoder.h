@@ -35,6 +35,17 @@ typedef struct _GstImgcompressImageDecoderClass GstImgcompressImageDecoderClass;
 typedef struct _GstImgcompressImageDecoderPrivate
     GstImgcompressImageDecoderPrivate;
 
+/**
+ * GST_IMGCOMPRESS_CAPS_HEADER_FIELD:
+ *
+ * Boolean field of encoded image caps (`image/jpeg, width=1600,
+ * height=1200, imgcompress-header=true`): the caps' width and height were
+ * read from the image's header upstream (adaptivequality), so a decoder
+ * need not read them again.  Unlike `parsed`, it says nothing about how
+ * the bytes are cut into buffers.
+ */
+#define GST_IMGCOMPRESS_CAPS_HEADER_FIELD "imgcompress-header"
+
 /* Output formats a subclass may list, in order of preference. */
 #define GST_IMGCOMPRESS_IMAGE_MAX_FORMATS 4
 

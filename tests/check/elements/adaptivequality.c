@@ -1130,6 +1130,8 @@ typedef struct
   GstImgcompressImageInfo info;
   GByteArray *bytes;
   GstImgcompressFormat caps_format;
+  gint caps_width, caps_height;
+  gboolean caps_header;
 } Recorder;
 
 static GstPadProbeReturn
@@ -1160,10 +1162,16 @@ record_probe (GstPad *pad, GstPadProbeInfo *pinfo, gpointer user_data)
       g_string_append_c (rec->order, 'S');
     } else if (GST_EVENT_TYPE (event) == GST_EVENT_CAPS) {
       GstCaps *caps;
+      GstStructure *s;
 
       gst_event_parse_caps (event, &caps);
       g_string_append_c (rec->order, 'C');
       rec->caps_format = gst_imgcompress_format_from_caps (caps);
+      s = gst_caps_get_structure (caps, 0);
+      gst_structure_get_int (s, "width", &rec->caps_width);
+      gst_structure_get_int (s, "height", &rec->caps_height);
+      gst_structure_get_boolean (s, GST_IMGCOMPRESS_CAPS_HEADER_FIELD,
+          &rec->caps_header);
     }
   }
   return GST_PAD_PROBE_OK;
@@ -1219,6 +1227,10 @@ GST_START_TEST (test_filesrc_name_size_and_order)
 
   fail_unless_equals_string (rec.order->str, "TCSIB");
   fail_unless_equals_int (rec.caps_format, GST_IMGCOMPRESS_FORMAT_JPEG);
+  /* the header is read once: its size travels in the caps */
+  fail_unless_equals_int (rec.caps_width, 1280);
+  fail_unless_equals_int (rec.caps_height, 1024);
+  fail_unless (rec.caps_header);
   fail_unless_equals_string (rec.info.name, "summer.photo");
   fail_unless_equals_uint64 (rec.info.input_bytes, a->len);
   fail_unless_equals_int (rec.info.width, 1280);
@@ -1275,7 +1287,8 @@ GST_START_TEST (test_corpus_photo_event)
   fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
   gst_message_unref (msg);
 
-  fail_unless_equals_string (rec.order->str, "TCSIB");
+  /* upstream's caps, then the image's with its size from the header */
+  fail_unless_equals_string (rec.order->str, "TCSCIB");
   fail_unless_equals_string (rec.info.name, "Kleiber_by_Lukas_Baubkus");
   fail_unless_equals_uint64 (rec.info.input_bytes, st.st_size);
   fail_unless_equals_uint64 (rec.bytes->len, st.st_size);
@@ -1376,11 +1389,14 @@ GST_START_TEST (test_multifilesrc_images)
   msg = run_pipeline (pipeline);
   fail_unless_equals_int (GST_MESSAGE_TYPE (msg), GST_MESSAGE_EOS);
   gst_message_unref (msg);
-  fail_unless_equals_string (rec.order->str, "TCSIBIBIB");
+  /* each image's caps carry its size, ahead of its image event */
+  fail_unless_equals_string (rec.order->str, "TCSCIBCIBCIB");
   /* the last image */
   fail_unless_equals_string (rec.info.name, "img002");
   fail_unless_equals_int (rec.info.width, 102);
   fail_unless_equals_int (rec.info.height, 52);
+  fail_unless_equals_int (rec.caps_width, 102);
+  fail_unless_equals_int (rec.caps_height, 52);
 
   for (i = 0; i < 3; i++) {
     gchar name[32];
