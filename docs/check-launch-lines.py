@@ -7,9 +7,9 @@ docs_launch_lines): the example of every element's SECTION comment, as the
 element pages show it, and every gst-launch-1.0 line in the shell blocks of
 docs/*.md and README.md.  Each runs through /bin/sh, as pasted, in a scratch
 directory of its own holding photo.jpg (a real photo when the corpus is
-available), photo.webp and photo.png made from it, and clip.avi (Motion
-JPEG).  Each line must exit 0 within a minute, without a display (no
-autovideosink).  The explicit graph of docs/index.md must write the same
+available), photo.webp, photo.png, photo.gif, photo.tif, photo.bmp and
+photo.heic made from it, and clip.avi (Motion JPEG).  Each line must exit 0
+within a minute, without a display (no autovideosink).  The explicit graph of docs/index.md must write the same
 files, byte for byte, as the imgcompressbin line before it.
 
     check-launch-lines.py SOURCE_ROOT FETCH_CORPUS_SCRIPT
@@ -46,6 +46,14 @@ def make_photos(work, fetch):
     from PIL import Image
     Image.open(jpg).save(os.path.join(work, "photo.webp"), "WEBP", quality=80)
     Image.open(jpg).save(os.path.join(work, "photo.png"), "PNG")
+    photo = Image.open(jpg).convert("RGB")
+    photo.quantize(256).save(os.path.join(work, "photo.gif"))
+    photo.save(os.path.join(work, "photo.tif"), compression="tiff_lzw")
+    photo.save(os.path.join(work, "photo.bmp"))
+    subprocess.run(["heif-enc", "-q", "80", "-o",
+                    os.path.join(work, "photo.heic"),
+                    os.path.join(work, "photo.png")],
+                   check=True, stdout=subprocess.DEVNULL)
 
 
 def make_clip(work):

@@ -33,9 +33,9 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=old.bmp ! imgbmpdec ! videoconvert ! \
- *     pngenc ! filesink location=old.png
- * ]| Converts old.bmp to a PNG.
+ * gst-launch-1.0 filesrc location=photo.bmp ! imgbmpdec ! videoconvert ! \
+ *     pngenc ! filesink location=bitmap.png
+ * ]| Converts photo.bmp to a PNG.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -53,9 +53,14 @@
 GST_DEBUG_CATEGORY_STATIC (gst_img_bmp_dec_debug);
 #define GST_CAT_DEFAULT gst_img_bmp_dec_debug
 
-/* file header 14 bytes, then the information header */
+/* file header 14 bytes (the pixels' offset at 10), then the information
+ * header */
+#define BMP_PIXELS_OFFSET 10
 #define BMP_INFO_OFFSET 14
 #define BMP_COMPRESSION_OFFSET 30
+#define BMP_CORE_HEADER_SIZE 12
+#define BI_RGB 0
+#define BI_BITFIELDS 3
 #define BI_RLE8 1
 #define BI_RLE4 2
 
@@ -81,8 +86,8 @@ static GstFlowReturn
 gst_img_bmp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
-  return gst_imgcompress_image_decoder_parse_to_end
-      (GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
 }
 
 /* RLE images may skip pixels, which gdk-pixbuf leaves transparent. */
@@ -99,6 +104,40 @@ may_be_transparent (const guint8 *data, gsize size,
     return FALSE;
   compression = gst_imgcompress_read_uint32_le (data + BMP_COMPRESSION_OFFSET);
   return compression == BI_RLE8 || compression == BI_RLE4;
+}
+
+/* gdk-pixbuf fills the rows of a cut uncompressed bitmap with black and
+ * says nothing: the rows the file holds are counted here.  (RLE data
+ * ends with its own end-of-bitmap code, which gdk-pixbuf checks.) */
+static gboolean
+check_complete (GstImgBmpDec *self, const guint8 *data, gsize size,
+    const GstImgcompressHeaderInfo *info)
+{
+  guint32 info_size = gst_imgcompress_read_uint32_le (data + BMP_INFO_OFFSET);
+  guint32 compression = BI_RGB, bits, offset;
+  guint64 row_bytes, rows;
+
+  if (info_size > BMP_CORE_HEADER_SIZE)
+    compression =
+        gst_imgcompress_read_uint32_le (data + BMP_COMPRESSION_OFFSET);
+  if (compression != BI_RGB && compression != BI_BITFIELDS)
+    return TRUE;
+  bits = info_size == BMP_CORE_HEADER_SIZE ?
+      gst_imgcompress_read_uint16_le (data + 24) :
+      gst_imgcompress_read_uint16_le (data + 28);
+  offset = gst_imgcompress_read_uint32_le (data + BMP_PIXELS_OFFSET);
+  /* rows are padded to 4 bytes; widths below 2^31 keep this in 64 bits */
+  row_bytes = ((guint64) bits * info->width + 31) / 32 * 4;
+  rows = size > offset ? (size - offset) / row_bytes : 0;
+  if (rows >= info->height)
+    return TRUE;
+  GST_ELEMENT_ERROR (self, STREAM, DECODE,
+      (_ ("The BMP file is truncated: its pixels end after %u of %u rows."),
+          (guint) rows, info->height),
+      ("%" G_GSIZE_FORMAT " bytes, pixels at %u, %" G_GUINT64_FORMAT
+       " bytes per row",
+          size, offset, row_bytes));
+  return FALSE;
 }
 
 /* The header is the library's to read (adaptivequality read the same):
@@ -122,8 +161,8 @@ gst_img_bmp_dec_read_header (GstImgcompressImageDecoder *decoder,
     case GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA:
       GST_ELEMENT_ERROR (self, STREAM, DECODE,
           (_ ("The BMP file is truncated: it ends inside its header.")),
-          ("%" G_GSIZE_FORMAT " bytes, the header needs %" G_GSIZE_FORMAT,
-              size, info.needed));
+          ("%" G_GSIZE_FORMAT " bytes, the header needs %" G_GSIZE_FORMAT, size,
+              info.needed));
       return GST_FLOW_ERROR;
     default:
       if (info.format == GST_IMGCOMPRESS_FORMAT_BMP)
@@ -135,11 +174,13 @@ gst_img_bmp_dec_read_header (GstImgcompressImageDecoder *decoder,
             (_ ("The data is not a BMP image.")), ("%s", info.error));
       return GST_FLOW_ERROR;
   }
+  if (!check_complete (self, data, size, &info))
+    return GST_FLOW_ERROR;
   header->width = info.width;
   header->height = info.height;
   header->has_alpha = may_be_transparent (data, size, &info);
-  header->formats[0] = header->has_alpha ? GST_VIDEO_FORMAT_RGBA :
-                                           GST_VIDEO_FORMAT_RGB;
+  header->formats[0] =
+      header->has_alpha ? GST_VIDEO_FORMAT_RGBA : GST_VIDEO_FORMAT_RGB;
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_NONE;
   return GST_FLOW_OK;
 }
@@ -152,8 +193,8 @@ post_pixbuf_error (GstImgBmpDec *self, GError *error, const gchar *where)
   if (error && error->domain == GDK_PIXBUF_ERROR &&
       error->code == GDK_PIXBUF_ERROR_INSUFFICIENT_MEMORY)
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("Not enough memory to decode the BMP image.")), ("%s: %s", where,
-            detail));
+        (_ ("Not enough memory to decode the BMP image.")),
+        ("%s: %s", where, detail));
   else
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("The BMP image is damaged or truncated: %s."), detail),
@@ -206,8 +247,8 @@ gst_img_bmp_dec_decode (GstImgcompressImageDecoder *decoder,
   loader = gdk_pixbuf_loader_new_with_type ("bmp", &error);
   if (loader == NULL) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        (_ ("gdk-pixbuf's BMP loader is not installed.")), ("%s",
-            error ? error->message : "?"));
+        (_ ("gdk-pixbuf's BMP loader is not installed.")),
+        ("%s", error ? error->message : "?"));
     g_clear_error (&error);
     return GST_FLOW_ERROR;
   }
@@ -228,7 +269,8 @@ gst_img_bmp_dec_decode (GstImgcompressImageDecoder *decoder,
       gdk_pixbuf_get_n_channels (pixbuf) < 3) {
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("The BMP image is damaged: its pixels do not match its "
-                "header.")), ("pixbuf %dx%d, header %ux%u",
+            "header.")),
+        ("pixbuf %dx%d, header %ux%u",
             pixbuf ? gdk_pixbuf_get_width (pixbuf) : 0,
             pixbuf ? gdk_pixbuf_get_height (pixbuf) : 0, header->width,
             header->height));

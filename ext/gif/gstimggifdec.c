@@ -31,9 +31,9 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=anim.gif ! imggifdec ! videoconvert ! \
+ * gst-launch-1.0 filesrc location=photo.gif ! imggifdec ! videoconvert ! \
  *     pngenc ! filesink location=first-frame.png
- * ]| Writes the first frame of anim.gif as a PNG.
+ * ]| Writes the first frame of photo.gif as a PNG.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -112,8 +112,8 @@ static GstFlowReturn
 gst_img_gif_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
-  return gst_imgcompress_image_decoder_parse_to_end
-      (GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
 }
 
 /* giflib's error in words for users. */
@@ -145,11 +145,12 @@ post_gif_error (GstImgGifDec *self, int error, const gchar *where)
       break;
     default:
       msg = _ ("The GIF image is damaged: its compressed image data is "
-          "invalid.");
+               "invalid.");
       break;
   }
-  GST_ELEMENT_ERROR (self, STREAM, DECODE, ("%s", msg), ("%s: giflib: %s",
-          where, GifErrorString (error) ? GifErrorString (error) : "?"));
+  GST_ELEMENT_ERROR (self, STREAM, DECODE, ("%s", msg),
+      ("%s: giflib: %s", where,
+          GifErrorString (error) ? GifErrorString (error) : "?"));
   return GST_FLOW_ERROR;
 }
 
@@ -242,7 +243,8 @@ gst_img_gif_dec_read_header (GstImgcompressImageDecoder *decoder,
   if (img->gif->SWidth <= 0 || img->gif->SHeight <= 0)
     return post_damaged (self,
         _ ("The GIF header is damaged: its logical screen is 0 pixels wide "
-            "or high."), "screen width or height 0");
+           "or high."),
+        "screen width or height 0");
   /* the screen first: a bomb is refused before its records are read */
   if (!gst_imgcompress_image_decoder_check_size (decoder, img->gif->SWidth,
           img->gif->SHeight))
@@ -255,19 +257,20 @@ gst_img_gif_dec_read_header (GstImgcompressImageDecoder *decoder,
   if (img->gif->Image.Width <= 0 || img->gif->Image.Height <= 0)
     return post_damaged (self,
         _ ("The GIF image is damaged: its first frame is 0 pixels wide or "
-            "high."), "frame width or height 0");
-  if (!gst_imgcompress_image_decoder_check_size (decoder,
-          img->gif->Image.Width, img->gif->Image.Height))
+           "high."),
+        "frame width or height 0");
+  if (!gst_imgcompress_image_decoder_check_size (decoder, img->gif->Image.Width,
+          img->gif->Image.Height))
     return GST_FLOW_ERROR;
   if (img->gif->Image.ColorMap == NULL && img->gif->SColorMap == NULL)
     return post_gif_error (self, D_GIF_ERR_NO_COLOR_MAP, "first frame");
 
   header->width = img->gif->SWidth;
   header->height = img->gif->SHeight;
-  header->has_alpha = img->transparent != NO_TRANSPARENCY ||
-      !frame_covers_screen (img->gif);
-  header->formats[0] = header->has_alpha ? GST_VIDEO_FORMAT_RGBA :
-                                           GST_VIDEO_FORMAT_RGB;
+  header->has_alpha =
+      img->transparent != NO_TRANSPARENCY || !frame_covers_screen (img->gif);
+  header->formats[0] =
+      header->has_alpha ? GST_VIDEO_FORMAT_RGBA : GST_VIDEO_FORMAT_RGB;
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_NONE;
   GST_DEBUG_OBJECT (self, "screen %ux%u, frame %dx%d at %d,%d%s%s",
       header->width, header->height, img->gif->Image.Width,
@@ -282,8 +285,8 @@ static void
 put_row (const GifFileType *gif, const GifImage *img, const guint8 *indices,
     GstVideoFrame *vframe, gint y)
 {
-  const ColorMapObject *map = gif->Image.ColorMap ? gif->Image.ColorMap :
-                                                    gif->SColorMap;
+  const ColorMapObject *map =
+      gif->Image.ColorMap ? gif->Image.ColorMap : gif->SColorMap;
   guint bpp = GST_VIDEO_FRAME_COMP_PSTRIDE (vframe, 0);
   guint width = GST_VIDEO_FRAME_WIDTH (vframe);
   guint8 *row;
@@ -344,8 +347,7 @@ gst_img_gif_dec_decode (GstImgcompressImageDecoder *decoder,
     GstImgcompressImageHeader *header, const GstImgcompressImageScale *scale,
     GstVideoFrame *vframe)
 {
-  static const gint pass_start[] = { 0, 4, 2, 1 }, pass_step[] = { 8, 8, 4,
-    2 };
+  static const gint pass_start[] = { 0, 4, 2, 1 }, pass_step[] = { 8, 8, 4, 2 };
   GstImgGifDec *self = GST_IMG_GIF_DEC (decoder);
   GifImage *img = header->decode_data;
   GifFileType *gif = img->gif;

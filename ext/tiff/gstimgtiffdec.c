@@ -36,9 +36,9 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=scan.tif ! imgtiffdec ! videoconvert ! \
- *     pngenc ! filesink location=scan.png
- * ]| Writes the first page of scan.tif as a PNG.
+ * gst-launch-1.0 filesrc location=photo.tif ! imgtiffdec ! videoconvert ! \
+ *     pngenc ! filesink location=page.png
+ * ]| Writes the first page of photo.tif as a PNG.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -161,8 +161,8 @@ tiff_error (TIFF *tif, void *user_data, const char *module, const char *fmt,
 }
 
 static int
-tiff_warning (TIFF *tif, void *user_data, const char *module,
-    const char *fmt, va_list args)
+tiff_warning (TIFF *tif, void *user_data, const char *module, const char *fmt,
+    va_list args)
 {
   gchar *msg = g_strdup_vprintf (fmt, args);
 
@@ -186,8 +186,8 @@ static GstFlowReturn
 gst_img_tiff_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
-  return gst_imgcompress_image_decoder_parse_to_end
-      (GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
 }
 
 /* The fault in libtiff's words (English), inside a translated sentence. */
@@ -196,9 +196,11 @@ post_tiff_error (GstImgTiffDec *self, TiffImage *img, const gchar *what,
     const gchar *where)
 {
   const gchar *detail = img->error ? img->error : what;
-  gboolean truncated = img->error && (strstr (img->error, "Read error") ||
-      strstr (img->error, "Cannot read") || strstr (img->error,
-          "past end") || strstr (img->error, "Unexpected end"));
+  gboolean truncated = img->error &&
+      (strstr (img->error, "Read error") ||
+          strstr (img->error, "Cannot read") ||
+          strstr (img->error, "past end") ||
+          strstr (img->error, "Unexpected end"));
 
   if (truncated)
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
@@ -217,8 +219,9 @@ is_grey (TIFF *tif)
 
   TIFFGetFieldDefaulted (tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
   TIFFGetField (tif, TIFFTAG_PHOTOMETRIC, &photometric);
-  return spp == 1 && (photometric == PHOTOMETRIC_MINISBLACK ||
-      photometric == PHOTOMETRIC_MINISWHITE);
+  return spp == 1 &&
+      (photometric == PHOTOMETRIC_MINISBLACK ||
+          photometric == PHOTOMETRIC_MINISWHITE);
 }
 
 static gboolean
@@ -297,8 +300,7 @@ gst_img_tiff_dec_read_header (GstImgcompressImageDecoder *decoder,
   header->width = width;
   header->height = height;
   header->has_alpha = has_alpha (img->tif);
-  header->orientation = orientation >= 1 && orientation <= 8 ? orientation :
-                                                               0;
+  header->orientation = orientation >= 1 && orientation <= 8 ? orientation : 0;
   if (header->has_alpha) {
     header->formats[0] = GST_VIDEO_FORMAT_RGBA;
   } else if (is_grey (img->tif)) {
@@ -309,8 +311,8 @@ gst_img_tiff_dec_read_header (GstImgcompressImageDecoder *decoder,
   }
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_NONE;
   set_icc_profile (decoder, img->tif);
-  GST_DEBUG_OBJECT (self, "%ux%u, orientation %u%s", width, height,
-      orientation, header->has_alpha ? ", alpha" : "");
+  GST_DEBUG_OBJECT (self, "%ux%u, orientation %u%s", width, height, orientation,
+      header->has_alpha ? ", alpha" : "");
   return GST_FLOW_OK;
 }
 
@@ -406,7 +408,8 @@ gst_img_tiff_dec_class_init (GstImgTiffDecClass *klass)
   gst_element_class_set_static_metadata (element_class, "TIFF image decoder",
       "Codec/Decoder/Image",
       "Decodes the first page of TIFF images with libtiff to RGB, RGBA or "
-      "grey", "gst-imgcompress authors");
+      "grey",
+      "gst-imgcompress authors");
 
   vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_tiff_dec_parse);
   image_class->format_name = "TIFF";

@@ -56,8 +56,8 @@ check_frame_bytes (GstImgcompressImageDecoder *decoder, gsize bytes)
  * Returns: what parse() returns
  */
 GstFlowReturn
-gst_imgcompress_image_decoder_parse_to_end (GstImgcompressImageDecoder
-    *decoder, GstAdapter *adapter, gboolean at_eos)
+gst_imgcompress_image_decoder_parse_to_end (GstImgcompressImageDecoder *decoder,
+    GstAdapter *adapter, gboolean at_eos)
 {
   GstVideoDecoder *vdec = GST_VIDEO_DECODER (decoder);
   gsize avail = gst_adapter_available (adapter);

@@ -16,9 +16,9 @@
  * PNG IHDR chunk, the WebP VP8, VP8L or VP8X header, the HEIF or AVIF
  * primary image's size property (ispe, in the meta box), the GIF logical
  * screen, the TIFF first directory or the BMP information header from the
- * first bytes of a file, without decoding anything, so that an image can be refused
- * (too many pixels, broken header) before a decoder allocates memory for
- * it.  It is incremental: when the bytes given end before the dimensions,
+ * first bytes of a file, without decoding anything, so that an image can be
+ * refused (too many pixels, broken header) before a decoder allocates memory
+ * for it.  It is incremental: when the bytes given end before the dimensions,
  * it says how many bytes it needs and never reads past @size.  A JPEG frame
  * header can come after large APPn segments (Exif thumbnails, ICC
  * profiles), so the number of bytes needed grows as the segments are
@@ -494,8 +494,8 @@ tiff_entry_value (const TiffLayout *t, const guint8 *data, gsize size,
 /* The header: byte order, 42 (or 43 for BigTIFF, with its offset size 8),
  * then the offset of the first directory. */
 static GstImgcompressSniffResult
-read_tiff_header (const guint8 *data, gsize size, TiffLayout *t,
-    guint64 *ifd, GstImgcompressHeaderInfo *info)
+read_tiff_header (const guint8 *data, gsize size, TiffLayout *t, guint64 *ifd,
+    GstImgcompressHeaderInfo *info)
 {
   static const guint8 le[] = { 'I', 'I' }, be[] = { 'M', 'M' };
   guint version;
@@ -516,11 +516,13 @@ read_tiff_header (const guint8 *data, gsize size, TiffLayout *t,
     return invalid (info, N_ ("BigTIFF offset size is not 8"));
   *ifd = tiff_offset (t, data + (t->big ? 8 : 4));
   if (*ifd < (t->big ? 16u : 8u))
-    return invalid (info, N_ ("the first directory's offset points into "
+    return invalid (info,
+        N_ ("the first directory's offset points into "
             "the header"));
   /* bounds every sum below; no file of the allowed size gets there */
   if (*ifd > G_MAXUINT32 * (guint64) 16)
-    return invalid (info, N_ ("the first directory's offset is beyond any "
+    return invalid (info,
+        N_ ("the first directory's offset is beyond any "
             "file"));
   return GST_IMGCOMPRESS_SNIFF_OK;
 }
@@ -542,7 +544,8 @@ sniff_tiff (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     return need_more (info, ifd + count_size);
   count = t.big ? tiff_u64 (&t, data + ifd) : tiff_u16 (&t, data + ifd);
   if (count == 0 || count > TIFF_MAX_ENTRIES)
-    return invalid (info, N_ ("the first directory has no entries, or "
+    return invalid (info,
+        N_ ("the first directory has no entries, or "
             "more than 4096"));
   entries = ifd + count_size;
   if (size < entries + count * entry_size)
@@ -580,7 +583,8 @@ sniff_tiff (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
   if (needed > 0)
     return need_more (info, needed);
   if (width == 0 || height == 0)
-    return invalid (info, N_ ("no ImageWidth or ImageLength in the first "
+    return invalid (info,
+        N_ ("no ImageWidth or ImageLength in the first "
             "directory"));
   if (width > G_MAXUINT32 || height > G_MAXUINT32)
     return invalid (info, N_ ("width or height above 2^32 - 1"));
@@ -793,8 +797,9 @@ read_primary_properties (const guint8 *data, const IsoBox *ipma,
 
       if (end - pos < ((flags & 1) ? 2u : 1u))
         return;
-      index = (flags & 1) ? gst_imgcompress_read_uint16_be (data + pos) & 0x7fff :
-                            data[pos] & 0x7f;
+      index = (flags & 1) ?
+          gst_imgcompress_read_uint16_be (data + pos) & 0x7fff :
+          data[pos] & 0x7f;
       pos += (flags & 1) ? 2 : 1;
       if (item == p->primary)
         read_property (data, ipco, index, p);
@@ -806,7 +811,9 @@ static GstImgcompressSniffResult
 read_heif_meta (const guint8 *data, const IsoBox *meta,
     GstImgcompressHeaderInfo *info)
 {
-  HeifPrimary p = { 0, };
+  HeifPrimary p = {
+    0,
+  };
   IsoBox pitm, iprp, ipco, ipma;
   guint64 children = meta->payload + 4;
 
@@ -884,10 +891,10 @@ is_isobmff (const guint8 *data, gsize size)
  * @info: (out caller-allocates): what the header says
  *
  * Reads the format and dimensions from the start of a JPEG, PNG, WebP,
- * HEIF, AVIF, GIF, TIFF or BMP file.  Never reads beyond @size bytes: when the dimensions come later it
- * returns %GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA and sets @info->needed to
- * the length of the prefix it needs next (for a JPEG with large APPn
- * segments this can take several calls, each asking for more).
+ * HEIF, AVIF, GIF, TIFF or BMP file.  Never reads beyond @size bytes: when the
+ * dimensions come later it returns %GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA and
+ * sets @info->needed to the length of the prefix it needs next (for a JPEG with
+ * large APPn segments this can take several calls, each asking for more).
  *
  * Returns: the outcome
  */
@@ -953,7 +960,7 @@ bmp_signature (const guint8 *data, gsize size)
 {
   return size >= BMP_FILE_HEADER_BYTES + 4 && memcmp (data, "BM", 2) == 0 &&
       bmp_info_size_known (gst_imgcompress_read_uint32_le (data +
-              BMP_FILE_HEADER_BYTES));
+          BMP_FILE_HEADER_BYTES));
 }
 
 static GstImgcompressFormat
@@ -1004,8 +1011,8 @@ gst_imgcompress_sniff_signature (const guint8 *data, gsize size)
   if (size >= WEBP_CHUNK_OFFSET && memcmp (data, "RIFF", 4) == 0 &&
       memcmp (data + 8, "WEBP", 4) == 0)
     return GST_IMGCOMPRESS_FORMAT_WEBP;
-  if (size >= 6 && (memcmp (data, "GIF87a", 6) == 0 ||
-          memcmp (data, "GIF89a", 6) == 0))
+  if (size >= 6 &&
+      (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0))
     return GST_IMGCOMPRESS_FORMAT_GIF;
   for (i = 0; i < G_N_ELEMENTS (tiff_signatures) && size >= 4; i++)
     if (memcmp (data, tiff_signatures[i], 4) == 0)

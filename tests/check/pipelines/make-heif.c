@@ -28,8 +28,8 @@
 static void
 exif_orientation (unsigned char exif[30], int o)
 {
-  static const unsigned char head[] = { 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1,
-    1, 18, 0, 3, 0, 0, 0, 1 };
+  static const unsigned char head[] = { 'M', 'M', 0, 42, 0, 0, 0, 8, 0, 1, 1,
+    18, 0, 3, 0, 0, 0, 1 };
 
   memset (exif, 0, 30);
   memcpy (exif, head, sizeof (head));
@@ -54,9 +54,11 @@ load (const char *path, int w, int h, int channels)
   unsigned char *plane;
   int stride, y;
 
-  if (f == NULL || !check (heif_image_create (w, h, heif_colorspace_RGB,
-              channels == 4 ? heif_chroma_interleaved_RGBA :
-                              heif_chroma_interleaved_RGB, &img),
+  if (f == NULL ||
+      !check (heif_image_create (w, h, heif_colorspace_RGB,
+                  channels == 4 ? heif_chroma_interleaved_RGBA :
+                                  heif_chroma_interleaved_RGB,
+                  &img),
           "create") ||
       !check (heif_image_add_plane (img, heif_channel_interleaved, w, h, 8),
           "plane")) {
@@ -89,7 +91,8 @@ main (int argc, char **argv)
   int orientation;
 
   if (argc != 8 && argc != 10) {
-    fprintf (stderr, "usage: make-heif IN.rgb W H CHANNELS OUT hevc|av1 "
+    fprintf (stderr,
+        "usage: make-heif IN.rgb W H CHANNELS OUT hevc|av1 "
         "ORIENTATION [THUMB.rgb THUMB_BOX]\n");
     return 2;
   }
@@ -97,8 +100,9 @@ main (int argc, char **argv)
   orientation = atoi (argv[7]);
   if (img == NULL ||
       !check (heif_context_get_encoder_for_format (ctx,
-              strcmp (argv[6], "av1") == 0 ? heif_compression_AV1 :
-                                             heif_compression_HEVC, &enc),
+                  strcmp (argv[6], "av1") == 0 ? heif_compression_AV1 :
+                                                 heif_compression_HEVC,
+                  &enc),
           "encoder"))
     return 1;
   heif_encoder_set_lossy_quality (enc, 90);
@@ -110,7 +114,8 @@ main (int argc, char **argv)
     /* as phones: the Exif orientation says the same as irot/imir */
     exif_orientation (exif, orientation);
     if (!check (heif_context_add_exif_metadata (ctx, handle, exif,
-                sizeof (exif)), "exif"))
+                    sizeof (exif)),
+            "exif"))
       return 1;
   }
   if (argc == 10) {
@@ -119,7 +124,8 @@ main (int argc, char **argv)
     thumb = load (argv[8], atoi (argv[2]), atoi (argv[3]), atoi (argv[4]));
     if (thumb == NULL ||
         !check (heif_context_encode_thumbnail (ctx, thumb, handle, enc, opts,
-                atoi (argv[9]), &thumb_handle), "thumbnail") ||
+                    atoi (argv[9]), &thumb_handle),
+            "thumbnail") ||
         thumb_handle == NULL)
       return 1;
     heif_image_handle_release (thumb_handle);

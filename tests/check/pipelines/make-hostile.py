@@ -348,11 +348,134 @@ def main():
                    duration=100, loop=0, quality=80)
     write("animated.webp", anim.getvalue())
 
+    write_still_cases(write, out, photo, rng)
+
     write("png-named.jpg", png)
     write("jpeg-named.png", jpeg)
     os.makedirs(os.path.join(out, "directory.jpg"), exist_ok=True)
     write("mode-000.jpg", jpeg)
     os.chmod(os.path.join(out, "mode-000.jpg"), 0)
+
+
+def heif_bytes(workdir, image, avif=False):
+    """heif-enc (libheif-examples) or avifenc (libavif-bin) on a PNG."""
+    import subprocess
+    src = os.path.join(workdir, ".heif-src.png")
+    dst = os.path.join(workdir, ".heif-out." + ("avif" if avif else "heic"))
+    image.save(src)
+    try:
+        if avif:
+            subprocess.run(["avifenc", "-s", "8", src, dst], check=True,
+                           stdout=subprocess.DEVNULL)
+        else:
+            subprocess.run(["heif-enc", "-q", "80", "-o", dst, src],
+                           check=True, stdout=subprocess.DEVNULL)
+        with open(dst, "rb") as f:
+            return f.read()
+    finally:
+        for p in (src, dst):
+            if os.path.exists(p):
+                os.unlink(p)
+
+
+def with_ispe(heif, width, height):
+    """Every ispe property (the primary image's, its tiles') says
+    @width x @height."""
+    b = bytearray(heif)
+    pos = b.find(b"ispe")
+    assert pos > 0
+    while pos > 0:
+        b[pos + 8:pos + 16] = struct.pack(">II", width, height)
+        pos = b.find(b"ispe", pos + 4)
+    return bytes(b)
+
+
+def damage(data, start, rng, rate=0.05):
+    b = bytearray(data)
+    for i in range(start, len(b)):
+        if rng.random() < rate:
+            b[i] = rng.getrandbits(8)
+    return bytes(b)
+
+
+def gif_bytes(image, **kwargs):
+    out = io.BytesIO()
+    image.save(out, "GIF", **kwargs)
+    return out.getvalue()
+
+
+def tiff_bytes(image, **kwargs):
+    out = io.BytesIO()
+    image.save(out, "TIFF", **kwargs)
+    return out.getvalue()
+
+
+def bmp_bytes(image):
+    out = io.BytesIO()
+    image.save(out, "BMP")
+    return out.getvalue()
+
+
+def write_still_cases(write, out, photo, rng):
+    """HEIF, AVIF, GIF, TIFF and BMP: truncated, bomb-sized headers,
+    corrupt data, mislabelled."""
+    heif = heif_bytes(out, photo)
+    write("ok.heic", heif)
+    write("heif-truncated.heic", heif[:len(heif) // 2])
+    write("heif-ispe-60000x60000.heic", with_ispe(heif, 60000, 60000))
+    mdat = heif.find(b"mdat")
+    write("heif-corrupt.heic", heif[:mdat + 8] + bytes(
+        rng.getrandbits(8) for _ in range(len(heif) - mdat - 8)))
+    write("heif-named.jpg", heif)
+    avif = heif_bytes(out, photo, avif=True)
+    write("ok.avif", avif)
+    write("avif-truncated.avif", avif[:len(avif) // 2])
+    write("avif-ispe-60000x60000.avif", with_ispe(avif, 60000, 60000))
+
+    gif = gif_bytes(photo.quantize(256))
+    write("ok.gif", gif)
+    write("gif-truncated.gif", gif[:len(gif) // 2])
+    b = bytearray(gif)
+    b[6:10] = struct.pack("<HH", 65535, 65535)
+    write("gif-screen-65535x65535.gif", bytes(b))
+    # a 30000x30000 frame on a 640x480 screen: the frame's own size counts
+    frame = gif.find(b"\x2c\x00\x00\x00\x00")
+    b = bytearray(gif)
+    b[frame + 5:frame + 9] = struct.pack("<HH", 30000, 30000)
+    write("gif-frame-30000x30000.gif", bytes(b))
+    write("gif-corrupt.gif", damage(gif, frame + 12, rng, 0.2))
+    write("gif-named.png", gif)
+
+    tiff = tiff_bytes(photo, compression="tiff_lzw")
+    write("ok.tif", tiff)
+    write("tiff-truncated.tif", tiff[:len(tiff) // 2])
+    # ImageWidth and ImageLength in the first directory (Pillow writes it
+    # after the header)
+    b = bytearray(tiff)
+    ifd = struct.unpack("<I", b[4:8])[0]
+    for i in range(struct.unpack("<H", b[ifd:ifd + 2])[0]):
+        e = ifd + 2 + 12 * i
+        tag, kind = struct.unpack("<HH", b[e:e + 4])
+        if tag in (256, 257):
+            if kind == 3:
+                b[e + 8:e + 10] = struct.pack("<H", 60000)
+            else:
+                b[e + 8:e + 12] = struct.pack("<I", 60000)
+    write("tiff-60000x60000.tif", bytes(b))
+    write("tiff-corrupt.tif", damage(tiff, 8, rng, 0.01))
+    write("tiff-ifd-past-end.tif", b"II*\0" + struct.pack("<I", 1 << 30) +
+          bytes(64))
+
+    bmp = bmp_bytes(photo)
+    write("ok.bmp", bmp)
+    write("bmp-truncated.bmp", bmp[:len(bmp) // 2])
+    b = bytearray(bmp)
+    b[18:26] = struct.pack("<ii", 60000, 60000)
+    write("bmp-60000x60000.bmp", bytes(b))
+    b = bytearray(bmp)
+    b[18:22] = struct.pack("<i", -640)
+    write("bmp-negative-width.bmp", bytes(b))
+    write("bmp-named.gif", bmp)
 
 
 def arithmetic_jpeg(workdir, image):
