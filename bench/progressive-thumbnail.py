@@ -23,14 +23,16 @@ ssim    over every corpus photo: a progressive and a baseline version of
         the same DCT coefficients (jpegtran -progressive, libjpeg's scan
         script / jpegtran, both lossless), decoded by turbojpegdec at scale
         1/8 (max-dimension max(w, h) / 16 - 1).  The baseline decode is the
-        whole decode's thumbnail; the progressive one comes from the scans
-        before the first AC scan (scans-read says how many), without the
-        DC's last bit, which that script sends after the AC scans: what is
-        lost by not reading on.  Luma SSIM (8x8 windows,
-        bench/webp-quality.py's), the largest difference over all planes and
-        the mean luma difference.  Also the CPU time of turbojpegdec at 1/8
-        on the 5120x2880 images, progressive (DC scans) and baseline, in
-        one process (median of 15 pipelines, each with its file read).
+        whole decode's thumbnail; the progressive one comes from the DC
+        scans (scans-read says how many).  A third decode reads the
+        progressive file cut inside its first AC scan (strict=false), that
+        is without the DC refinement scan, which that script sends after
+        the AC scans: what is lost when it is not read.  Luma SSIM (8x8
+        windows, bench/webp-quality.py's), the largest difference over all
+        planes and the mean luma difference.  Also the CPU time of
+        turbojpegdec at 1/8 on the 5120x2880 images (progressive: DC scans
+        with the refinement, and cut before it; baseline), in one process
+        (median of 15 pipelines, each with its file read).
 
 Prints a summary to stderr and the JSON to stdout (or FILE)."""
 
@@ -229,6 +231,14 @@ def scan_offsets(data):
         pos += 2
 
 
+def write_cut(data, path):
+    """The progressive file cut inside its second scan (the first AC scan
+    in libjpeg's script)."""
+    sos = scan_offsets(data)
+    with open(path, "wb") as f:
+        f.write(data[:(sos[1] + sos[2]) // 2])
+
+
 def ssim_corpus(dec, corpus, work):
     import numpy as np
     from PIL import Image
@@ -244,11 +254,15 @@ def ssim_corpus(dec, corpus, work):
         base = os.path.join(work, "b-" + name)
         subprocess.run(["jpegtran", "-copy", "none", "-progressive", "-outfile", prog, src], check=True)
         subprocess.run(["jpegtran", "-copy", "none", "-outfile", base, src], check=True)
+        cut = os.path.join(work, "c-" + name)
         with open(prog, "rb") as f:
-            scans = len(scan_offsets(f.read()))
+            data = f.read()
+        scans = len(scan_offsets(data))
+        write_cut(data, cut)
         box = max(w, h) // 16 - 1
         whole, whole_scans, _ = dec.decode(base, box)
         early, early_scans, _ = dec.decode(prog, box)
+        short, short_scans, _ = dec.decode(cut, box, strict=False)
         row = {
             "photo": name, "size": "%dx%d" % (w, h),
             "thumbnail": "%dx%d" % (whole[0].shape[1], whole[0].shape[0]),
@@ -257,13 +271,19 @@ def ssim_corpus(dec, corpus, work):
             "identical": all(np.array_equal(a, b) for a, b in zip(early, whole)),
             "max_diff": int(max(np.abs(a.astype(int) - b).max() for a, b in zip(early, whole))),
             "mean_luma_diff": float(np.abs(early[0].astype(int) - whole[0]).mean()),
+            "no_refinement_scans_read": short_scans,
+            "no_refinement_ssim": luma_ssim(short[0], whole[0]),
+            "no_refinement_max_diff": int(max(
+                np.abs(a.astype(int) - b).max() for a, b in zip(short, whole))),
+            "no_refinement_mean_luma_diff": float(np.abs(short[0].astype(int) - whole[0]).mean()),
         }
         rows.append(row)
-        log("%-40s %9s -> %7s: %d of %2d scans, luma SSIM %.6f, max diff %d, "
-            "mean luma diff %.3f%s" % (
+        log("%-40s %9s -> %7s: %d of %2d scans, luma SSIM %.6f, max diff %d%s; "
+            "without the DC refinement: SSIM %.6f, max diff %d, mean luma diff %.3f" % (
                 name, row["size"], row["thumbnail"], early_scans, scans, row["ssim"],
-                row["max_diff"], row["mean_luma_diff"],
-                " (identical)" if row["identical"] else ""))
+                row["max_diff"], " (identical)" if row["identical"] else "",
+                row["no_refinement_ssim"], row["no_refinement_max_diff"],
+                row["no_refinement_mean_luma_diff"]))
     return rows
 
 
@@ -287,17 +307,26 @@ def main():
         if args.only == "table":
             return finish(result, args, work)
         dec = Decoder(build)
+        p5120 = images[("progressive", 5120, 2880)]
+        with open(p5120, "rb") as f:
+            write_cut(f.read(), os.path.join(work, "cut-5120.jpg"))
         result["decode_cpu_ms"] = {
-            "progressive_dc_scans": dec.cpu_ms(images[("progressive", 5120, 2880)], 150, True, 15),
+            "progressive_dc_scans": dec.cpu_ms(p5120, 150, True, 15),
+            "progressive_cut_before_dc_refinement": dec.cpu_ms(
+                os.path.join(work, "cut-5120.jpg"), 150, False, 15),
             "baseline": dec.cpu_ms(images[("baseline", 5120, 2880)], 150, True, 15),
         }
         log("5120x2880 at 1/8 in turbojpegdec, CPU median of 15 (ms): %s" % result["decode_cpu_ms"])
         result["ssim"] = ssim_corpus(dec, corpus, work)
         rows = result["ssim"]
         log("early vs whole-decode thumbnails over %d photos: luma SSIM min %.6f mean %.6f, "
-            "max diff %d, %d identical" % (
+            "max diff %d, %d identical; without the DC refinement: SSIM min %.6f mean %.6f, "
+            "max diff %d" % (
                 len(rows), min(r["ssim"] for r in rows), statistics.mean(r["ssim"] for r in rows),
-                max(r["max_diff"] for r in rows), sum(r["identical"] for r in rows)))
+                max(r["max_diff"] for r in rows), sum(r["identical"] for r in rows),
+                min(r["no_refinement_ssim"] for r in rows),
+                statistics.mean(r["no_refinement_ssim"] for r in rows),
+                max(r["no_refinement_max_diff"] for r in rows)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     finish(result, args, work)

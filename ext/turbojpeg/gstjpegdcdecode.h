@@ -18,9 +18,10 @@ G_BEGIN_DECLS
  * 10, but the DC path serves Y'CbCr and grayscale only). */
 #define GST_JPEG_DC_MAX_COMPONENTS 4
 
-/* Pieces of the data given to libjpeg: the headers and the DC scans up to
- * the first AC scan, an EOI after them. */
-#define GST_JPEG_DC_MAX_RANGES 2
+/* Pieces of the data given to libjpeg: the headers and the DC scans, an
+ * EOI after them.  Every AC scan's header and entropy-coded data are left
+ * out, so that libjpeg never reads them. */
+#define GST_JPEG_DC_MAX_RANGES 64
 
 typedef struct
 {
@@ -35,8 +36,8 @@ typedef struct
  * @scans_total: scans found in the data walked
  * @scans_read: scans that libjpeg is given (the DC scans)
  * @dc_shift: bits of the DC still missing (0: the DC is complete, the
- *   image is the whole decode's; 1 with libjpeg's scan script, whose DC
- *   refinement scan comes after AC scans)
+ *   image is the whole decode's; 1 when the data ends before the DC
+ *   refinement scan of libjpeg's script)
  * @truncated: the data ends before the image's EOI marker
  *
  * What a walk of a JPEG's markers found about its DC scans.

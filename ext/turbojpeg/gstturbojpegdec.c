@@ -27,16 +27,17 @@
  * real filter (imgsizer), which keeps the quality of a full decode.
  *
  * At scale 1/8 (a box of at most 1/16 of the image, as a thumbnail's), a
- * progressive JPEG is decoded from the DC scans before its first AC scan:
- * a block's DC coefficient is its mean, all that a 1/8-scale decode uses,
- * and encoders send it first.  The AC scans, most of the file, are not
- * read.  Where the DC's last bit comes after AC scans (libjpeg's script,
- * which most encoders use), it is not waited for: every pixel is within 1
- * of the whole decode's.  Baseline JPEGs, progressive ones whose
+ * progressive JPEG is decoded from its DC scans alone: a block's DC
+ * coefficient is its mean, all that a 1/8-scale decode uses, and encoders
+ * send it first (libjpeg's script: one DC scan, its last bit in a
+ * refinement scan after the largest AC scans).  The AC scans, most of the
+ * file, are skipped without being entropy-decoded, and the image is the
+ * one the whole decode gives.  Baseline JPEGs, progressive ones whose
  * first scans do not carry every component's DC, and RGB output take the
  * whole decode.  #GstTurbojpegDec:scans-read tells how many scans the last
  * image needed.  With #GstTurbojpegDec:strict %FALSE, a progressive JPEG
- * cut short after its DC scans gives its 1/8 image and a WARNING.
+ * cut short after its first DC scans gives its 1/8 image (within 1 of the
+ * whole decode's when the DC's last bit is missing) and a WARNING.
  *
  * The EXIF orientation is posted as the %GST_TAG_IMAGE_ORIENTATION tag, never
  * applied.

@@ -1048,8 +1048,8 @@ check_dc_thumbnail (const gchar *dir, GstBuffer *prog, GstBuffer *decode_this,
 }
 
 /* cjpeg -progressive: one DC scan (Al=1), five AC scans, the DC's last bit,
- * three AC refinements.  The thumbnail reads the first scan only; any
- * larger decode reads all ten. */
+ * three AC refinements.  The thumbnail reads the two DC scans only, and is
+ * the whole decode's; any larger decode reads all ten. */
 GST_START_TEST (test_dc_scans_progressive)
 {
   gchar *dir = g_dir_make_tmp ("turbojpegdec-dc-XXXXXX", NULL);
@@ -1057,7 +1057,8 @@ GST_START_TEST (test_dc_scans_progressive)
   Decoded d;
 
   prog = make_progressive (dir, "-progressive", FALSE, "p.jpg", NULL);
-  check_dc_thumbnail (dir, prog, gst_buffer_ref (prog), TRUE, 1, NULL);
+  fail_unless (check_dc_thumbnail (dir, prog, gst_buffer_ref (prog), TRUE, 2,
+      NULL));
   /* 2/8 and full size: every scan */
   decode_into (gst_buffer_ref (prog), TRUE, "100", TRUE, &d);
   fail_unless_equals_int (GST_VIDEO_INFO_WIDTH (&d.info), DC_WIDTH / 4);
@@ -1070,7 +1071,8 @@ GST_START_TEST (test_dc_scans_progressive)
   /* grayscale: the same script on one component */
   gst_buffer_unref (prog);
   prog = make_progressive (dir, "-progressive", TRUE, "g.jpg", NULL);
-  check_dc_thumbnail (dir, prog, gst_buffer_ref (prog), TRUE, 1, NULL);
+  fail_unless (check_dc_thumbnail (dir, prog, gst_buffer_ref (prog), TRUE, 2,
+      NULL));
   gst_buffer_unref (prog);
   imgcheck_remove_tree (dir);
   g_free (dir);
@@ -1079,9 +1081,8 @@ GST_START_TEST (test_dc_scans_progressive)
 GST_END_TEST;
 
 /* Scan scripts (cjpeg -scans): the DC split over three scans per
- * component ahead of the AC scans (all read, the whole decode's image),
- * the DC whole in one scan, an AC scan before the other components' DC
- * (every scan read), the DC's last bit after the AC scans (not read). */
+ * component, the DC whole in one scan, an AC scan before the other
+ * components' DC (every scan read), two DC refinements after AC scans. */
 GST_START_TEST (test_dc_scans_scripts)
 {
   static const struct
@@ -1098,9 +1099,9 @@ GST_START_TEST (test_dc_scans_scripts)
     { "0: 0-0, 0, 0;\n0: 1-63, 0, 0;\n1: 0-0, 0, 0;\n2: 0-0, 0, 0;\n"
       "1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n",
         6, TRUE },
-    { "0,1,2: 0-0, 0, 1;\n0: 1-63, 0, 0;\n1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n"
-      "0,1,2: 0-0, 1, 0;\n",
-        1, FALSE },
+    { "0,1,2: 0-0, 0, 2;\n0: 1-63, 0, 0;\n0,1,2: 0-0, 2, 1;\n"
+      "1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n0,1,2: 0-0, 1, 0;\n",
+        3, TRUE },
   };
   gchar *dir = g_dir_make_tmp ("turbojpegdec-dc-XXXXXX", NULL);
   guint i;
@@ -1148,10 +1149,11 @@ GST_START_TEST (test_dc_scans_truncated)
   gsize in_8th = (nth_scan (prog, 8) + nth_scan (prog, 9)) / 2;
   Decoded d;
 
-  /* inside the first AC scan, and much later: the same thumbnail */
+  /* inside the AC scans after the DC refinement: the same thumbnail */
+  fail_unless (check_dc_thumbnail (dir, prog, patched_copy (prog, in_8th),
+      FALSE, 2, "truncated"));
+  /* inside the first AC scan: the DC one bit short, within 1 of it */
   check_dc_thumbnail (dir, prog, patched_copy (prog, in_2nd), FALSE, 1,
-      "truncated");
-  check_dc_thumbnail (dir, prog, patched_copy (prog, in_8th), FALSE, 1,
       "truncated");
   /* strict */
   decode_into (patched_copy (prog, in_8th), TRUE, DC_BOX, TRUE, &d);
@@ -1228,7 +1230,7 @@ GST_START_TEST (test_dc_scans_imgcompressbin)
   GstBuffer *prog =
       make_progressive (dir, "-progressive", FALSE, "b.jpg", &path);
 
-  fail_unless_equals_int (bin_scans_read (path, dir, "thumbnail:64:80:75"), 1);
+  fail_unless_equals_int (bin_scans_read (path, dir, "thumbnail:64:80:75"), 2);
   fail_unless_equals_int (bin_scans_read (path, dir,
                               "thumbnail:64:80:75,full:2048:90:85"),
       10);
