@@ -53,9 +53,10 @@
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=photo.png ! imgpngdec max-dimension=500 ! \
- *     videoconvert ! autovideosink
+ *     videoconvert ! pngenc ! filesink location=decoded.png
  * ]| Decodes photo.png, averaging blocks of pixels as it goes so that it
- * comes out no smaller than twice a 500x500 box, and shows it.
+ * comes out no smaller than twice a 500x500 box, and writes what came out
+ * to decoded.png (no display needed).
  */
 
 #ifdef HAVE_CONFIG_H

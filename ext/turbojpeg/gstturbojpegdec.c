@@ -63,17 +63,23 @@
  * carries the Adobe APP14 marker, as Pillow and ImageMagick read it.
  *
  * Its rank is MARGINAL, so that it does not replace jpegdec in decodebin
- * behind other applications' backs.  To prefer it in decodebin, raise its
- * rank with the environment variable
- * `GST_PLUGIN_FEATURE_RANK=turbojpegdec:PRIMARY+1` (or
- * gst_plugin_feature_set_rank() in an application).
+ * behind other applications' backs: decodebin takes it only where jpegdec
+ * is missing or ranked lower, and then for every `image/jpeg` stream,
+ * Motion JPEG included (an MJPEG AVI decodes frame by frame, one JPEG per
+ * buffer).  To prefer it in decodebin, raise its rank with the environment
+ * variable `GST_PLUGIN_FEATURE_RANK=turbojpegdec:PRIMARY+1` (or
+ * gst_plugin_feature_set_rank() in an application).  It applies no EXIF
+ * orientation itself: it posts the orientation as an `image-orientation`
+ * tag, which imgsizer applies; behind decodebin or uridecodebin nothing
+ * does, so a rotated phone photo comes out sideways there.
  *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=photo.jpg ! turbojpegdec max-dimension=2048 !
- * videoconvert ! autovideosink
+ * videoconvert ! pngenc ! filesink location=decoded.png
  * ]| Decodes photo.jpg at the smallest DCT scale that leaves at least a
- * factor of two to fit it into a 2048x2048 box, and shows it.
+ * factor of two to fit it into a 2048x2048 box, and writes what came out
+ * to decoded.png (no display needed).
  */
 
 #ifdef HAVE_CONFIG_H

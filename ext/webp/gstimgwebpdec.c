@@ -47,8 +47,9 @@
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=photo.webp ! imgwebpdec max-dimension=500 ! \
- *     videoconvert ! autovideosink
- * ]|
+ *     videoconvert ! pngenc ! filesink location=decoded.png
+ * ]| Decodes photo.webp to no smaller than twice a 500x500 box and writes
+ * what came out to decoded.png (no display needed).
  */
 
 #ifdef HAVE_CONFIG_H

@@ -99,9 +99,20 @@ enum
   PROP_ON_ERROR,
 };
 
-static GstStaticPadTemplate sink_template =
-    GST_STATIC_PAD_TEMPLATE ("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
-        GST_STATIC_CAPS ("image/jpeg; image/png; image/webp; ANY"));
+/* The formats the bin takes, and the decoder of each: the one list the
+ * sink template's caps and the choice of decoder come from, so that a
+ * format added here is announced and decoded alike. */
+static const struct
+{
+  GstImgcompressFormat format;
+  const gchar *decoder;
+} input_formats[] = {
+  { GST_IMGCOMPRESS_FORMAT_JPEG, "turbojpegdec" },
+  { GST_IMGCOMPRESS_FORMAT_PNG, "imgpngdec" },
+  { GST_IMGCOMPRESS_FORMAT_WEBP, "imgwebpdec" },
+};
+
+static GstPadTemplate *make_sink_template (void);
 
 static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE ("src_%s_%s",
     GST_PAD_SRC, GST_PAD_SOMETIMES, GST_STATIC_CAPS ("image/jpeg; image/webp"));
@@ -291,10 +302,10 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
 
-  gst_element_class_add_static_pad_template (element_class, &sink_template);
+  gst_element_class_add_pad_template (element_class, make_sink_template ());
   gst_element_class_add_static_pad_template (element_class, &src_template);
   gst_element_class_set_static_metadata (element_class,
-      "Image variant compressor", "Codec/Encoder/Image/Bin",
+      "Image variant compressor", "Sink/Encoder/Image/Bin",
       "Writes thumbnail, preview and full variants of an image as JPEG and "
       "WebP files, with metrics on the bus",
       "gst-imgcompress authors");
@@ -720,8 +731,9 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
   gst_object_unref (pad);
 
   /* the ghost pad takes its own reference to the template */
-  templ = gst_static_pad_template_get (&sink_template);
-  gst_object_ref_sink (templ);
+  templ =
+      gst_element_class_get_pad_template (GST_ELEMENT_GET_CLASS (self), "sink");
+  gst_object_ref (templ);
   pad = gst_element_get_static_pad (self->adaptivequality, "sink");
   self->sinkpad = gst_ghost_pad_new_from_template ("sink", pad, templ);
   gst_object_unref (pad);
@@ -903,16 +915,30 @@ encoder_for_format (GstImgcompressFormat format)
 static const gchar *
 decoder_for_caps (GstCaps *caps)
 {
-  switch (gst_imgcompress_format_from_caps (caps)) {
-    case GST_IMGCOMPRESS_FORMAT_JPEG:
-      return "turbojpegdec";
-    case GST_IMGCOMPRESS_FORMAT_WEBP:
-      return "imgwebpdec";
-    case GST_IMGCOMPRESS_FORMAT_PNG:
-      return "imgpngdec";
-    default:
-      return NULL;
-  }
+  GstImgcompressFormat format = gst_imgcompress_format_from_caps (caps);
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (input_formats); i++)
+    if (input_formats[i].format == format)
+      return input_formats[i].decoder;
+  return NULL;
+}
+
+/* Exactly the input formats (a source without caps, such as filesrc,
+ * sends none: adaptivequality finds the format in the header). */
+static GstPadTemplate *
+make_sink_template (void)
+{
+  GstCaps *caps = gst_caps_new_empty ();
+  GstPadTemplate *templ;
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (input_formats); i++)
+    gst_caps_append (caps,
+        gst_imgcompress_format_to_caps (input_formats[i].format));
+  templ = gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps);
+  gst_caps_unref (caps);
+  return templ;
 }
 
 static GstElement *

@@ -85,6 +85,7 @@ imgcompress_image_new (const gchar *path, guint64 input_bytes)
   image->path = g_strdup (path);
   image->stream_name = gst_imgcompress_escape_for_display (base);
   image->name = gst_imgcompress_name_component (image->stream_name);
+  image->subdir = g_strdup ("");
   image->planned = g_ptr_array_new_with_free_func (g_free);
   image->input_bytes = input_bytes;
   image->outputs = g_ptr_array_new_with_free_func (imgcompress_output_free);
@@ -109,6 +110,8 @@ imgcompress_image_free (ImgcompressImage *image)
   g_free (image->path);
   g_free (image->stream_name);
   g_free (image->name);
+  g_free (image->subdir);
+  g_free (image->location);
   g_ptr_array_unref (image->planned);
   g_free (image->error);
   g_free (image->warning);
@@ -553,6 +556,8 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image)
   job->image = image;
   job->worker = worker;
   worker->job = job;
+  imgcompress_worker_set_location (worker->pipeline,
+      image->location ? image->location : batch->options.location_template);
   batch->jobs = g_list_prepend (batch->jobs, job);
   batch->running++;
   batch->in_flight_bytes += image->working_set;

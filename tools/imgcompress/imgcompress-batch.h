@@ -25,6 +25,9 @@ typedef struct
   gchar *stream_name; /* the name the image travels under (the file name,
                        * escaped to valid UTF-8) */
   gchar *name; /* output stem: {name} as metricsink makes it */
+  gchar *subdir; /* its directory below the input it was found in, "" */
+  gchar *location; /* its own location template (--layout tree, a name
+                    * suffix), NULL: the batch's */
   GPtrArray *planned; /* relative paths of the files it will write */
   guint64 input_bytes;
   const gchar *input_format; /* "jpeg", "png"... from its header, or NULL */

@@ -216,6 +216,21 @@ read_uint_key (GKeyFile *kf, const gchar *path, const gchar *group,
   return FALSE;
 }
 
+gboolean
+imgcompress_layout_from_string (const gchar *name, ImgcompressLayout *layout)
+{
+  static const gchar *const names[] = { "flat", "date", "tree" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    if (g_strcmp0 (name, names[i]) == 0) {
+      *layout = (ImgcompressLayout) i;
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 static gboolean
 load_general_group (ImgcompressConfig *config, GKeyFile *kf, const gchar *path,
     GError **error)
@@ -246,12 +261,8 @@ load_general_group (ImgcompressConfig *config, GKeyFile *kf, const gchar *path,
                NULL) ||
           config_error (error, path, group, key, "jpeg, webp, jpeg,webp");
     } else if (strcmp (key, "layout") == 0) {
-      if (g_strcmp0 (value, "flat") == 0)
-        config->layout = IMGCOMPRESS_LAYOUT_FLAT;
-      else if (g_strcmp0 (value, "date") == 0)
-        config->layout = IMGCOMPRESS_LAYOUT_DATE;
-      else
-        ok = config_error (error, path, group, key, "flat, date");
+      if (!imgcompress_layout_from_string (value, &config->layout))
+        ok = config_error (error, path, group, key, "flat, date, tree");
     } else if (strcmp (key, "adaptive") == 0) {
       if (g_strcmp0 (value, "true") == 0 || g_strcmp0 (value, "file-size") == 0)
         config->adaptive = TRUE;

@@ -28,7 +28,11 @@ typedef enum
 {
   IMGCOMPRESS_LAYOUT_FLAT,
   IMGCOMPRESS_LAYOUT_DATE,
+  IMGCOMPRESS_LAYOUT_TREE, /* VARIANT/SUBDIR/NAME.EXT, mirroring the inputs */
 } ImgcompressLayout;
+
+gboolean imgcompress_layout_from_string (const gchar *name,
+    ImgcompressLayout *layout);
 
 typedef struct
 {

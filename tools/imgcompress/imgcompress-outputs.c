@@ -135,6 +135,201 @@ imgcompress_outputs_refuse_collisions (GPtrArray *images)
   return refused;
 }
 
+/* A directory of --layout tree, as literal text of a template: each
+ * component made safe as image names are (gst_imgcompress_clean_component),
+ * one holding "{" too (a field would start there), and "%" doubled. */
+static gchar *
+template_subdir (const gchar *subdir)
+{
+  gchar **parts = g_strsplit (subdir, "/", -1);
+  GString *out = g_string_new (NULL);
+  guint i;
+
+  for (i = 0; parts[i] != NULL; i++) {
+    gchar *clean, *p;
+
+    if (*parts[i] == '\0' || strcmp (parts[i], ".") == 0)
+      continue;
+    clean = gst_imgcompress_clean_component (parts[i], "_");
+    if (strchr (clean, '{') != NULL) {
+      /* '/' is unsafe: the component is cleaned, with a hash */
+      g_strdelimit (parts[i], "{", '/');
+      g_free (clean);
+      clean = gst_imgcompress_clean_component (parts[i], "_");
+    }
+    for (p = clean; *p != '\0'; p++) {
+      if (*p == '%')
+        g_string_append_c (out, '%');
+      g_string_append_c (out, *p);
+    }
+    g_string_append_c (out, '/');
+    g_free (clean);
+  }
+  g_strfreev (parts);
+  return g_string_free (out, FALSE);
+}
+
+/* @base with the image's directory (--layout tree) before {name} and its
+ * suffix ("-2") after it. */
+static gchar *
+image_template (const gchar *base, ImgcompressLayout layout,
+    const ImgcompressImage *image, guint suffix)
+{
+  gchar *subdir = layout == IMGCOMPRESS_LAYOUT_TREE ?
+      template_subdir (image->subdir) :
+      g_strdup ("");
+  gchar *name = suffix > 0 ? g_strdup_printf ("%s{name}-%u", subdir, suffix) :
+                             g_strdup_printf ("%s{name}", subdir);
+  gchar **parts = g_strsplit (base, "{name}", 2);
+  gchar *template = g_strjoinv (name, parts);
+
+  g_strfreev (parts);
+  g_free (name);
+  g_free (subdir);
+  return template;
+}
+
+static gboolean
+plan_with (ImgcompressImage *image, const gchar *base, ImgcompressLayout layout,
+    guint suffix, const ImgcompressConfig *config, GDateTime *run_time,
+    GError **error)
+{
+  gchar *template = image_template (base, layout, image, suffix);
+  gboolean ok;
+
+  ok = imgcompress_outputs_plan (image, template, config, run_time, error);
+  g_free (image->location);
+  image->location = strcmp (template, base) == 0 ? NULL : g_strdup (template);
+  g_free (template);
+  return ok;
+}
+
+static gboolean
+any_in (GHashTable *set, const ImgcompressImage *image)
+{
+  guint i;
+
+  for (i = 0; i < image->planned->len; i++)
+    if (g_hash_table_contains (set, g_ptr_array_index (image->planned, i)))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+add_all (GHashTable *set, const ImgcompressImage *image)
+{
+  guint i;
+
+  for (i = 0; i < image->planned->len; i++)
+    g_hash_table_add (set, g_strdup (g_ptr_array_index (image->planned, i)));
+}
+
+/* The smallest suffix -2, -3... after the image's name that gives files
+ * no earlier image writes (@claimed) and no image would write unsuffixed
+ * (@natural): there is one, the sets are finite. */
+static gboolean
+take_suffix (ImgcompressImage *image, const gchar *base,
+    ImgcompressLayout layout, GHashTable *natural, GHashTable *claimed,
+    const ImgcompressConfig *config, GDateTime *run_time, GError **error)
+{
+  guint suffix;
+  gchar *suffixed;
+
+  for (suffix = 2;; suffix++) {
+    if (!plan_with (image, base, layout, suffix, config, run_time, error))
+      return FALSE;
+    if (!any_in (claimed, image) && !any_in (natural, image))
+      break;
+  }
+  suffixed = g_strdup_printf ("%s-%u", image->name, suffix);
+  g_free (image->name);
+  image->name = suffixed;
+  return TRUE;
+}
+
+/* The documented rule: in input order, an image whose files an earlier
+ * image already writes takes a suffix (take_suffix()). */
+static gboolean
+suffix_collisions (GPtrArray *images, const gchar *base,
+    ImgcompressLayout layout, const ImgcompressConfig *config,
+    GDateTime *run_time, GError **error)
+{
+  GHashTable *natural =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTable *claimed =
+      g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gboolean ok = TRUE;
+  guint i;
+
+  for (i = 0; i < images->len; i++)
+    add_all (natural, g_ptr_array_index (images, i));
+  for (i = 0; ok && i < images->len; i++) {
+    ImgcompressImage *image = g_ptr_array_index (images, i);
+
+    if (any_in (claimed, image))
+      ok = take_suffix (image, base, layout, natural, claimed, config, run_time,
+          error);
+    add_all (claimed, image);
+  }
+  g_hash_table_unref (claimed);
+  g_hash_table_unref (natural);
+  return ok;
+}
+
+/* Each image's files, as metricsink will name them.  Two images that would
+ * write one file: with IMGCOMPRESS_COLLISIONS_SUFFIX the later one's name
+ * is suffixed, with IMGCOMPRESS_COLLISIONS_REFUSE both are refused; the
+ * others run either way. */
+gboolean
+imgcompress_outputs_plan_all (GPtrArray *images, const gchar *base,
+    ImgcompressLayout layout, ImgcompressCollisions collisions,
+    const ImgcompressConfig *config, GDateTime *run_time, GError **error)
+{
+  guint i;
+
+  for (i = 0; i < images->len; i++)
+    if (!plan_with (g_ptr_array_index (images, i), base, layout, 0, config,
+            run_time, error))
+      return FALSE;
+  if (collisions == IMGCOMPRESS_COLLISIONS_SUFFIX &&
+      !suffix_collisions (images, base, layout, config, run_time, error))
+    return FALSE;
+  imgcompress_outputs_refuse_collisions (images);
+  return TRUE;
+}
+
+/* Without --overwrite or --skip-existing, an image any of whose files
+ * exists is refused before it runs, in the tool's own words. */
+void
+imgcompress_outputs_refuse_existing (GPtrArray *images, const gchar *outdir)
+{
+  guint i, j;
+
+  for (i = 0; i < images->len; i++) {
+    ImgcompressImage *image = g_ptr_array_index (images, i);
+
+    for (j = 0; !image->failed && j < image->planned->len; j++) {
+      gchar *path = g_build_filename (outdir,
+          g_ptr_array_index (image->planned, j), NULL);
+
+      if (g_file_test (path, G_FILE_TEST_EXISTS)) {
+        gchar *shown = gst_imgcompress_escape_for_display (path);
+        gchar *message = g_strdup_printf (_ ("%s already exists; give "
+                                             "--overwrite to replace it, or "
+                                             "--skip-existing to keep complete "
+                                             "images"),
+            shown);
+
+        imgcompress_image_fail (image, IMGCOMPRESS_FAILURE_OUTPUT_EXISTS,
+            message);
+        g_free (message);
+        g_free (shown);
+      }
+      g_free (path);
+    }
+  }
+}
+
 /* Every planned path of every image, for the stale-temporary sweep. */
 gchar **
 imgcompress_outputs_all_planned (GPtrArray *images)

@@ -17,6 +17,13 @@
 
 G_BEGIN_DECLS
 
+/* What two images that would write one file get (--on-collision). */
+typedef enum
+{
+  IMGCOMPRESS_COLLISIONS_SUFFIX, /* the later one's name gets -2, -3... */
+  IMGCOMPRESS_COLLISIONS_REFUSE, /* both fail, exit status 1 */
+} ImgcompressCollisions;
+
 gchar *imgcompress_outputs_location_template (ImgcompressLayout layout,
     GDateTime *run_time);
 
@@ -24,7 +31,14 @@ gboolean imgcompress_outputs_plan (ImgcompressImage *image,
     const gchar *location_template, const ImgcompressConfig *config,
     GDateTime *run_time, GError **error);
 
+gboolean imgcompress_outputs_plan_all (GPtrArray *images, const gchar *base,
+    ImgcompressLayout layout, ImgcompressCollisions collisions,
+    const ImgcompressConfig *config, GDateTime *run_time, GError **error);
+
 guint imgcompress_outputs_refuse_collisions (GPtrArray *images);
+
+void imgcompress_outputs_refuse_existing (GPtrArray *images,
+    const gchar *outdir);
 
 gchar **imgcompress_outputs_all_planned (GPtrArray *images);
 

@@ -21,6 +21,7 @@
 #include "imgcompress-plugins.h"
 
 #include <gst/imgcompress/gst-i18n-plugin.h>
+#include <string.h>
 
 /* The elements the tool builds its pipelines from. */
 static const gchar *required[] = { "imgcompressbin", "adaptivequality",
@@ -69,6 +70,26 @@ scan_if_present (const gchar *dir)
   return gst_registry_scan_path (gst_registry_get (), dir);
 }
 
+/* The tool run from its build tree (BUILD/tools/imgcompress/imgcompress)
+ * takes the plugins built beside it, under BUILD/gst and BUILD/ext, so
+ * that the build tree works without GST_PLUGIN_PATH_1_0.  An installed
+ * copy lives elsewhere and skips this. */
+static void
+scan_build_tree (void)
+{
+#if defined(IMGCOMPRESS_BUILD_TOOL_DIR) && defined(IMGCOMPRESS_BUILD_ROOT_DIR)
+  gchar *exe = g_file_read_link ("/proc/self/exe", NULL);
+  gchar *dir = exe ? g_path_get_dirname (exe) : NULL;
+
+  if (dir != NULL && strcmp (dir, IMGCOMPRESS_BUILD_TOOL_DIR) == 0) {
+    scan_if_present (IMGCOMPRESS_BUILD_ROOT_DIR "/gst");
+    scan_if_present (IMGCOMPRESS_BUILD_ROOT_DIR "/ext");
+  }
+  g_free (dir);
+  g_free (exe);
+#endif
+}
+
 gboolean
 imgcompress_find_plugins (GError **error)
 {
@@ -78,6 +99,7 @@ imgcompress_find_plugins (GError **error)
   if (first_missing_element () == NULL)
     return TRUE;
 
+  scan_build_tree ();
   beside = plugin_dir_beside_executable ();
   scan_if_present (beside);
   g_free (beside);

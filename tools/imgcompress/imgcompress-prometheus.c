@@ -40,6 +40,7 @@ static const gchar *const failure_names[IMGCOMPRESS_FAILURE_N] = {
   [IMGCOMPRESS_FAILURE_LIMIT_EXCEEDED] = "limit_exceeded",
   [IMGCOMPRESS_FAILURE_ENCODE] = "encode_failed",
   [IMGCOMPRESS_FAILURE_OUTPUT_WRITE] = "output_write_failed",
+  [IMGCOMPRESS_FAILURE_OUTPUT_EXISTS] = "output_exists",
   [IMGCOMPRESS_FAILURE_NAME_COLLISION] = "name_collision",
   [IMGCOMPRESS_FAILURE_INTERRUPTED] = "interrupted",
   [IMGCOMPRESS_FAILURE_INTERNAL] = "internal",
@@ -133,7 +134,9 @@ imgcompress_failure_from_error (const GError *error)
   if (error->domain == G_FILE_ERROR)
     return IMGCOMPRESS_FAILURE_INPUT_UNREADABLE;
   if (error->domain == GST_IMGCOMPRESS_FILE_ERROR)
-    return IMGCOMPRESS_FAILURE_OUTPUT_WRITE;
+    return error->code == GST_IMGCOMPRESS_FILE_ERROR_EXISTS ?
+        IMGCOMPRESS_FAILURE_OUTPUT_EXISTS :
+        IMGCOMPRESS_FAILURE_OUTPUT_WRITE;
   if (error->domain == GST_RESOURCE_ERROR)
     return failure_from_resource_error (error->code);
   if (error->domain == GST_STREAM_ERROR)

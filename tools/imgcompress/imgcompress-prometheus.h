@@ -33,6 +33,7 @@ typedef enum
   IMGCOMPRESS_FAILURE_LIMIT_EXCEEDED, /* "limit_exceeded" */
   IMGCOMPRESS_FAILURE_ENCODE, /* "encode_failed" */
   IMGCOMPRESS_FAILURE_OUTPUT_WRITE, /* "output_write_failed" */
+  IMGCOMPRESS_FAILURE_OUTPUT_EXISTS, /* "output_exists" */
   IMGCOMPRESS_FAILURE_NAME_COLLISION, /* "name_collision" */
   IMGCOMPRESS_FAILURE_INTERRUPTED, /* "interrupted" */
   IMGCOMPRESS_FAILURE_INTERNAL, /* "internal" */

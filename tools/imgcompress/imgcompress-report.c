@@ -17,7 +17,10 @@
 #include <gst/gst.h>
 #include <gst/imgcompress/imgcompress.h>
 #include <gst/imgcompress/gst-i18n-plugin.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,7 +35,9 @@ struct _ImgcompressReport
   gboolean verbose;
   gboolean tty;
   gchar *prometheus_path;
+  gint jsonl_fd; /* --metrics-jsonl, -1 without */
   gint64 start_us;
+  gint64 start_real_us; /* g_get_real_time () at the start */
   gint64 last_line_us;
   guint done;
   guint failed;
@@ -40,6 +45,9 @@ struct _ImgcompressReport
   guint64 bytes_out;
   ImgcompressPrometheus *prometheus;
 };
+
+static void report_jsonl_image (ImgcompressReport *report,
+    ImgcompressImage *image);
 
 ImgcompressReport *
 imgcompress_report_new (GPtrArray *images, gboolean quiet, gboolean verbose,
@@ -54,6 +62,8 @@ imgcompress_report_new (GPtrArray *images, gboolean quiet, gboolean verbose,
   report->prometheus_path = g_strdup (prometheus_path);
   report->prometheus = imgcompress_prometheus_new ();
   report->start_us = g_get_monotonic_time ();
+  report->start_real_us = g_get_real_time ();
+  report->jsonl_fd = -1;
   return report;
 }
 
@@ -62,6 +72,8 @@ imgcompress_report_free (ImgcompressReport *report)
 {
   g_free (report->prometheus_path);
   imgcompress_prometheus_free (report->prometheus);
+  if (report->jsonl_fd >= 0)
+    close (report->jsonl_fd);
   g_free (report);
 }
 
@@ -153,6 +165,7 @@ imgcompress_report_image_done (ImgcompressReport *report,
     }
   }
   print_progress (report, FALSE);
+  report_jsonl_image (report, image);
 
   if (report->prometheus_path &&
       !imgcompress_report_write_prometheus (report, &error)) {
@@ -252,6 +265,35 @@ imgcompress_report_summary (ImgcompressReport *report)
   g_hash_table_unref (per_format);
 }
 
+/* One member of an object being built. */
+static void
+add_int_member (JsonBuilder *b, const gchar *member, gint64 value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_int_value (b, value);
+}
+
+static void
+add_double_member (JsonBuilder *b, const gchar *member, gdouble value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_double_value (b, value);
+}
+
+static void
+add_string_member (JsonBuilder *b, const gchar *member, const gchar *value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_boolean_member (JsonBuilder *b, const gchar *member, gboolean value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_boolean_value (b, value);
+}
+
 /* JSON holds UTF-8 only: a string that is not (a file name in another
  * encoding) is written escaped as on stderr, and its raw bytes in hex in
  * the member @member_hex, so that a reader can still find the file. */
@@ -277,35 +319,82 @@ add_file_name_member (JsonBuilder *b, const gchar *member,
   }
 }
 
+/* RFC 3339 in UTC with microseconds, e.g. 2026-12-02T18:04:05.123456Z. */
+static void
+add_time_member (JsonBuilder *b, const gchar *member, gint64 real_us)
+{
+  GDateTime *t = g_date_time_new_from_unix_utc (real_us / G_USEC_PER_SEC);
+  gchar *day = g_date_time_format (t, "%Y-%m-%dT%H:%M:%S");
+  gchar *text =
+      g_strdup_printf ("%s.%06dZ", day, (gint) (real_us % G_USEC_PER_SEC));
+
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, text);
+  g_free (text);
+  g_free (day);
+  g_date_time_unref (t);
+}
+
+static void
+add_uint_or_null (JsonBuilder *b, const gchar *member, guint64 value)
+{
+  json_builder_set_member_name (b, member);
+  if (value > 0)
+    json_builder_add_int_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_outcome_members (JsonBuilder *b, ImgcompressImage *image)
+{
+  add_boolean_member (b, "ok", image->done && !image->failed);
+  add_boolean_member (b, "skipped", image->skipped);
+  /* an image not done is one the interrupted run never finished */
+  if (image->failed || !image->done) {
+    add_string_member (b, "error_code",
+        imgcompress_failure_to_string (image->failed ?
+                image->failure :
+                IMGCOMPRESS_FAILURE_INTERRUPTED));
+  }
+  if (image->warning)
+    add_file_name_member (b, "warning", "warning_hex", image->warning);
+  if (image->error)
+    add_file_name_member (b, "error", "error_hex", image->error);
+}
+
 /* One file written, as the metrics JSON and the service tell it. */
 void
 imgcompress_report_add_output_members (JsonBuilder *b,
     const ImgcompressOutput *o)
 {
-  json_builder_set_member_name (b, "variant");
-  json_builder_add_string_value (b, o->variant);
-  json_builder_set_member_name (b, "format");
-  json_builder_add_string_value (b, o->format);
+  add_string_member (b, "variant", o->variant);
+  add_string_member (b, "format", o->format);
   add_file_name_member (b, "path", "path_hex", o->location);
-  json_builder_set_member_name (b, "width");
-  json_builder_add_int_value (b, o->width);
-  json_builder_set_member_name (b, "height");
-  json_builder_add_int_value (b, o->height);
-  json_builder_set_member_name (b, "bytes");
-  json_builder_add_int_value (b, o->bytes);
-  json_builder_set_member_name (b, "quality");
-  json_builder_add_int_value (b, o->quality);
-  json_builder_set_member_name (b, "ratio");
-  json_builder_add_double_value (b, o->ratio);
-  json_builder_set_member_name (b, "processing_time_s");
-  json_builder_add_double_value (b,
+  add_int_member (b, "width", o->width);
+  add_int_member (b, "height", o->height);
+  add_int_member (b, "bytes", o->bytes);
+  add_int_member (b, "quality", o->quality);
+  add_double_member (b, "ratio", o->ratio);
+  add_double_member (b, "processing_time_s",
       GST_CLOCK_TIME_IS_VALID (o->processing_time) ?
           (gdouble) o->processing_time / GST_SECOND :
           0);
+  add_time_member (b, "written_at", o->written_at_us);
 }
 
+static void
+add_output (JsonBuilder *b, ImgcompressOutput *o)
+{
+  json_builder_begin_object (b);
+  imgcompress_report_add_output_members (b, o);
+  json_builder_end_object (b);
+}
+
+/* One image's record, the same in --metrics-json and --metrics-jsonl
+ * (docs/metrics.md). */
 static JsonNode *
-image_to_json (ImgcompressReport *report, ImgcompressImage *image)
+image_to_json (ImgcompressImage *image)
 {
   JsonBuilder *b = json_builder_new ();
   JsonNode *node;
@@ -313,30 +402,22 @@ image_to_json (ImgcompressReport *report, ImgcompressImage *image)
 
   json_builder_begin_object (b);
   add_file_name_member (b, "input", "input_hex", image->path);
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, image->name);
-  json_builder_set_member_name (b, "input_bytes");
-  json_builder_add_int_value (b, image->input_bytes);
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_boolean_value (b, image->done && !image->failed);
-  if (image->warning)
-    add_file_name_member (b, "warning", "warning_hex", image->warning);
-  if (image->error)
-    add_file_name_member (b, "error", "error_hex", image->error);
-  json_builder_set_member_name (b, "processing_time_s");
-  json_builder_add_double_value (b,
+  add_string_member (b, "name", image->name);
+  json_builder_set_member_name (b, "input_format");
+  if (image->input_format)
+    json_builder_add_string_value (b, image->input_format);
+  else
+    json_builder_add_null_value (b);
+  add_uint_or_null (b, "input_width", image->width);
+  add_uint_or_null (b, "input_height", image->height);
+  add_int_member (b, "input_bytes", image->input_bytes);
+  add_outcome_members (b, image);
+  add_double_member (b, "processing_time_s",
       (gdouble) image->processing_time / GST_SECOND);
   json_builder_set_member_name (b, "outputs");
   json_builder_begin_array (b);
-  for (i = 0; i < image->outputs->len; i++) {
-    ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
-    json_builder_begin_object (b);
-    imgcompress_report_add_output_members (b, o);
-    json_builder_set_member_name (b, "written_at_s");
-    json_builder_add_double_value (b,
-        (o->written_at_us - report->start_us) / 1e6);
-    json_builder_end_object (b);
-  }
+  for (i = 0; i < image->outputs->len; i++)
+    add_output (b, g_ptr_array_index (image->outputs, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
   node = json_builder_get_root (b);
@@ -344,51 +425,176 @@ image_to_json (ImgcompressReport *report, ImgcompressImage *image)
   return node;
 }
 
+static void
+add_run_members (ImgcompressReport *report, JsonBuilder *b)
+{
+  add_int_member (b, "schema_version", IMGCOMPRESS_METRICS_SCHEMA_VERSION);
+  add_time_member (b, "started_at", report->start_real_us);
+}
+
+static JsonNode *
+totals_to_json (ImgcompressReport *report)
+{
+  JsonBuilder *b = json_builder_new ();
+  JsonNode *node;
+
+  json_builder_begin_object (b);
+  add_int_member (b, "images", report->images->len);
+  add_int_member (b, "ok", report->done - report->failed);
+  add_int_member (b, "failed", report->failed);
+  add_int_member (b, "input_bytes", report->bytes_in);
+  add_int_member (b, "output_bytes", report->bytes_out);
+  add_double_member (b, "wall_time_s",
+      (g_get_monotonic_time () - report->start_us) / 1e6);
+  add_time_member (b, "finished_at", g_get_real_time ());
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+  g_object_unref (b);
+  return node;
+}
+
+static gchar *
+json_to_text (JsonNode *root, gboolean pretty)
+{
+  JsonGenerator *gen = json_generator_new ();
+  gchar *text;
+
+  json_generator_set_pretty (gen, pretty);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  g_object_unref (gen);
+  return text;
+}
+
+/* One record of --metrics-jsonl: {"record": @kind, @kind: @node} plus the
+ * schema version, on one line written at once (O_APPEND), so that what
+ * was done survives a crash. */
+static gboolean
+write_jsonl_record (ImgcompressReport *report, const gchar *kind,
+    JsonNode *node, GError **error)
+{
+  JsonBuilder *b = json_builder_new ();
+  JsonNode *root;
+  gchar *text, *line;
+  gboolean ok = TRUE;
+  gsize done = 0, len;
+
+  json_builder_begin_object (b);
+  add_run_members (report, b);
+  add_string_member (b, "record", kind);
+  if (node) {
+    json_builder_set_member_name (b, kind);
+    json_builder_add_value (b, node);
+  }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  text = json_to_text (root, FALSE);
+  line = g_strconcat (text, "\n", NULL);
+  len = strlen (line);
+  while (ok && done < len) {
+    gssize n = write (report->jsonl_fd, line + done, len - done);
+
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      gint err = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+          _ ("cannot write the --metrics-jsonl file: %s"), g_strerror (err));
+      ok = FALSE;
+    } else {
+      done += n;
+    }
+  }
+  g_free (line);
+  g_free (text);
+  json_node_unref (root);
+  g_object_unref (b);
+  return ok;
+}
+
+/* --metrics-jsonl: the file is created (or emptied) now, and gets a "run"
+ * record; each image adds its record when it is done, the run ends with
+ * "totals". */
+gboolean
+imgcompress_report_open_jsonl (ImgcompressReport *report, const gchar *path,
+    GError **error)
+{
+  gint fd =
+      g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+
+  if (fd < 0) {
+    gint err = errno;
+    gchar *shown = gst_imgcompress_escape_for_display (path);
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        _ ("--metrics-jsonl %s: %s"), shown, g_strerror (err));
+    g_free (shown);
+    return FALSE;
+  }
+  report->jsonl_fd = fd;
+  return write_jsonl_record (report, "run", NULL, error);
+}
+
+static void
+report_jsonl_image (ImgcompressReport *report, ImgcompressImage *image)
+{
+  GError *error = NULL;
+
+  if (report->jsonl_fd < 0)
+    return;
+  if (!write_jsonl_record (report, "image", image_to_json (image), &error)) {
+    fprintf (stderr, "imgcompress: %s\n", error->message);
+    g_clear_error (&error);
+  }
+}
+
+gboolean
+imgcompress_report_close_jsonl (ImgcompressReport *report, GError **error)
+{
+  gboolean ok;
+
+  if (report->jsonl_fd < 0)
+    return TRUE;
+  ok = write_jsonl_record (report, "totals", totals_to_json (report), error);
+  if (close (report->jsonl_fd) != 0 && ok) {
+    gint err = errno;
+
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+        _ ("cannot write the --metrics-jsonl file: %s"), g_strerror (err));
+    ok = FALSE;
+  }
+  report->jsonl_fd = -1;
+  return ok;
+}
+
 gboolean
 imgcompress_report_write_json (ImgcompressReport *report, const gchar *path,
     GError **error)
 {
   JsonBuilder *b = json_builder_new ();
-  JsonGenerator *gen;
   JsonNode *root;
   gchar *text;
   gboolean ok;
   guint i;
 
   json_builder_begin_object (b);
+  add_run_members (report, b);
   json_builder_set_member_name (b, "images");
   json_builder_begin_array (b);
   for (i = 0; i < report->images->len; i++)
     json_builder_add_value (b,
-        image_to_json (report, g_ptr_array_index (report->images, i)));
+        image_to_json (g_ptr_array_index (report->images, i)));
   json_builder_end_array (b);
   json_builder_set_member_name (b, "totals");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "images");
-  json_builder_add_int_value (b, report->images->len);
-  json_builder_set_member_name (b, "ok");
-  json_builder_add_int_value (b, report->done - report->failed);
-  json_builder_set_member_name (b, "failed");
-  json_builder_add_int_value (b, report->failed);
-  json_builder_set_member_name (b, "input_bytes");
-  json_builder_add_int_value (b, report->bytes_in);
-  json_builder_set_member_name (b, "output_bytes");
-  json_builder_add_int_value (b, report->bytes_out);
-  json_builder_set_member_name (b, "wall_time_s");
-  json_builder_add_double_value (b,
-      (g_get_monotonic_time () - report->start_us) / 1e6);
-  json_builder_end_object (b);
+  json_builder_add_value (b, totals_to_json (report));
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  gen = json_generator_new ();
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
+  text = json_to_text (root, TRUE);
   ok = gst_imgcompress_file_set_contents (path, text, strlen (text),
       GST_IMGCOMPRESS_FILE_FLAG_OVERWRITE, error);
   g_free (text);
-  g_object_unref (gen);
   json_node_unref (root);
   g_object_unref (b);
   return ok;

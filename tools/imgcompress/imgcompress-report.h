@@ -17,6 +17,11 @@
 
 G_BEGIN_DECLS
 
+/* The "schema_version" of --metrics-json and --metrics-jsonl
+ * (docs/metrics.md): 2 added it, input_format/width/height, error_code,
+ * skipped and RFC 3339 times (written_at in place of written_at_s). */
+#define IMGCOMPRESS_METRICS_SCHEMA_VERSION 2
+
 typedef struct _ImgcompressReport ImgcompressReport;
 
 ImgcompressReport *imgcompress_report_new (GPtrArray *images, gboolean quiet,
@@ -28,6 +33,10 @@ void imgcompress_report_output (ImgcompressReport *report,
 void imgcompress_report_summary (ImgcompressReport *report);
 gboolean imgcompress_report_write_json (ImgcompressReport *report,
     const gchar *path, GError **error);
+gboolean imgcompress_report_open_jsonl (ImgcompressReport *report,
+    const gchar *path, GError **error);
+gboolean imgcompress_report_close_jsonl (ImgcompressReport *report,
+    GError **error);
 gboolean imgcompress_report_write_prometheus (ImgcompressReport *report,
     GError **error);
 void imgcompress_report_free (ImgcompressReport *report);

@@ -30,6 +30,8 @@ struct _ImgcompressWorker
 {
   GstElement *pipeline;
   GstElement *src;
+  GstElement *bin;
+  gchar *location; /* the template its files are written with */
   guint watch_id;
   ImgcompressWorkerCallbacks callbacks;
   gpointer user_data;
@@ -75,7 +77,7 @@ report_output (ImgcompressWorker *worker, GstMessage *msg,
   o->input_bytes = m->input_bytes;
   o->ratio = m->compression_ratio;
   o->processing_time = m->processing_time;
-  o->written_at_us = g_get_monotonic_time ();
+  o->written_at_us = g_get_real_time ();
   o->has_id =
       gst_imgcompress_file_id_from_structure (gst_message_get_structure (msg),
           &o->id);
@@ -172,6 +174,8 @@ imgcompress_worker_new (const gchar *name,
   worker->callbacks = *callbacks;
   worker->user_data = user_data;
   worker->pipeline = gst_pipeline_new (name);
+  worker->bin = bin;
+  worker->location = g_strdup (settings->location_template);
   worker->src = gst_element_factory_make ("appsrc", NULL);
   g_object_set (worker->src, "format", GST_FORMAT_BYTES, "max-bytes",
       (guint64) 0, NULL);
@@ -211,6 +215,34 @@ imgcompress_worker_push (ImgcompressWorker *worker, const gchar *stream_name,
   gst_element_send_event (worker->src,
       gst_imgcompress_image_start_event_new (stream_name, worker->image_id));
   gst_app_src_push_buffer (GST_APP_SRC (worker->src), input);
+}
+
+/* An image with a template of its own (--layout tree, a suffixed name)
+ * has it set on the idle worker's bin, for the branches it builds, and on
+ * the metricsinks it has built, which read it at each file. */
+static void
+set_location (const GValue *item, gpointer location)
+{
+  g_object_set (g_value_get_object (item), "location", location, NULL);
+}
+
+void
+imgcompress_worker_set_location (ImgcompressWorker *worker,
+    const gchar *location)
+{
+  GstIterator *it;
+
+  if (g_strcmp0 (worker->location, location) == 0)
+    return;
+  g_free (worker->location);
+  worker->location = g_strdup (location);
+  g_object_set (worker->bin, "location", location, NULL);
+  it = gst_bin_iterate_all_by_element_factory_name (GST_BIN (worker->bin),
+      "metricsink");
+  while (gst_iterator_foreach (it, set_location, (gpointer) location) ==
+      GST_ITERATOR_RESYNC)
+    gst_iterator_resync (it);
+  gst_iterator_free (it);
 }
 
 gboolean
@@ -255,6 +287,7 @@ imgcompress_worker_free (ImgcompressWorker *worker)
   g_source_remove (worker->watch_id);
   gst_element_set_state (worker->pipeline, GST_STATE_NULL);
   gst_object_unref (worker->pipeline);
+  g_free (worker->location);
   g_free (worker->image_id);
   g_free (worker);
 }

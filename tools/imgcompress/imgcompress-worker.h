@@ -30,7 +30,7 @@ typedef struct
   guint64 input_bytes;
   gdouble ratio;
   GstClockTime processing_time;
-  gint64 written_at_us; /* g_get_monotonic_time () when reported */
+  gint64 written_at_us; /* g_get_real_time () when reported */
   GstImgcompressFileId id; /* the file metricsink put in place */
   gboolean has_id;
 } ImgcompressOutput;
@@ -75,6 +75,8 @@ ImgcompressWorker *imgcompress_worker_new (const gchar *name,
     GError **error);
 void imgcompress_worker_push (ImgcompressWorker *worker,
     const gchar *stream_name, GstBuffer *input);
+void imgcompress_worker_set_location (ImgcompressWorker *worker,
+    const gchar *location);
 gboolean imgcompress_worker_is_busy (ImgcompressWorker *worker);
 gboolean imgcompress_worker_is_broken (ImgcompressWorker *worker);
 void imgcompress_worker_stop (ImgcompressWorker *worker);

@@ -65,7 +65,12 @@ typedef struct
   gboolean overwrite;
   gboolean skip_existing;
   gboolean recursive;
+  ImgcompressCollisions collisions;
+  gchar *files_from;
+  gboolean null_separated;
+  gchar *on_collision;
   gchar *metrics_json;
+  gchar *metrics_jsonl;
   gchar *prometheus;
   gboolean quiet;
   gboolean verbose;
@@ -140,8 +145,37 @@ report_unreadable_directory (ScanState *scan, const gchar *dir, gint err)
   scan->unreadable++;
 }
 
+/* An input found: its path, and its directory below the directory input
+ * it was found in (--layout tree). */
+typedef struct
+{
+  gchar *path;
+  gchar *subdir;
+} Found;
+
 static void
-collect_directory (const gchar *dir, ScanState *scan, GPtrArray *paths)
+found_free (gpointer data)
+{
+  Found *found = data;
+
+  g_free (found->path);
+  g_free (found->subdir);
+  g_free (found);
+}
+
+static void
+add_found (GPtrArray *found, gchar *path, gchar *subdir)
+{
+  Found *f = g_new0 (Found, 1);
+
+  f->path = path;
+  f->subdir = subdir;
+  g_ptr_array_add (found, f);
+}
+
+static void
+collect_directory (const gchar *dir, const gchar *subdir, ScanState *scan,
+    GPtrArray *paths)
 {
   GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   struct dirent *entry;
@@ -162,15 +196,21 @@ collect_directory (const gchar *dir, ScanState *scan, GPtrArray *paths)
   g_ptr_array_sort (names, compare_names);
 
   for (i = 0; i < names->len; i++) {
-    gchar *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+    const gchar *name = g_ptr_array_index (names, i);
+    gchar *path = g_build_filename (dir, name, NULL);
     GStatBuf st;
 
     if (g_stat (path, &st) == 0 && S_ISDIR (st.st_mode)) {
-      if (scan->recursive && !is_output_directory (scan, &st))
-        collect_directory (path, scan, paths);
+      if (scan->recursive && !is_output_directory (scan, &st)) {
+        gchar *below =
+            *subdir ? g_build_filename (subdir, name, NULL) : g_strdup (name);
+
+        collect_directory (path, below, scan, paths);
+        g_free (below);
+      }
       g_free (path);
     } else if (is_image_name (path)) {
-      g_ptr_array_add (paths, path);
+      add_found (paths, path, g_strdup (subdir));
     } else {
       g_free (path);
     }
@@ -178,48 +218,158 @@ collect_directory (const gchar *dir, ScanState *scan, GPtrArray *paths)
   g_ptr_array_unref (names);
 }
 
-/* Files and directories given on the command line, as images to make.  A
- * missing input is not a usage error: it fails like any bad image. */
-static GPtrArray *
-collect_images (gchar **inputs, ScanState *scan)
+/* The directory a file input keeps under --layout tree: its own, when its
+ * path is relative and stays below the current directory; none for an
+ * absolute path or one with "..". */
+static gchar *
+file_input_subdir (const gchar *path)
 {
-  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  gchar *dir = g_path_get_dirname (path);
+  gchar **parts;
+  gboolean keep;
+  guint i;
+
+  keep = !g_path_is_absolute (path);
+  parts = g_strsplit (dir, "/", -1);
+  for (i = 0; keep && parts[i] != NULL; i++)
+    keep = strcmp (parts[i], "..") != 0;
+  g_strfreev (parts);
+  if (!keep || strcmp (dir, ".") == 0) {
+    g_free (dir);
+    return g_strdup ("");
+  }
+  return dir;
+}
+
+static void
+collect_input (const gchar *input, ScanState *scan, GPtrArray *found)
+{
+  if (g_file_test (input, G_FILE_TEST_IS_DIR))
+    collect_directory (input, "", scan, found);
+  else
+    add_found (found, g_strdup (input), file_input_subdir (input));
+}
+
+/* Files and directories given on the command line or in lists, as images
+ * to make.  A missing input is not a usage error: it fails like any bad
+ * image. */
+static GPtrArray *
+collect_images (GPtrArray *inputs, ScanState *scan)
+{
+  GPtrArray *found = g_ptr_array_new_with_free_func (found_free);
   GPtrArray *images =
       g_ptr_array_new_with_free_func ((GDestroyNotify) imgcompress_image_free);
   guint i;
 
-  for (i = 0; inputs[i] != NULL; i++) {
-    if (g_file_test (inputs[i], G_FILE_TEST_IS_DIR))
-      collect_directory (inputs[i], scan, paths);
-    else
-      g_ptr_array_add (paths, g_strdup (inputs[i]));
-  }
-  for (i = 0; i < paths->len; i++) {
-    const gchar *path = g_ptr_array_index (paths, i);
+  for (i = 0; i < inputs->len; i++)
+    collect_input (g_ptr_array_index (inputs, i), scan, found);
+  for (i = 0; i < found->len; i++) {
+    const Found *f = g_ptr_array_index (found, i);
+    ImgcompressImage *image;
     GStatBuf st;
 
-    g_ptr_array_add (images,
-        imgcompress_image_new (path,
-            g_stat (path, &st) == 0 ? (guint64) st.st_size : 0));
+    image = imgcompress_image_new (f->path,
+        g_stat (f->path, &st) == 0 ? (guint64) st.st_size : 0);
+    g_free (image->subdir);
+    image->subdir = g_strdup (f->subdir);
+    g_ptr_array_add (images, image);
   }
-  g_ptr_array_unref (paths);
+  g_ptr_array_unref (found);
   return images;
 }
 
-/* Each image's files, as metricsink will name them; two images that would
- * write one file are both refused (the others run). */
-static gboolean
-plan_outputs (GPtrArray *images, const gchar *location_template,
-    const ImgcompressConfig *config, GDateTime *run_time, GError **error)
+/* Adds the entries of a list (--files-from, "-"), one per line or, with
+ * -0, NUL-terminated as find -print0 writes them; empty entries are
+ * skipped. */
+static void
+add_list_entries (GPtrArray *inputs, const gchar *data, gsize size,
+    gboolean nul)
 {
+  const gchar *p = data, *end = data + size;
+
+  while (p < end) {
+    const gchar *stop = memchr (p, nul ? '\0' : '\n', end - p);
+
+    if (stop == NULL)
+      stop = end;
+    if (stop > p)
+      g_ptr_array_add (inputs, g_strndup (p, stop - p));
+    p = stop + 1;
+  }
+}
+
+static gboolean
+read_stdin (GString *out, GError **error)
+{
+  gchar buf[65536];
+  size_t got;
+
+  while ((got = fread (buf, 1, sizeof (buf), stdin)) > 0)
+    g_string_append_len (out, buf, got);
+  if (ferror (stdin)) {
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s",
+        g_strerror (errno));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* A list from @path, "-" for standard input (read once). */
+static gboolean
+read_list (GPtrArray *inputs, const gchar *path, gboolean nul,
+    gboolean *stdin_read, GError **error)
+{
+  GError *read_error = NULL;
+  gchar *contents = NULL;
+  gsize size = 0;
+  gboolean ok;
+
+  if (strcmp (path, "-") == 0) {
+    GString *s = g_string_new (NULL);
+
+    ok = *stdin_read || read_stdin (s, &read_error);
+    *stdin_read = TRUE;
+    size = s->len;
+    contents = g_string_free (s, FALSE);
+  } else {
+    ok = g_file_get_contents (path, &contents, &size, &read_error);
+  }
+  if (ok) {
+    add_list_entries (inputs, contents, size, nul);
+  } else {
+    gchar *shown = gst_imgcompress_escape_for_display (path);
+
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("cannot read the list of inputs %s: %s"), shown,
+        read_error->message);
+    g_free (shown);
+    g_error_free (read_error);
+  }
+  g_free (contents);
+  return ok;
+}
+
+/* The inputs in the order given: arguments, "-" standing for the paths
+ * on standard input, then --files-from. */
+static GPtrArray *
+gather_inputs (Options *opts, GError **error)
+{
+  GPtrArray *inputs = g_ptr_array_new_with_free_func (g_free);
+  gboolean stdin_read = FALSE, ok = TRUE;
   guint i;
 
-  for (i = 0; i < images->len; i++)
-    if (!imgcompress_outputs_plan (g_ptr_array_index (images, i),
-            location_template, config, run_time, error))
-      return FALSE;
-  imgcompress_outputs_refuse_collisions (images);
-  return TRUE;
+  for (i = 0; ok && opts->inputs && opts->inputs[i] != NULL; i++) {
+    if (strcmp (opts->inputs[i], "-") == 0)
+      ok = read_list (inputs, "-", opts->null_separated, &stdin_read, error);
+    else
+      g_ptr_array_add (inputs, g_strdup (opts->inputs[i]));
+  }
+  if (ok && opts->files_from)
+    ok = read_list (inputs, opts->files_from, opts->null_separated, &stdin_read,
+        error);
+  if (!ok)
+    g_clear_pointer (&inputs, g_ptr_array_unref);
+  return inputs;
 }
 
 /* A metrics file goes into a directory that exists: a mistyped collector
@@ -274,14 +424,21 @@ apply_options (ImgcompressConfig *config, Options *opts, GError **error)
       !imgcompress_config_set_formats (config, opts->formats, "--formats",
           error))
     return FALSE;
-  if (opts->layout) {
-    if (strcmp (opts->layout, "flat") == 0)
-      config->layout = IMGCOMPRESS_LAYOUT_FLAT;
-    else if (strcmp (opts->layout, "date") == 0)
-      config->layout = IMGCOMPRESS_LAYOUT_DATE;
+  if (opts->layout &&
+      !imgcompress_layout_from_string (opts->layout, &config->layout)) {
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("--layout must be flat, date or tree, not '%s'"), opts->layout);
+    return FALSE;
+  }
+  if (opts->on_collision) {
+    if (strcmp (opts->on_collision, "suffix") == 0)
+      opts->collisions = IMGCOMPRESS_COLLISIONS_SUFFIX;
+    else if (strcmp (opts->on_collision, "refuse") == 0)
+      opts->collisions = IMGCOMPRESS_COLLISIONS_REFUSE;
     else {
       g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
-          _ ("--layout must be flat or date, not '%s'"), opts->layout);
+          _ ("--on-collision must be suffix or refuse, not '%s'"),
+          opts->on_collision);
       return FALSE;
     }
   }
@@ -337,9 +494,10 @@ on_output (ImgcompressBatch *batch, ImgcompressImage *image, gpointer user_data)
 static gboolean
 is_batch_only (const GOptionEntry *entry)
 {
-  static const gchar *const names[] = { "chunk-size", "layout",
+  static const gchar *const names[] = { "chunk-size", "layout", "on-collision",
     "thumbnails-first", "overwrite", "memory-budget", "skip-existing",
-    "recursive", "metrics-json", "prometheus" };
+    "recursive", "files-from", "null", "metrics-json", "metrics-jsonl",
+    "prometheus" };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (names); i++)
@@ -371,8 +529,13 @@ parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
     { "formats", 0, 0, G_OPTION_ARG_STRING, &opts->formats,
         N_ ("Output formats: jpeg, webp or jpeg,webp"), "LIST" },
     { "layout", 0, 0, G_OPTION_ARG_STRING, &opts->layout,
-        N_ ("flat (VARIANT/NAME.EXT) or date (YYYY/MM/DD/VARIANT/NAME.EXT)"),
+        N_ ("flat (VARIANT/NAME.EXT), date (YYYY/MM/DD/VARIANT/NAME.EXT) or "
+            "tree (VARIANT/SUBDIR/NAME.EXT, mirroring the inputs)"),
         "LAYOUT" },
+    { "on-collision", 0, 0, G_OPTION_ARG_STRING, &opts->on_collision,
+        N_ ("Two images with one output name: suffix (the later one's name "
+            "gets -2, -3..., the default) or refuse (both fail)"),
+        "MODE" },
     { "adaptive-quality", 0, 0, G_OPTION_ARG_STRING, &opts->adaptive,
         N_ ("off or file-size (cap qualities by input size)"), "MODE" },
     { "max-pixels", 0, 0, G_OPTION_ARG_INT64, &opts->max_pixels,
@@ -395,8 +558,17 @@ parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
         NULL },
     { "recursive", 'r', 0, G_OPTION_ARG_NONE, &opts->recursive,
         N_ ("Descend into subdirectories of directory inputs"), NULL },
+    { "files-from", 0, 0, G_OPTION_ARG_FILENAME, &opts->files_from,
+        N_ ("Read inputs from FILE, one per line (- for standard input)"),
+        "FILE" },
+    { "null", '0', 0, G_OPTION_ARG_NONE, &opts->null_separated,
+        N_ ("Input lists are NUL-separated (find -print0)"), NULL },
     { "metrics-json", 0, 0, G_OPTION_ARG_FILENAME, &opts->metrics_json,
         N_ ("Write per-image metrics and totals as JSON"), "FILE" },
+    { "metrics-jsonl", 0, 0, G_OPTION_ARG_FILENAME, &opts->metrics_jsonl,
+        N_ ("Write one JSON line per image as each is done, then the "
+            "totals"),
+        "FILE" },
     { "prometheus", 0, 0, G_OPTION_ARG_FILENAME, &opts->prometheus,
         N_ ("Keep a Prometheus text-format file up to date"), "FILE" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opts->quiet,
@@ -429,8 +601,9 @@ parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
     ctx = g_option_context_new (_ ("INPUT... -o OUTDIR"));
     g_option_context_set_summary (ctx,
         _ ("Make thumbnail, preview and full variants of photos as JPEG and "
-           "WebP.\nINPUT is an image file or a directory of them.\n"
-           "'imgcompress serve --help' tells the upload service.\n\n"
+           "WebP.\nINPUT is an image file or a directory of them; - reads "
+           "INPUTs from standard input, one per line (NUL-separated with "
+           "-0).\n'imgcompress serve --help' tells the upload service.\n\n"
            "Exit status: 0 all done, 1 some images failed, 2 usage or "
            "configuration error, 130 interrupted."));
   }
@@ -453,8 +626,11 @@ options_clear (Options *opts)
   g_free (opts->variants);
   g_free (opts->formats);
   g_free (opts->layout);
+  g_free (opts->on_collision);
+  g_free (opts->files_from);
   g_free (opts->adaptive);
   g_free (opts->metrics_json);
+  g_free (opts->metrics_jsonl);
   g_free (opts->prometheus);
   g_strfreev (opts->inputs);
 }
@@ -630,7 +806,7 @@ run (Options *opts, ImgcompressConfig *config)
   Interrupt interrupt;
   ImgcompressReport *report;
   ImgcompressBatch *batch;
-  GPtrArray *images, *days = NULL;
+  GPtrArray *inputs, *images, *days = NULL;
   GDateTime *run_time;
   GError *error = NULL;
   ScanState scan;
@@ -638,8 +814,15 @@ run (Options *opts, ImgcompressConfig *config)
   gboolean ok;
   int status;
 
+  inputs = gather_inputs (opts, &error);
+  if (inputs == NULL) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_error_free (error);
+    return EXIT_USAGE;
+  }
   scan_state_init (&scan, opts->outdir, opts->recursive);
-  images = collect_images (opts->inputs, &scan);
+  images = collect_images (inputs, &scan);
+  g_ptr_array_unref (inputs);
   if (images->len == 0) {
     g_printerr (_ ("imgcompress: no image found in the inputs\n"));
     g_ptr_array_unref (images);
@@ -649,7 +832,8 @@ run (Options *opts, ImgcompressConfig *config)
   run_time = g_date_time_new_now_local ();
   location_template =
       imgcompress_outputs_location_template (config->layout, run_time);
-  if (!plan_outputs (images, location_template, config, run_time, &error)) {
+  if (!imgcompress_outputs_plan_all (images, location_template, config->layout,
+          opts->collisions, config, run_time, &error)) {
     g_printerr ("imgcompress: %s\n", error->message);
     g_error_free (error);
     g_ptr_array_unref (images);
@@ -669,12 +853,26 @@ run (Options *opts, ImgcompressConfig *config)
     return EXIT_FAILED;
   }
 
+  if (!opts->overwrite && !opts->skip_existing)
+    imgcompress_outputs_refuse_existing (images, opts->outdir);
   remove_stale_temps (opts->outdir, images, opts->verbose && !opts->quiet);
   if (opts->skip_existing && config->layout == IMGCOMPRESS_LAYOUT_DATE)
     days = imgcompress_outputs_list_days (opts->outdir);
 
   report = imgcompress_report_new (images, opts->quiet, opts->verbose,
       opts->prometheus);
+  if (opts->metrics_jsonl &&
+      !imgcompress_report_open_jsonl (report, opts->metrics_jsonl, &error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_error_free (error);
+    imgcompress_report_free (report);
+    if (days)
+      g_ptr_array_unref (days);
+    g_ptr_array_unref (images);
+    g_free (location_template);
+    g_date_time_unref (run_time);
+    return EXIT_USAGE;
+  }
 
   bopts.config = config;
   bopts.outdir = opts->outdir;
@@ -725,6 +923,11 @@ run (Options *opts, ImgcompressConfig *config)
 
   if (opts->metrics_json &&
       !imgcompress_report_write_json (report, opts->metrics_json, &error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_clear_error (&error);
+    ok = FALSE;
+  }
+  if (!imgcompress_report_close_jsonl (report, &error)) {
     g_printerr ("imgcompress: %s\n", error->message);
     g_clear_error (&error);
     ok = FALSE;
@@ -799,7 +1002,9 @@ main (int argc, char **argv)
     imgcompress_serve_options_clear (&serve_opts);
     return EXIT_USAGE;
   }
-  if (!serve && (opts.outdir == NULL || opts.inputs == NULL)) {
+  if (!serve &&
+      (opts.outdir == NULL ||
+          (opts.inputs == NULL && opts.files_from == NULL))) {
     g_printerr (_ ("imgcompress: give at least one INPUT and -o OUTDIR\n"));
     g_printerr (_ ("Try 'imgcompress --help'.\n"));
     options_clear (&opts);

@@ -216,6 +216,42 @@ check_photo_variants (const gchar *basename, guint full_w, guint full_h)
   g_free (input);
 }
 
+/* A sink by its class (its files are its output), taking exactly the
+ * formats it decodes: no ANY, and one decoder per structure. */
+GST_START_TEST (test_sink_klass_and_caps)
+{
+  GstElementFactory *factory = gst_element_factory_find ("imgcompressbin");
+  const GList *l;
+  GstCaps *caps = NULL;
+  guint i;
+
+  fail_unless (factory != NULL);
+  fail_unless (gst_element_factory_list_is_type (factory,
+      GST_ELEMENT_FACTORY_TYPE_SINK));
+  for (l = gst_element_factory_get_static_pad_templates (factory); l;
+       l = l->next) {
+    GstStaticPadTemplate *t = l->data;
+
+    if (t->direction == GST_PAD_SINK)
+      caps = gst_static_pad_template_get_caps (t);
+  }
+  fail_unless (caps != NULL);
+  fail_if (gst_caps_is_any (caps));
+  fail_unless (gst_caps_get_size (caps) >= 3);
+  for (i = 0; i < gst_caps_get_size (caps); i++) {
+    GstCaps *one = gst_caps_copy_nth (caps, i);
+
+    fail_if (gst_imgcompress_format_from_caps (one) ==
+            GST_IMGCOMPRESS_FORMAT_UNKNOWN,
+        "%" GST_PTR_FORMAT, one);
+    gst_caps_unref (one);
+  }
+  gst_caps_unref (caps);
+  gst_object_unref (factory);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_baseline_photo)
 {
   check_photo_variants ("Kleiber_by_Lukas_Baubkus.jpg", 6028, 3391);
@@ -569,6 +605,7 @@ imgcompressbin_suite (void)
 
   suite_add_tcase (s, tc);
   tcase_set_timeout (tc, 120);
+  tcase_add_test (tc, test_sink_klass_and_caps);
   tcase_add_test (tc, test_baseline_photo);
   tcase_add_test (tc, test_progressive_photo);
   tcase_add_test (tc, test_thumbnail_not_held_back);

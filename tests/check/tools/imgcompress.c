@@ -46,32 +46,107 @@ teardown (void)
   g_free (workdir);
 }
 
-/* Runs the tool with @args (NULL-terminated), returns its exit status. */
+/* Runs the tool with @args, @input (nullable) on its standard input;
+ * returns its exit status. */
 static gint
-run_tool (gchar **stderr_out, const gchar *first, ...)
+run_tool_va (GBytes *input, gchar **stderr_out, const gchar *first, va_list ap)
 {
   GPtrArray *argv = g_ptr_array_new ();
+  GSubprocess *proc;
+  GBytes *err_bytes = NULL;
   const gchar *arg;
-  gchar *err = NULL;
-  gint status = -1;
-  va_list ap;
+  gchar *err;
+  gint status;
 
   g_ptr_array_add (argv, (gpointer) g_getenv ("IMGCOMPRESS_TOOL"));
-  va_start (ap, first);
   for (arg = first; arg != NULL; arg = va_arg (ap, const gchar *))
     g_ptr_array_add (argv, (gpointer) arg);
-  va_end (ap);
   g_ptr_array_add (argv, NULL);
 
-  fail_unless (g_spawn_sync (NULL, (gchar **) argv->pdata, NULL,
-      G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, NULL));
+  proc = g_subprocess_newv ((const gchar *const *) argv->pdata,
+      (input ? G_SUBPROCESS_FLAGS_STDIN_PIPE : G_SUBPROCESS_FLAGS_NONE) |
+          G_SUBPROCESS_FLAGS_STDERR_PIPE,
+      NULL);
+  fail_unless (proc != NULL);
+  fail_unless (g_subprocess_communicate (proc, input, NULL, NULL, &err_bytes,
+      NULL));
   g_ptr_array_unref (argv);
+  err = g_strndup (g_bytes_get_data (err_bytes, NULL),
+      g_bytes_get_size (err_bytes));
+  g_bytes_unref (err_bytes);
   GST_INFO ("tool stderr:\n%s", err);
   if (stderr_out)
     *stderr_out = err;
   else
     g_free (err);
-  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+  status = g_subprocess_get_if_exited (proc) ?
+      g_subprocess_get_exit_status (proc) :
+      128 + g_subprocess_get_term_sig (proc);
+  g_object_unref (proc);
+  return status;
+}
+
+/* Runs the tool with @args (NULL-terminated), returns its exit status. */
+static gint
+run_tool (gchar **stderr_out, const gchar *first, ...)
+{
+  va_list ap;
+  gint status;
+
+  va_start (ap, first);
+  status = run_tool_va (NULL, stderr_out, first, ap);
+  va_end (ap);
+  return status;
+}
+
+/* The same, with @input (@size bytes) on standard input. */
+static gint
+run_tool_with_input (const gchar *input, gsize size, gchar **stderr_out,
+    const gchar *first, ...)
+{
+  GBytes *bytes = g_bytes_new (input, size);
+  va_list ap;
+  gint status;
+
+  va_start (ap, first);
+  status = run_tool_va (bytes, stderr_out, first, ap);
+  va_end (ap);
+  g_bytes_unref (bytes);
+  return status;
+}
+
+static guint
+count_occurrences (const gchar *text, const gchar *needle)
+{
+  guint n = 0;
+
+  for (; (text = strstr (text, needle)) != NULL; text++)
+    n++;
+  return n;
+}
+
+/* Copies corpus photo @photo to @dir/@name (directories made); FALSE (the
+ * test skips loudly) without the corpus. */
+static gboolean
+copy_photo (const gchar *photo, const gchar *dir, const gchar *name)
+{
+  gchar *src = imgcheck_corpus_file (photo);
+  gchar *dst = g_build_filename (dir, name, NULL);
+  gchar *parent = g_path_get_dirname (dst);
+  gboolean found = src != NULL;
+  gchar *data;
+  gsize size;
+
+  if (found) {
+    fail_unless (g_file_get_contents (src, &data, &size, NULL), "%s", src);
+    fail_unless (g_mkdir_with_parents (parent, 0755) == 0);
+    fail_unless (g_file_set_contents (dst, data, size, NULL), "%s", dst);
+    g_free (data);
+  }
+  g_free (parent);
+  g_free (dst);
+  g_free (src);
+  return found;
 }
 
 /* Copies @n corpus photos into a fresh input directory; NULL (test skips
@@ -104,6 +179,21 @@ make_input_dir (guint n, const gchar *suffix)
   }
   g_free (corpus);
   return dir;
+}
+
+/* An RFC 3339 member of the metrics JSON, in Unix seconds. */
+static gdouble
+json_time (JsonObject *o, const gchar *member)
+{
+  const gchar *text = json_object_get_string_member (o, member);
+  GDateTime *t = g_date_time_new_from_iso8601 (text, NULL);
+  gdouble s;
+
+  fail_unless (t != NULL, "%s: %s is not RFC 3339", member, text);
+  fail_unless (g_str_has_suffix (text, "Z"), "%s", text);
+  s = g_date_time_to_unix (t) + g_date_time_get_microsecond (t) / 1e6;
+  g_date_time_unref (t);
+  return s;
 }
 
 GST_START_TEST (test_thread_rule)
@@ -217,7 +307,7 @@ GST_START_TEST (test_config_invalid_cases)
     { "[general]\nmax_threads = 0\n", { "[general]", "max_threads", "1 to" } },
     { "[general]\nchunk_size = 31\n", { "[general]", "chunk_size", "30" } },
     { "[general]\ncolour = blue\n", { "[general]", "colour", "known" } },
-    { "[general]\nlayout = tree\n", { "layout", "flat", "date" } },
+    { "[general]\nlayout = forest\n", { "layout", "flat", "tree" } },
     { "[general]\nformats = gif\n", { "formats", "jpeg", "webp" } },
     { "[variant x]\nmax_dimension = 0\njpeg_quality = 80\n"
       "webp_quality = 75\n",
@@ -384,7 +474,7 @@ GST_START_TEST (test_memory_budget_serialises)
     end[i] = 0;
     for (j = 0; j < json_array_get_length (outputs); j++) {
       JsonObject *o = json_array_get_object_element (outputs, j);
-      gdouble w = json_object_get_double_member (o, "written_at_s");
+      gdouble w = json_time (o, "written_at");
       gdouble p = json_object_get_double_member (o, "processing_time_s");
       start[i] = MIN (start[i], w - p);
       end[i] = MAX (end[i], w);
@@ -431,7 +521,7 @@ GST_START_TEST (test_thumbnails_first)
     fail_unless_equals_int (json_array_get_length (outputs), 6);
     for (j = 0; j < json_array_get_length (outputs); j++) {
       JsonObject *o = json_array_get_object_element (outputs, j);
-      gdouble t = json_object_get_double_member (o, "written_at_s");
+      gdouble t = json_time (o, "written_at");
       if (g_str_equal (json_object_get_string_member (o, "variant"),
               "thumbnail"))
         last_thumb = MAX (last_thumb, t);
@@ -581,27 +671,11 @@ GST_START_TEST (test_bad_files_in_batch)
 
 GST_END_TEST;
 
-/* Copies the corpus photo @photo to @dir/@name (raw bytes). */
-static void
-copy_photo (const gchar *photo, const gchar *dir, const gchar *name)
-{
-  gchar *corpus = imgcheck_corpus_file (photo);
-  gchar *dst = g_build_filename (dir, name, NULL);
-  gchar *data;
-  gsize size;
-
-  fail_unless (g_file_get_contents (corpus, &data, &size, NULL), "%s", corpus);
-  fail_unless (g_file_set_contents (dst, data, size, NULL), "%s", dst);
-  g_free (data);
-  g_free (dst);
-  g_free (corpus);
-}
-
-/* A clash (a.jpg beside a.jpeg) fails the two images involved, exit 1; the
- * others are made. */
+/* With --on-collision refuse, a clash (a.jpg beside a.jpeg) fails the two
+ * images involved, exit 1, code name_collision; the others are made. */
 GST_START_TEST (test_name_clash_fails_only_its_images)
 {
-  gchar *in, *out, *err = NULL;
+  gchar *in, *out, *json, *text, *err = NULL;
 
   in = make_input_dir (5, "");
   if (in == NULL)
@@ -609,12 +683,19 @@ GST_START_TEST (test_name_clash_fails_only_its_images)
   copy_photo ("Aqua.jpg", in, "a.jpg");
   copy_photo ("Aqua.jpg", in, "a.jpeg");
   out = g_build_filename (workdir, "out", NULL);
-  fail_unless_equals_int (run_tool (&err, "-o", out, in, NULL), 1);
+  json = g_build_filename (workdir, "metrics.json", NULL);
+  fail_unless_equals_int (run_tool (&err, "--on-collision", "refuse",
+                              "--metrics-json", json, "-o", out, in, NULL),
+      1);
   fail_unless (strstr (err, "same file") != NULL, "%s", err);
   fail_unless (strstr (err, "a.jpg") && strstr (err, "a.jpeg"), "%s", err);
   fail_unless (strstr (err, "5 ok, 2 failed") != NULL, "%s", err);
   fail_unless_equals_int (imgcheck_count_files (out, NULL), 5 * 6);
   fail_unless_equals_int (imgcheck_count_files (out, "/a."), 0);
+  fail_unless (g_file_get_contents (json, &text, NULL, NULL));
+  fail_unless_equals_int (count_occurrences (text, "\"name_collision\""), 2);
+  g_free (text);
+  g_free (json);
   g_free (err);
   g_free (out);
   g_free (in);
@@ -752,16 +833,6 @@ zero_bytes (const gchar *path, glong offset, gsize len)
   fail_unless_equals_int (fwrite (zeros, 1, len, f), len);
   fclose (f);
   g_free (zeros);
-}
-
-static guint
-count_occurrences (const gchar *text, const gchar *needle)
-{
-  guint n = 0;
-
-  for (; (text = strstr (text, needle)) != NULL; text++)
-    n++;
-  return n;
 }
 
 /* --skip-existing: a damaged file (its middle zeroed, its end kept) is
@@ -1116,6 +1187,269 @@ GST_START_TEST (test_prometheus_missing_directory)
 
 GST_END_TEST;
 
+static gint
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const gchar **) a, *(const gchar **) b);
+}
+
+/* The files under @dir, relative to it, sorted, joined by spaces. */
+static gchar *
+tree_listing (const gchar *dir)
+{
+  GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
+  GString *out = g_string_new (NULL);
+  guint i;
+
+  imgcheck_list_files (dir, files);
+  g_ptr_array_sort (files, compare_paths);
+  for (i = 0; i < files->len; i++) {
+    const gchar *path = g_ptr_array_index (files, i);
+
+    g_string_append_printf (out, "%s%s", i ? " " : "", path + strlen (dir) + 1);
+  }
+  g_ptr_array_unref (files);
+  return g_string_free (out, FALSE);
+}
+
+/* The "name" the metrics JSON gives each input, as "input=name ...". */
+static gchar *
+json_names (const gchar *json, const gchar *strip)
+{
+  JsonParser *parser = json_parser_new ();
+  GString *out = g_string_new (NULL);
+  JsonArray *images;
+  guint i;
+
+  fail_unless (json_parser_load_from_file (parser, json, NULL));
+  images = json_object_get_array_member (
+      json_node_get_object (json_parser_get_root (parser)), "images");
+  for (i = 0; i < json_array_get_length (images); i++) {
+    JsonObject *img = json_array_get_object_element (images, i);
+    const gchar *input = json_object_get_string_member (img, "input");
+
+    fail_unless (g_str_has_prefix (input, strip), "%s", input);
+    g_string_append_printf (out, "%s%s=%s", i ? " " : "",
+        input + strlen (strip) + 1,
+        json_object_get_string_member (img, "name"));
+  }
+  g_object_unref (parser);
+  return g_string_free (out, FALSE);
+}
+
+/* Names that meet in a flat layout (IMG.jpg beside IMG.jpeg, IMG.jpg in a
+ * subfolder) get the documented suffix, in input order (sorted), never
+ * one an input already has (IMG-2.jpg); the run succeeds, and again alike. */
+GST_START_TEST (test_collisions_suffixed)
+{
+  gchar *in, *out, *json, *names, *listing;
+  const gchar *const files[] = { "IMG-2.jpg", "IMG.jpeg", "IMG.jpg",
+    "sub/IMG.jpg" };
+  guint i, run;
+
+  in = g_build_filename (workdir, "in", NULL);
+  for (i = 0; i < G_N_ELEMENTS (files); i++)
+    if (!copy_photo (small_photos[i], in, files[i]))
+      return;
+  json = g_build_filename (workdir, "metrics.json", NULL);
+  for (run = 0; run < 2; run++) {
+    out = g_build_filename (workdir, run ? "out2" : "out1", NULL);
+    fail_unless_equals_int (run_tool (NULL, "-q", "-r", "--variants",
+                                "thumbnail:150:80:75", "--formats", "jpeg",
+                                "--metrics-json", json, "-o", out, in, NULL),
+        0);
+    listing = tree_listing (out);
+    fail_unless_equals_string (listing,
+        "thumbnail/IMG-2.jpg thumbnail/IMG-3.jpg thumbnail/IMG-4.jpg "
+        "thumbnail/IMG.jpg");
+    names = json_names (json, in);
+    fail_unless_equals_string (names,
+        "IMG-2.jpg=IMG-2 IMG.jpeg=IMG IMG.jpg=IMG-3 sub/IMG.jpg=IMG-4");
+    g_free (names);
+    g_free (listing);
+    g_free (out);
+  }
+  g_free (json);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* A camera roll, two folders with the same names: --layout tree mirrors
+ * it under each variant, and --skip-existing finds every file again. */
+GST_START_TEST (test_layout_tree)
+{
+  gchar *in, *out, *listing, *err = NULL;
+
+  in = g_build_filename (workdir, "roll", NULL);
+  if (!copy_photo ("Aqua.jpg", in, "2023/IMG_0001.jpg") ||
+      !copy_photo ("Garden.jpg", in, "2023/IMG_0002.jpg") ||
+      !copy_photo ("Dune.jpg", in, "2024/IMG_0001.jpg") ||
+      !copy_photo ("FreshFlower.jpg", in, "2024/IMG_0002.jpg") ||
+      !copy_photo ("GreenMeadow.jpg", in, "2024/trip/100%/IMG_0001.jpg"))
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "-r", "--layout", "tree",
+                              "--formats", "webp", "-o", out, in, NULL),
+      0);
+  listing = tree_listing (out);
+  fail_unless_equals_string (listing,
+      "full/2023/IMG_0001.webp full/2023/IMG_0002.webp "
+      "full/2024/IMG_0001.webp full/2024/IMG_0002.webp "
+      "full/2024/trip/100%/IMG_0001.webp "
+      "preview/2023/IMG_0001.webp preview/2023/IMG_0002.webp "
+      "preview/2024/IMG_0001.webp preview/2024/IMG_0002.webp "
+      "preview/2024/trip/100%/IMG_0001.webp "
+      "thumbnail/2023/IMG_0001.webp thumbnail/2023/IMG_0002.webp "
+      "thumbnail/2024/IMG_0001.webp thumbnail/2024/IMG_0002.webp "
+      "thumbnail/2024/trip/100%/IMG_0001.webp");
+  fail_unless_equals_int (run_tool (&err, "-v", "-r", "--layout", "tree",
+                              "--formats", "webp", "--skip-existing", "-o", out,
+                              in, NULL),
+      0);
+  fail_unless_equals_int (count_occurrences (err, "every file exists, skipped"),
+      5);
+  g_free (err);
+  g_free (listing);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* Inputs from standard input ("-", one per line; -0 NUL-separated, which
+ * carries a name with a newline) and from --files-from. */
+GST_START_TEST (test_input_lists)
+{
+  gchar *in, *out, *list, *listing, *text;
+  const gchar *const names[] = { "a.jpg", "b c.jpg", "new\nline.jpg" };
+  GString *nul = g_string_new (NULL);
+  guint i;
+
+  in = g_build_filename (workdir, "in", NULL);
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    if (!copy_photo (small_photos[i], in, names[i]))
+      return;
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    gchar *path = g_build_filename (in, names[i], NULL);
+
+    g_string_append_len (nul, path, strlen (path) + 1);
+    g_free (path);
+  }
+
+  /* "-": one per line, empty lines skipped */
+  out = g_build_filename (workdir, "out-lines", NULL);
+  text = g_strdup_printf ("%s/a.jpg\n\n%s/b c.jpg\n", in, in);
+  fail_unless_equals_int (run_tool_with_input (text, strlen (text), NULL, "-q",
+                              "--formats", "jpeg", "-o", out, "-", NULL),
+      0);
+  listing = tree_listing (out);
+  fail_unless_equals_string (listing,
+      "full/a.jpg full/b c.jpg preview/a.jpg preview/b c.jpg "
+      "thumbnail/a.jpg thumbnail/b c.jpg");
+  g_free (listing);
+  g_free (text);
+  g_free (out);
+
+  /* -0 on standard input, as find -print0 writes it */
+  out = g_build_filename (workdir, "out-nul", NULL);
+  fail_unless_equals_int (run_tool_with_input (nul->str, nul->len, NULL, "-q",
+                              "-0", "--formats", "jpeg", "--variants",
+                              "thumbnail:150:80:75", "-o", out, "-", NULL),
+      0);
+  listing = tree_listing (out);
+  /* one entry, its name cleaned as the library cleans names */
+  fail_unless (g_str_has_prefix (listing,
+                   "thumbnail/a.jpg thumbnail/b c.jpg thumbnail/new_nline~"),
+      "%s", listing);
+  g_free (listing);
+  g_free (out);
+
+  /* --files-from with -0, and with a missing list: a usage error */
+  list = g_build_filename (workdir, "list", NULL);
+  fail_unless (g_file_set_contents (list, nul->str, nul->len, NULL));
+  out = g_build_filename (workdir, "out-file", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "-0", "--files-from", list,
+                              "--formats", "webp", "--variants",
+                              "thumbnail:150:80:75", "-o", out, NULL),
+      0);
+  fail_unless_equals_int (imgcheck_count_files (out, ".webp"), 3);
+  g_unlink (list);
+  fail_unless_equals_int (run_tool (NULL, "-q", "--files-from", list, "-o", out,
+                              NULL),
+      2);
+  g_free (out);
+  g_free (list);
+  g_string_free (nul, TRUE);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* A second run without --overwrite refuses each image whose file exists,
+ * in the tool's words (its options, not the element's properties), with
+ * the code output_exists. */
+GST_START_TEST (test_existing_output_names_options)
+{
+  gchar *in, *out, *json, *text, *err = NULL;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  json = g_build_filename (workdir, "metrics.json", NULL);
+  fail_unless_equals_int (run_tool (NULL, "-q", "-o", out, in, NULL), 0);
+  fail_unless_equals_int (run_tool (&err, "-q", "--metrics-json", json, "-o",
+                              out, in, NULL),
+      1);
+  fail_unless (strstr (err, "--overwrite") != NULL, "%s", err);
+  fail_unless (strstr (err, "--skip-existing") != NULL, "%s", err);
+  fail_if (strstr (err, "overwrite=true") != NULL, "%s", err);
+  fail_unless (g_file_get_contents (json, &text, NULL, NULL));
+  fail_unless (strstr (text, "\"error_code\" : \"output_exists\""), "%s", text);
+  g_free (text);
+  g_free (err);
+  g_free (json);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
+/* The tool run from the build tree finds the plugins built beside it,
+ * with no GST_PLUGIN_PATH_1_0 and a registry that has never seen them. */
+GST_START_TEST (test_build_tree_finds_plugins)
+{
+  GSubprocessLauncher *launcher;
+  GSubprocess *proc;
+  gchar *in, *out, *registry;
+  GError *error = NULL;
+
+  in = make_input_dir (1, "");
+  if (in == NULL)
+    return;
+  out = g_build_filename (workdir, "out", NULL);
+  registry = g_build_filename (workdir, "fresh.registry", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_unsetenv (launcher, "GST_PLUGIN_PATH_1_0");
+  g_subprocess_launcher_unsetenv (launcher, "GST_PLUGIN_PATH");
+  g_subprocess_launcher_setenv (launcher, "GST_REGISTRY", registry, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GST_REGISTRY_1_0", registry, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error,
+      g_getenv ("IMGCOMPRESS_TOOL"), "-q", "--formats", "jpeg", "-o", out, in,
+      NULL);
+  fail_unless (proc != NULL, "%s", error ? error->message : "");
+  fail_unless (g_subprocess_wait_check (proc, NULL, NULL));
+  fail_unless_equals_int (imgcheck_count_files (out, ".jpg"), 3);
+  g_object_unref (proc);
+  g_object_unref (launcher);
+  g_free (registry);
+  g_free (out);
+  g_free (in);
+}
+
+GST_END_TEST;
+
 /* The stale-temporary sweep removes only what this run could have left:
  * temporary files of its own outputs, in the directories it writes. */
 GST_START_TEST (test_stale_temps_removed)
@@ -1322,6 +1656,11 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_output_dir_inside_input_dir);
   tcase_add_test (tc, test_prometheus_file);
   tcase_add_test (tc, test_prometheus_missing_directory);
+  tcase_add_test (tc, test_collisions_suffixed);
+  tcase_add_test (tc, test_layout_tree);
+  tcase_add_test (tc, test_input_lists);
+  tcase_add_test (tc, test_existing_output_names_options);
+  tcase_add_test (tc, test_build_tree_finds_plugins);
   tcase_add_test (tc, test_stale_temps_removed);
   tcase_add_test (tc, test_sigint_leaves_no_temporaries);
   return s;
