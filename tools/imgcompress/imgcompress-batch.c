@@ -691,7 +691,7 @@ start_job (ImgcompressBatch *batch, ImgcompressImage *image, WorkerKind kind)
   batch->running++;
   batch->in_flight_bytes += image->working_set;
 
-  imgcompress_worker_use_location (worker->pipeline,
+  imgcompress_worker_set_location (worker->pipeline,
       image->location ? image->location : batch->options.location_template);
   imgcompress_worker_push (worker->pipeline, image->stream_name, input);
 }

@@ -178,11 +178,11 @@ imgcompress_worker_new (const gchar *name,
   worker->callbacks = *callbacks;
   worker->user_data = user_data;
   worker->pipeline = gst_pipeline_new (name);
+  worker->bin = bin;
+  worker->location = g_strdup (settings->location_template);
   worker->src = gst_element_factory_make ("appsrc", NULL);
   g_object_set (worker->src, "format", GST_FORMAT_BYTES, "max-bytes",
       (guint64) 0, NULL);
-  worker->bin = bin;
-  worker->location = g_strdup (settings->location_template);
   g_object_set (bin, "output-dir", settings->outdir, "location",
       settings->location_template, "variants", settings->variants,
       "hold-variants", settings->hold_variants ? settings->hold_variants : "",
@@ -223,22 +223,20 @@ imgcompress_worker_push (ImgcompressWorker *worker, const gchar *stream_name,
   gst_app_src_push_buffer (GST_APP_SRC (worker->src), input);
 }
 
+/* An image with a template of its own (--layout tree, a suffixed name)
+ * has it set on the idle worker's bin, for the branches it builds, and on
+ * the metricsinks it has built, which read it at each file. */
 static void
 set_location (const GValue *item, gpointer location)
 {
   g_object_set (g_value_get_object (item), "location", location, NULL);
 }
 
-/* An image with a template of its own (--layout tree, a suffixed name)
- * has it set on the idle worker's bin, for the branches it builds, and on
- * the metricsinks it has built, which read it at each file. */
 void
-imgcompress_worker_use_location (ImgcompressWorker *worker,
+imgcompress_worker_set_location (ImgcompressWorker *worker,
     const gchar *location)
 {
   GstIterator *it;
-
-  g_return_if_fail (worker->image_id == NULL);
 
   if (g_strcmp0 (worker->location, location) == 0)
     return;
@@ -295,6 +293,7 @@ imgcompress_worker_free (ImgcompressWorker *worker)
   g_source_remove (worker->watch_id);
   gst_element_set_state (worker->pipeline, GST_STATE_NULL);
   gst_object_unref (worker->pipeline);
+  g_free (worker->location);
   g_free (worker->image_id);
   g_free (worker->location);
   g_free (worker);

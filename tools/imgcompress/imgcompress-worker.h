@@ -77,7 +77,7 @@ ImgcompressWorker *imgcompress_worker_new (const gchar *name,
     GError **error);
 void imgcompress_worker_push (ImgcompressWorker *worker,
     const gchar *stream_name, GstBuffer *input);
-void imgcompress_worker_use_location (ImgcompressWorker *worker,
+void imgcompress_worker_set_location (ImgcompressWorker *worker,
     const gchar *location);
 gboolean imgcompress_worker_is_busy (ImgcompressWorker *worker);
 gboolean imgcompress_worker_is_broken (ImgcompressWorker *worker);
