@@ -293,7 +293,6 @@ imgcompress_worker_free (ImgcompressWorker *worker)
   g_source_remove (worker->watch_id);
   gst_element_set_state (worker->pipeline, GST_STATE_NULL);
   gst_object_unref (worker->pipeline);
-  g_free (worker->location);
   g_free (worker->image_id);
   g_free (worker->location);
   g_free (worker);
