@@ -771,7 +771,9 @@ read_input (const ImgcompressImage *image, gint fd, guint64 max_bytes,
    * the image with its own message: a huge file is not read whole. */
   gsize cap =
       max_bytes > 0 && max_bytes < G_MAXSIZE ? max_bytes + 1 : G_MAXSIZE;
-  gsize alloc = MIN (MAX (image->input_bytes, 4096), cap);
+  /* One byte more than the file's size: the read that finds its end
+   * fits, instead of doubling the buffer for it. */
+  gsize alloc = MIN (MAX (image->input_bytes + 1, 4096), cap);
   guint8 *data = g_malloc (alloc);
   gsize size = 0;
   GstBuffer *buffer;
