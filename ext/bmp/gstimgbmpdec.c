@@ -82,14 +82,6 @@ G_DEFINE_TYPE (GstImgBmpDec, gst_img_bmp_dec,
 GST_ELEMENT_REGISTER_DEFINE (imgbmpdec, "imgbmpdec", GST_RANK_MARGINAL,
     GST_TYPE_IMG_BMP_DEC);
 
-static GstFlowReturn
-gst_img_bmp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
-    GstAdapter *adapter, gboolean at_eos)
-{
-  return gst_imgcompress_image_decoder_parse_to_end (
-      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
-}
-
 /* RLE images may skip pixels, which gdk-pixbuf leaves transparent. */
 static gboolean
 may_be_transparent (const guint8 *data, gsize size,
@@ -300,7 +292,9 @@ gst_img_bmp_dec_class_init (GstImgBmpDecClass *klass)
       "Decodes BMP images with gdk-pixbuf's BMP loader to RGB or RGBA",
       "gst-imgcompress authors");
 
-  vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_bmp_dec_parse);
+  /* a BMP file has no end marker */
+  vdec_class->parse =
+      GST_DEBUG_FUNCPTR (gst_imgcompress_image_decoder_parse_to_end);
   image_class->format_name = "BMP";
   image_class->read_header = GST_DEBUG_FUNCPTR (gst_img_bmp_dec_read_header);
   image_class->decode = GST_DEBUG_FUNCPTR (gst_img_bmp_dec_decode);

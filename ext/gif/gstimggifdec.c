@@ -108,14 +108,6 @@ gif_image_free (gpointer data)
   g_free (img);
 }
 
-static GstFlowReturn
-gst_img_gif_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
-    GstAdapter *adapter, gboolean at_eos)
-{
-  return gst_imgcompress_image_decoder_parse_to_end (
-      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
-}
-
 /* giflib's error in words for users. */
 static GstFlowReturn
 post_gif_error (GstImgGifDec *self, int error, const gchar *where)
@@ -401,7 +393,9 @@ gst_img_gif_dec_class_init (GstImgGifDecClass *klass)
       "Decodes the first frame of GIF images with giflib to RGB or RGBA",
       "gst-imgcompress authors");
 
-  vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_gif_dec_parse);
+  /* a GIF file has no end marker */
+  vdec_class->parse =
+      GST_DEBUG_FUNCPTR (gst_imgcompress_image_decoder_parse_to_end);
   image_class->format_name = "GIF";
   image_class->read_header = GST_DEBUG_FUNCPTR (gst_img_gif_dec_read_header);
   image_class->decode = GST_DEBUG_FUNCPTR (gst_img_gif_dec_decode);

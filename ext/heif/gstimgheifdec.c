@@ -120,14 +120,6 @@ heif_image_free (gpointer data)
   g_free (img);
 }
 
-static GstFlowReturn
-gst_img_heif_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
-    GstAdapter *adapter, gboolean at_eos)
-{
-  return gst_imgcompress_image_decoder_parse_to_end (
-      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
-}
-
 /* AVIF is a HEIF, but users know it by its own name. */
 static const gchar *
 format_name (GstImgHeifDec *self)
@@ -462,7 +454,9 @@ gst_img_heif_dec_class_init (GstImgHeifDecClass *klass)
       "upright, to RGB or RGBA",
       "gst-imgcompress authors");
 
-  vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_heif_dec_parse);
+  /* a HEIF file has no end marker */
+  vdec_class->parse =
+      GST_DEBUG_FUNCPTR (gst_imgcompress_image_decoder_parse_to_end);
   image_class->format_name = "HEIF";
   image_class->read_header = GST_DEBUG_FUNCPTR (gst_img_heif_dec_read_header);
   image_class->choose_scale = GST_DEBUG_FUNCPTR (gst_img_heif_dec_choose_scale);

@@ -182,14 +182,6 @@ tiff_image_free (gpointer data)
   g_free (img);
 }
 
-static GstFlowReturn
-gst_img_tiff_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
-    GstAdapter *adapter, gboolean at_eos)
-{
-  return gst_imgcompress_image_decoder_parse_to_end (
-      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
-}
-
 /* The fault in libtiff's words (English), inside a translated sentence. */
 static GstFlowReturn
 post_tiff_error (GstImgTiffDec *self, TiffImage *img, const gchar *what,
@@ -411,7 +403,9 @@ gst_img_tiff_dec_class_init (GstImgTiffDecClass *klass)
       "grey",
       "gst-imgcompress authors");
 
-  vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_tiff_dec_parse);
+  /* a TIFF file has no end marker */
+  vdec_class->parse =
+      GST_DEBUG_FUNCPTR (gst_imgcompress_image_decoder_parse_to_end);
   image_class->format_name = "TIFF";
   image_class->read_header = GST_DEBUG_FUNCPTR (gst_img_tiff_dec_read_header);
   image_class->decode = GST_DEBUG_FUNCPTR (gst_img_tiff_dec_decode);

@@ -27,19 +27,38 @@
 static const gchar *required[] = { "imgcompressbin", "adaptivequality",
   "turbojpegdec", "turbojpegenc", "imgwebpdec", "imgwebpenc" };
 
+/* The decoders of the other input formats: each is built only when its
+ * library is there, and an image of a format without its decoder fails
+ * alone.  They are looked for where the required ones are. */
+static const gchar *optional[] = { "imgpngdec", "imgheifdec", "imggifdec",
+  "imgtiffdec", "imgbmpdec" };
+
 static const gchar *
-first_missing_element (void)
+first_missing (const gchar **names, guint n)
 {
   guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (required); i++) {
-    GstElementFactory *factory = gst_element_factory_find (required[i]);
+  for (i = 0; i < n; i++) {
+    GstElementFactory *factory = gst_element_factory_find (names[i]);
 
     if (factory == NULL)
-      return required[i];
+      return names[i];
     gst_object_unref (factory);
   }
   return NULL;
+}
+
+static const gchar *
+first_missing_element (void)
+{
+  return first_missing (required, G_N_ELEMENTS (required));
+}
+
+static gboolean
+all_found (void)
+{
+  return first_missing_element () == NULL &&
+      first_missing (optional, G_N_ELEMENTS (optional)) == NULL;
 }
 
 static gchar *
@@ -96,14 +115,14 @@ imgcompress_find_plugins (GError **error)
   gchar *beside;
   const gchar *missing;
 
-  if (first_missing_element () == NULL)
+  if (all_found ())
     return TRUE;
 
   scan_build_tree ();
   beside = plugin_dir_beside_executable ();
   scan_if_present (beside);
   g_free (beside);
-  if (first_missing_element () != NULL)
+  if (!all_found ())
     scan_if_present (IMGCOMPRESS_PLUGINDIR);
 
   missing = first_missing_element ();

@@ -43,39 +43,40 @@ check_frame_bytes (GstImgcompressImageDecoder *decoder, gsize bytes)
 
 /**
  * gst_imgcompress_image_decoder_parse_to_end:
- * @decoder: a #GstImgcompressImageDecoder, from its parse()
- * @adapter: the adapter parse() was given
- * @at_eos: what parse() was given
+ * @decoder: a #GstImgcompressImageDecoder
+ * @frame: the frame being assembled
+ * @adapter: the bytes received
+ * @at_eos: whether the stream has ended
  *
  * A GstVideoDecoderClass.parse() for decoders whose image is the whole
- * stream: the bytes are kept, within the decoder's max-input-bytes (the
- * image is refused with the shared message as soon as they pass it, and
- * what comes after is dropped), and handed over as one frame at the end of
- * the stream.
+ * stream (set it as the subclass's parse): the bytes are kept, within the
+ * decoder's max-input-bytes (the image is refused with the shared message as
+ * soon as they pass it, and what comes after is dropped), and handed over as
+ * one frame at the end of the stream.
  *
  * Returns: what parse() returns
  */
 GstFlowReturn
-gst_imgcompress_image_decoder_parse_to_end (GstImgcompressImageDecoder *decoder,
-    GstAdapter *adapter, gboolean at_eos)
+gst_imgcompress_image_decoder_parse_to_end (GstVideoDecoder *decoder,
+    GstVideoCodecFrame *frame, GstAdapter *adapter, gboolean at_eos)
 {
-  GstVideoDecoder *vdec = GST_VIDEO_DECODER (decoder);
+  GstImgcompressImageDecoder *self = GST_IMGCOMPRESS_IMAGE_DECODER (decoder);
   gsize avail = gst_adapter_available (adapter);
 
-  if (gst_imgcompress_image_decoder_has_failed (decoder)) {
+  if (gst_imgcompress_image_decoder_has_failed (self)) {
     gst_adapter_clear (adapter);
     return GST_FLOW_ERROR;
   }
   if (avail > 0)
-    gst_imgcompress_image_decoder_saw_data (decoder);
-  if (!gst_imgcompress_image_decoder_check_input_bytes (decoder, avail,
+    gst_imgcompress_image_decoder_saw_data (self);
+  if (!gst_imgcompress_image_decoder_check_input_bytes (self, avail,
           "while collecting the image") ||
-      !check_frame_bytes (decoder, avail)) {
+      !check_frame_bytes (self, avail)) {
     gst_adapter_clear (adapter);
-    return gst_imgcompress_image_decoder_fail (decoder);
+    return gst_imgcompress_image_decoder_fail (self);
   }
   if (!at_eos || avail == 0)
     return GST_VIDEO_DECODER_FLOW_NEED_DATA;
-  gst_video_decoder_add_to_frame (vdec, (gint) avail);
-  return gst_video_decoder_have_frame (vdec);
+  gst_video_decoder_add_to_frame (decoder, (gint) avail);
+  return gst_video_decoder_have_frame (decoder);
 }

@@ -17,8 +17,9 @@
 G_BEGIN_DECLS
 
 GST_IMGCOMPRESS_API
-GstFlowReturn gst_imgcompress_image_decoder_parse_to_end (
-    GstImgcompressImageDecoder *decoder, GstAdapter *adapter, gboolean at_eos);
+GstFlowReturn gst_imgcompress_image_decoder_parse_to_end (GstVideoDecoder
+                                                              *decoder,
+    GstVideoCodecFrame *frame, GstAdapter *adapter, gboolean at_eos);
 
 G_END_DECLS
 

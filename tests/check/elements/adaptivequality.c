@@ -364,8 +364,22 @@ GST_START_TEST (test_sniff_invalid_headers)
   gsize header_len;
 
   a = g_byte_array_new ();
-  put_bytes (a, "%PDF-1.4\n%\xe2\xe3", 12);
-  check_invalid (a, "PDF");
+  put_bytes (a, "P6\n1 1\n255\n\0\0\0", 14);
+  check_invalid (a, "PPM");
+
+  a = g_byte_array_new ();
+  put_bytes (a,
+      "BM\0\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0"
+      "\x00\xfe\xff\xff\x01\0\0\0\x01\0\x18\0",
+      30);
+  check_invalid (a, "BMP negative width");
+
+  a = g_byte_array_new ();
+  put_bytes (a,
+      "II*\0\x08\0\0\0\x01\0\x02\x01\x03\0\x01\0\0\0"
+      "\x08\0\0\0\0\0\0\0",
+      26);
+  check_invalid (a, "TIFF without ImageWidth");
 
   /* wrong start of every signature, at every byte */
   a = make_png (10, 10, 8, 2, 0);
@@ -423,6 +437,50 @@ GST_START_TEST (test_sniff_invalid_headers)
   a = make_webp_vp8 (100, 100, 10);
   memcpy (a->data + 8, "WAVE", 4);
   check_invalid (a, "RIFF but not WebP");
+}
+
+GST_END_TEST;
+
+/* GIF logical screen, BMP information header, TIFF first directory (after
+ * the image data, as libtiff writes it): every prefix asks for more. */
+GST_START_TEST (test_sniff_still_formats)
+{
+  GByteArray *a = g_byte_array_new ();
+
+  put_bytes (a, "GIF89a\x80\x02\xe0\x01\xf7\0\0", 13);
+  put_fill (a, 0, 20);
+  check_every_truncation (a, 13, GST_IMGCOMPRESS_FORMAT_GIF, 640, 480, FALSE);
+  g_byte_array_unref (a);
+
+  a = g_byte_array_new ();
+  /* BITMAPINFOHEADER, 300 x -200 (top-down), 24 bits */
+  put_bytes (a,
+      "BM\0\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0"
+      "\x2c\x01\0\0\x38\xff\xff\xff\x01\0\x18\0",
+      30);
+  put_fill (a, 0, 24);
+  check_every_truncation (a, 30, GST_IMGCOMPRESS_FORMAT_BMP, 300, 200, FALSE);
+  g_byte_array_unref (a);
+
+  a = g_byte_array_new ();
+  /* big-endian; 100 bytes of "strips", then the directory: width
+   * 5000 (LONG), height 4000 (SHORT), ExtraSamples 2 (alpha) */
+  put_bytes (a, "MM\0*\0\0\0\x6c", 8);
+  put_fill (a, 0x55, 100);
+  put_bytes (a,
+      "\0\x03"
+      "\x01\x00\0\x04\0\0\0\x01\0\0\x13\x88"
+      "\x01\x01\0\x03\0\0\0\x01\x0f\xa0\0\0"
+      "\x01\x52\0\x03\0\0\0\x01\0\x02\0\0"
+      "\0\0\0\0",
+      42);
+  check_every_truncation (a, 146, GST_IMGCOMPRESS_FORMAT_TIFF, 5000, 4000,
+      TRUE);
+  fail_unless (
+      gst_imgcompress_header_may_follow_data (GST_IMGCOMPRESS_FORMAT_TIFF));
+  fail_unless_equals_int (gst_imgcompress_sniff_signature (a->data, 4),
+      GST_IMGCOMPRESS_FORMAT_TIFF);
+  g_byte_array_unref (a);
 }
 
 GST_END_TEST;
@@ -1433,6 +1491,7 @@ adaptivequality_suite (void)
   tcase_add_test (tc_sniff, test_sniff_webp_every_truncation);
   tcase_add_test (tc_sniff, test_sniff_invalid_headers);
   tcase_add_test (tc_sniff, test_sniff_signature);
+  tcase_add_test (tc_sniff, test_sniff_still_formats);
   tcase_add_test (tc_sniff, test_sniff_real_encoders);
   tcase_add_test (tc_sniff, test_sniff_corpus_photo);
   tcase_add_test (tc_sniff, test_sniff_memory_inputs);

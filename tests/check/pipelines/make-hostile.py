@@ -398,21 +398,9 @@ def damage(data, start, rng, rate=0.05):
     return bytes(b)
 
 
-def gif_bytes(image, **kwargs):
+def image_bytes(image, kind, **kwargs):
     out = io.BytesIO()
-    image.save(out, "GIF", **kwargs)
-    return out.getvalue()
-
-
-def tiff_bytes(image, **kwargs):
-    out = io.BytesIO()
-    image.save(out, "TIFF", **kwargs)
-    return out.getvalue()
-
-
-def bmp_bytes(image):
-    out = io.BytesIO()
-    image.save(out, "BMP")
+    image.save(out, kind, **kwargs)
     return out.getvalue()
 
 
@@ -432,7 +420,7 @@ def write_still_cases(write, out, photo, rng):
     write("avif-truncated.avif", avif[:len(avif) // 2])
     write("avif-ispe-60000x60000.avif", with_ispe(avif, 60000, 60000))
 
-    gif = gif_bytes(photo.quantize(256))
+    gif = image_bytes(photo.quantize(256), "GIF")
     write("ok.gif", gif)
     write("gif-truncated.gif", gif[:len(gif) // 2])
     b = bytearray(gif)
@@ -446,7 +434,7 @@ def write_still_cases(write, out, photo, rng):
     write("gif-corrupt.gif", damage(gif, frame + 12, rng, 0.2))
     write("gif-named.png", gif)
 
-    tiff = tiff_bytes(photo, compression="tiff_lzw")
+    tiff = image_bytes(photo, "TIFF", compression="tiff_lzw")
     write("ok.tif", tiff)
     write("tiff-truncated.tif", tiff[:len(tiff) // 2])
     # ImageWidth and ImageLength in the first directory (Pillow writes it
@@ -466,7 +454,7 @@ def write_still_cases(write, out, photo, rng):
     write("tiff-ifd-past-end.tif", b"II*\0" + struct.pack("<I", 1 << 30) +
           bytes(64))
 
-    bmp = bmp_bytes(photo)
+    bmp = image_bytes(photo, "BMP")
     write("ok.bmp", bmp)
     write("bmp-truncated.bmp", bmp[:len(bmp) // 2])
     b = bytearray(bmp)
