@@ -35,9 +35,9 @@
  * one the whole decode gives.  Baseline JPEGs, progressive ones whose
  * first scans do not carry every component's DC, and RGB output take the
  * whole decode.  #GstTurbojpegDec:scans-read tells how many scans the last
- * image needed.  With #GstTurbojpegDec:strict %FALSE, a progressive JPEG
- * cut short after its first DC scans gives its 1/8 image (within 1 of the
- * whole decode's when the DC's last bit is missing) and a WARNING.
+ * image needed.  A progressive JPEG cut short after its first DC scans
+ * gives its 1/8 image (about Q0/8 off without the DC's last bit) and a
+ * WARNING when #GstTurbojpegDec:strict is %FALSE.
  *
  * The EXIF orientation is posted as the %GST_TAG_IMAGE_ORIENTATION tag, never
  * applied.

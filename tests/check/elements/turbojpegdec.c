@@ -913,13 +913,14 @@ static GstBuffer *
 run_jpeg_tool (const gchar *tool, const gchar *args, const gchar *in,
     const gchar *out)
 {
-  gchar *cmd, *std_err = NULL;
+  gchar *cmd, *std_err = NULL, *found = g_find_program_in_path (tool);
   gint status = 0;
   GError *err = NULL;
   GstBuffer *buf;
 
-  fail_unless (g_find_program_in_path (tool) != NULL,
+  fail_unless (found != NULL,
       "%s is missing (Debian package libjpeg-turbo-progs)", tool);
+  g_free (found);
   cmd = g_strdup_printf ("%s %s -outfile '%s' '%s'", tool, args, out, in);
   fail_unless (g_spawn_command_line_sync (cmd, NULL, &std_err, &status, &err),
       "%s: %s", cmd, err ? err->message : "");
