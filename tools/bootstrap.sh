@@ -13,7 +13,7 @@ deb_packages="build-essential meson ninja-build pkg-config gettext
   libwebp-dev libspng-dev libjson-glib-dev libjpeg-turbo-progs webp clang-format
   python3 python3-pil python3-numpy gnuplot-nox valgrind faketime
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
-  gir1.2-gst-plugins-base-1.0"
+  gir1.2-gst-plugins-base-1.0 liblcms2-dev libgs-common"
 
 missing=""
 for p in $deb_packages; do

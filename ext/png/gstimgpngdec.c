@@ -702,26 +702,41 @@ update_output (GstImgPngDec *self, const PngLayout *layout)
   return gst_video_decoder_negotiate (decoder);
 }
 
+/* The iCCP chunk's profile, checked (a damaged one gets a warning and is
+ * passed over), with the name the chunk gives it. */
+static GstSample *
+read_iccp (GstImgPngDec *self, const struct spng_iccp *iccp)
+{
+  GBytes *icc = g_bytes_new (iccp->profile, iccp->profile_len);
+  GstSample *sample = gst_imgcompress_icc_sample_new (GST_ELEMENT (self),
+      GST_VIDEO_DECODER_SINK_PAD (self), icc, NULL, "iCCP");
+  GstStructure *info;
+
+  g_bytes_unref (icc);
+  if (sample != NULL) {
+    info = gst_structure_copy (gst_sample_get_info (sample));
+    gst_structure_set (info, "name", G_TYPE_STRING, iccp->profile_name, NULL);
+    gst_sample_set_info (sample, info);
+  }
+  return sample;
+}
+
 /* The colour space the image declares, for the colour-management stage:
  * an ICC profile wins over sRGB, which wins over a bare gamma. */
 static GstSample *
-read_colour_profile (spng_ctx *ctx)
+read_colour_profile (GstImgPngDec *self, spng_ctx *ctx)
 {
   struct spng_iccp iccp;
   GstStructure *info;
-  GstBuffer *profile = NULL;
-  GstCaps *caps = NULL;
   guint8 intent;
   guint32 gamma;
   GstSample *sample;
 
+  if (spng_get_iccp (ctx, &iccp) == 0 &&
+      (sample = read_iccp (self, &iccp)) != NULL)
+    return sample;
   info = gst_structure_new_empty ("imgcompress-colour");
-  if (spng_get_iccp (ctx, &iccp) == 0) {
-    profile = gst_buffer_new_memdup (iccp.profile, iccp.profile_len);
-    caps = gst_caps_new_empty_simple (GST_IMGCOMPRESS_ICC_PROFILE_CAPS);
-    gst_structure_set (info, "source", G_TYPE_STRING, "iCCP", "name",
-        G_TYPE_STRING, iccp.profile_name, NULL);
-  } else if (spng_get_srgb (ctx, &intent) == 0) {
+  if (spng_get_srgb (ctx, &intent) == 0) {
     gst_structure_set (info, "source", G_TYPE_STRING, "sRGB",
         "rendering-intent", G_TYPE_UINT, (guint) intent, NULL);
   } else if (spng_get_gama_int (ctx, &gamma) == 0) {
@@ -732,10 +747,7 @@ read_colour_profile (spng_ctx *ctx)
     gst_structure_free (info);
     return NULL;
   }
-  sample = gst_sample_new (profile, caps, NULL, info);
-  gst_clear_buffer (&profile);
-  gst_clear_caps (&caps);
-  return sample;
+  return gst_sample_new (NULL, NULL, NULL, info);
 }
 
 static guint
@@ -1325,7 +1337,7 @@ decode_image (GstImgPngDec *self, GstVideoCodecFrame *frame, const guint8 *data,
     goto done;
   }
   orientation = read_orientation (ctx);
-  colour = read_colour_profile (ctx);
+  colour = read_colour_profile (self, ctx);
   post_tags (self, orientation, colour);
   if (colour != NULL)
     gst_sample_unref (colour);

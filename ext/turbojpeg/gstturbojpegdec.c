@@ -126,6 +126,7 @@ typedef struct
   guint width;
   guint height;
   guint orientation;
+  GstImgcompressIccChunks icc; /* ICC_PROFILE APP2 segments */
 } HeaderInfo;
 
 struct _GstTurbojpegDec
@@ -155,6 +156,7 @@ struct _GstTurbojpegDec
   /* images handed to handle_frame since start */
   guint images_seen;
   gboolean orientation_posted;
+  gboolean colour_posted;
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -282,6 +284,7 @@ gst_turbojpeg_dec_start (GstVideoDecoder *decoder)
   self->image_events = FALSE;
   self->discard_frame = FALSE;
   self->orientation_posted = FALSE;
+  self->colour_posted = FALSE;
   gst_video_decoder_set_packetized (decoder, FALSE);
   return TRUE;
 }
@@ -557,6 +560,8 @@ read_header_info (const guint8 *data, gsize size, HeaderInfo *info)
       have_sof = TRUE;
     } else if (marker == 0xe1 && info->orientation == 0) {
       info->orientation = gst_imgcompress_exif_parse_orientation (payload, len);
+    } else if (marker == 0xe2) {
+      gst_imgcompress_icc_chunks_add (&info->icc, payload, len);
     }
     pos += 2 + 2 + len;
   }
@@ -658,17 +663,19 @@ ensure_output_state (GstTurbojpegDec *self, GstVideoFormat format, guint width,
   return gst_video_decoder_negotiate (decoder);
 }
 
-/* Tells downstream how to display the image; an image without orientation
- * after one with it resets the tag. */
+/* Tells downstream how to display the image and its colour profile; an
+ * image without them after one with them resets the tags. */
 static void
-post_orientation (GstTurbojpegDec *self, guint orientation)
+post_tags (GstTurbojpegDec *self, guint orientation, GstSample *colour)
 {
   GstTagList *tags = gst_imgcompress_exif_orientation_tags (orientation,
       &self->orientation_posted);
 
+  tags = gst_imgcompress_colour_tags_add (tags, colour, &self->colour_posted);
   if (tags == NULL)
     return;
-  GST_DEBUG_OBJECT (self, "EXIF orientation %u", orientation);
+  GST_DEBUG_OBJECT (self, "EXIF orientation %u, colour profile %s", orientation,
+      colour ? "embedded" : "none");
   gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
       GST_TAG_MERGE_REPLACE);
   gst_tag_list_unref (tags);
@@ -699,6 +706,42 @@ cmyk_to_rgb (const guint8 *cmyk, gsize cmyk_stride, GstVideoFrame *frame)
       d[2] = (s[2] * k + 127) / 255;
     }
   }
+}
+
+/* Through the CMYK profile (embedded, else the default one) to sRGB. */
+static void
+cmyk_profile_to_rgb (GstImgcompressIccTransform *xf, const guint8 *cmyk,
+    gsize cmyk_stride, GstVideoFrame *frame)
+{
+  guint height = GST_VIDEO_FRAME_HEIGHT (frame);
+  guint8 *dst = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
+  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+  guint y;
+
+  for (y = 0; y < height; y++)
+    gst_imgcompress_icc_transform_pixels (xf, cmyk + y * cmyk_stride,
+        dst + (gsize) y * stride, GST_VIDEO_FRAME_WIDTH (frame));
+}
+
+/* A CMYK image is converted here, before anything downstream sees it:
+ * through its embedded CMYK profile, or, without a usable one, the
+ * default CMYK profile; the naive formula only when that is not
+ * installed. */
+static GstImgcompressIccTransform *
+cmyk_transform (GstTurbojpegDec *self, GBytes *icc, const gchar *problem)
+{
+  GstSample *sample = gst_imgcompress_icc_sample_new (GST_ELEMENT (self),
+      GST_VIDEO_DECODER_SINK_PAD (self), icc, problem, "APP2");
+  GstImgcompressIccTransform *t =
+      gst_imgcompress_icc_transform_from_sample (sample);
+
+  if (sample != NULL)
+    gst_sample_unref (sample);
+  if (t != NULL &&
+      gst_imgcompress_icc_transform_get_space (t) !=
+          GST_IMGCOMPRESS_ICC_SPACE_CMYK)
+    g_clear_pointer (&t, gst_imgcompress_icc_transform_unref);
+  return t != NULL ? t : gst_imgcompress_icc_transform_default_cmyk ();
 }
 
 static gboolean
@@ -733,7 +776,8 @@ decode_error (GstTurbojpegDec *self, GstVideoCodecFrame *frame,
  * *@what names the failed call, or is NULL when the error is posted. */
 static gboolean
 decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
-    GstVideoFrame *vframe, int colorspace, gboolean strict, const gchar **what)
+    GstVideoFrame *vframe, int colorspace, GstImgcompressIccTransform *cmyk_xf,
+    gboolean strict, const gchar **what)
 {
   guint width = GST_VIDEO_FRAME_WIDTH (vframe);
   guint height = GST_VIDEO_FRAME_HEIGHT (vframe);
@@ -767,7 +811,9 @@ decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
     *what = "tjDecompress2 (CMYK)";
     rc = tjDecompress2 (self->tj, data, size, cmyk, width, width * 4, height,
         TJPF_CMYK, flags);
-    if (rc == 0 || tj_failed_on_warning (self, strict))
+    if ((rc == 0 || tj_failed_on_warning (self, strict)) && cmyk_xf != NULL)
+      cmyk_profile_to_rgb (cmyk_xf, cmyk, width * 4, vframe);
+    else if (rc == 0 || tj_failed_on_warning (self, strict))
       cmyk_to_rgb (cmyk, width * 4, vframe);
     g_free (cmyk);
   } else {
@@ -850,6 +896,10 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   GstVideoFormat format;
   const gchar *what = NULL;
   gsize frame_bytes;
+  GBytes *icc = NULL;
+  const gchar *icc_problem = NULL;
+  GstSample *colour = NULL;
+  GstImgcompressIccTransform *cmyk_xf = NULL;
 
   self->images_seen++;
   if (self->discard_frame) {
@@ -872,9 +922,12 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   }
 
   if (!read_header_info (map.data, map.size, &header)) {
+    g_bytes_unref (gst_imgcompress_icc_chunks_finish (&header.icc,
+        &icc_problem));
     post_damaged_header (self, map.data, map.size);
     goto failed;
   }
+  icc = gst_imgcompress_icc_chunks_finish (&header.icc, &icc_problem);
   if (header.width == 0 || header.height == 0 ||
       header.width > JPEG_MAX_DIMENSION || header.height > JPEG_MAX_DIMENSION) {
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
@@ -894,6 +947,7 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
           &subsamp, &colorspace) != 0 &&
       !tj_failed_on_warning (self, strict)) {
     gst_buffer_unmap (frame->input_buffer, &map);
+    g_clear_pointer (&icc, g_bytes_unref);
     return decode_error (self, frame, "tjDecompressHeader3");
   }
   /* libjpeg's view of the frame header must be the one we checked */
@@ -925,15 +979,25 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
         ("downstream does not accept %s %ux%u",
             gst_video_format_to_string (format), out_w, out_h));
     gst_buffer_unmap (frame->input_buffer, &map);
+    g_clear_pointer (&icc, g_bytes_unref);
     gst_video_decoder_release_frame (decoder, frame);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  post_orientation (self, header.orientation);
+  if (colorspace == TJCS_CMYK || colorspace == TJCS_YCCK)
+    cmyk_xf = cmyk_transform (self, icc, icc_problem);
+  else
+    colour = gst_imgcompress_icc_sample_new (GST_ELEMENT (self),
+        GST_VIDEO_DECODER_SINK_PAD (self), icc, icc_problem, "APP2");
+  g_clear_pointer (&icc, g_bytes_unref);
+  post_tags (self, header.orientation, colour);
+  if (colour != NULL)
+    gst_sample_unref (colour);
 
   ret = gst_video_decoder_allocate_output_frame (decoder, frame);
   if (ret != GST_FLOW_OK) {
     GST_DEBUG_OBJECT (self, "no output buffer: %s", gst_flow_get_name (ret));
     gst_buffer_unmap (frame->input_buffer, &map);
+    g_clear_pointer (&cmyk_xf, gst_imgcompress_icc_transform_unref);
     gst_video_decoder_release_frame (decoder, frame);
     return ret;
   }
@@ -948,8 +1012,9 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
   }
   gst_video_codec_state_unref (state);
 
-  if (!decode_into_frame (self, map.data, map.size, &vframe, colorspace, strict,
-          &what)) {
+  if (!decode_into_frame (self, map.data, map.size, &vframe, colorspace,
+          cmyk_xf, strict, &what)) {
+    g_clear_pointer (&cmyk_xf, gst_imgcompress_icc_transform_unref);
     gst_video_frame_unmap (&vframe);
     gst_buffer_unmap (frame->input_buffer, &map);
     if (what == NULL) {
@@ -958,12 +1023,15 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
     }
     return decode_error (self, frame, what);
   }
+  g_clear_pointer (&cmyk_xf, gst_imgcompress_icc_transform_unref);
   gst_video_frame_unmap (&vframe);
   gst_buffer_unmap (frame->input_buffer, &map);
 
   return gst_video_decoder_finish_frame (decoder, frame);
 
 failed:
+  g_clear_pointer (&icc, g_bytes_unref);
+  g_clear_pointer (&cmyk_xf, gst_imgcompress_icc_transform_unref);
   gst_buffer_unmap (frame->input_buffer, &map);
   gst_video_decoder_release_frame (decoder, frame);
   return GST_FLOW_ERROR;

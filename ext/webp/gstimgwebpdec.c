@@ -107,6 +107,7 @@ struct _GstImgWebpDec
   guint64 skip_bytes;
   /* an orientation tag went downstream for an earlier image */
   gboolean orientation_posted;
+  gboolean colour_posted;
 
   /* properties */
   guint max_dimension;
@@ -286,6 +287,7 @@ gst_img_webp_dec_start (GstVideoDecoder *decoder)
   self->framed_image = FALSE;
   self->failed = FALSE;
   self->orientation_posted = FALSE;
+  self->colour_posted = FALSE;
   return TRUE;
 }
 
@@ -943,17 +945,34 @@ exif_orientation (WebPDemuxer *demux)
   return orientation;
 }
 
-/* Tells downstream how to display the image (imgsizer applies it); an
- * image without orientation after one with it resets the tag. */
+/* The ICCP chunk's profile, checked (a damaged one gets a warning). */
+static GstSample *
+read_colour_profile (GstImgWebpDec *self, const guint8 *data, gsize size)
+{
+  const gchar *problem;
+  GBytes *icc = gst_imgcompress_icc_from_webp (data, size, &problem);
+  GstSample *sample = gst_imgcompress_icc_sample_new (GST_ELEMENT (self),
+      GST_VIDEO_DECODER_SINK_PAD (self), icc, problem, "ICCP");
+
+  if (icc != NULL)
+    g_bytes_unref (icc);
+  return sample;
+}
+
+/* Tells downstream how to display the image (imgsizer applies it) and its
+ * colour profile; an image without them after one with them resets the
+ * tags. */
 static void
-post_orientation (GstImgWebpDec *self, guint orientation)
+post_tags (GstImgWebpDec *self, guint orientation, GstSample *colour)
 {
   GstTagList *tags = gst_imgcompress_exif_orientation_tags (orientation,
       &self->orientation_posted);
 
+  tags = gst_imgcompress_colour_tags_add (tags, colour, &self->colour_posted);
   if (tags == NULL)
     return;
-  GST_DEBUG_OBJECT (self, "EXIF orientation %u", orientation);
+  GST_DEBUG_OBJECT (self, "EXIF orientation %u, colour profile %s", orientation,
+      colour ? "embedded" : "none");
   gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
       GST_TAG_MERGE_REPLACE);
   gst_tag_list_unref (tags);
@@ -970,6 +989,7 @@ gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
   GstMapInfo map;
   VP8StatusCode status;
   GstFlowReturn ret;
+  GstSample *colour;
 
   if (!gst_buffer_map (frame->input_buffer, &map, GST_MAP_READ)) {
     GST_ELEMENT_ERROR (self, RESOURCE, READ, (NULL),
@@ -1007,7 +1027,10 @@ gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
    * animation's frames.  A still image it refuses is left to WebPDecode,
    * which names the fault. */
   demux = WebPDemux (&webp_data);
-  post_orientation (self, exif_orientation (demux));
+  colour = read_colour_profile (self, map.data, map.size);
+  post_tags (self, exif_orientation (demux), colour);
+  if (colour != NULL)
+    gst_sample_unref (colour);
 
   if (config.input.has_animation) {
     if (demux == NULL)

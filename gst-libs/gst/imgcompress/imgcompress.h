@@ -20,5 +20,6 @@
 #include <gst/imgcompress/gstimgcompressjpeg.h>
 #include <gst/imgcompress/gstimgcompressname.h>
 #include <gst/imgcompress/gstimgcompresscolour.h>
+#include <gst/imgcompress/gstimgcompressicc.h>
 
 #endif /* __GST_IMGCOMPRESS_H__ */
