@@ -127,7 +127,16 @@ typedef struct
   guint height;
   guint orientation;
   GstImgcompressIccChunks icc; /* ICC_PROFILE APP2 segments */
+  const guint8 *exif; /* the first EXIF APP1's TIFF structure */
+  gsize exif_size;
+  const guint8 *xmp; /* the first XMP APP1's packet */
+  gsize xmp_size;
 } HeaderInfo;
+
+#define EXIF_ID "Exif\0\0"
+#define EXIF_ID_BYTES 6
+#define XMP_ID "http://ns.adobe.com/xap/1.0/"
+#define XMP_ID_BYTES 29 /* with its NUL */
 
 struct _GstTurbojpegDec
 {
@@ -157,6 +166,7 @@ struct _GstTurbojpegDec
   guint images_seen;
   gboolean orientation_posted;
   gboolean colour_posted;
+  gboolean copyright_posted;
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE ("sink",
@@ -285,6 +295,7 @@ gst_turbojpeg_dec_start (GstVideoDecoder *decoder)
   self->discard_frame = FALSE;
   self->orientation_posted = FALSE;
   self->colour_posted = FALSE;
+  self->copyright_posted = FALSE;
   gst_video_decoder_set_packetized (decoder, FALSE);
   return TRUE;
 }
@@ -517,6 +528,22 @@ marker_is_sof (guint8 marker)
       marker != 0xcc;
 }
 
+/* EXIF (orientation, artist, copyright) and XMP (artist, copyright). */
+static void
+read_app1 (HeaderInfo *info, const guint8 *payload, gsize len)
+{
+  if (info->exif == NULL && len > EXIF_ID_BYTES &&
+      memcmp (payload, EXIF_ID, EXIF_ID_BYTES) == 0) {
+    info->orientation = gst_imgcompress_exif_parse_orientation (payload, len);
+    info->exif = payload + EXIF_ID_BYTES;
+    info->exif_size = len - EXIF_ID_BYTES;
+  } else if (info->xmp == NULL && len > XMP_ID_BYTES &&
+      memcmp (payload, XMP_ID, XMP_ID_BYTES) == 0) {
+    info->xmp = payload + XMP_ID_BYTES;
+    info->xmp_size = len - XMP_ID_BYTES;
+  }
+}
+
 /* Walks the header segments up to the first SOS, bounds-checked: frame
  * size and EXIF orientation.  Returns FALSE without a frame
  * header. */
@@ -558,8 +585,8 @@ read_header_info (const guint8 *data, gsize size, HeaderInfo *info)
       info->height = gst_imgcompress_read_uint16_be (payload + 1);
       info->width = gst_imgcompress_read_uint16_be (payload + 3);
       have_sof = TRUE;
-    } else if (marker == 0xe1 && info->orientation == 0) {
-      info->orientation = gst_imgcompress_exif_parse_orientation (payload, len);
+    } else if (marker == 0xe1) {
+      read_app1 (info, payload, len);
     } else if (marker == 0xe2) {
       gst_imgcompress_icc_chunks_add (&info->icc, payload, len);
     }
@@ -666,16 +693,18 @@ ensure_output_state (GstTurbojpegDec *self, GstVideoFormat format, guint width,
 /* Tells downstream how to display the image and its colour profile; an
  * image without them after one with them resets the tags. */
 static void
-post_tags (GstTurbojpegDec *self, guint orientation, GstSample *colour)
+post_tags (GstTurbojpegDec *self, const HeaderInfo *header, GstSample *colour)
 {
-  GstTagList *tags = gst_imgcompress_exif_orientation_tags (orientation,
+  GstTagList *tags = gst_imgcompress_exif_orientation_tags (header->orientation,
       &self->orientation_posted);
 
   tags = gst_imgcompress_colour_tags_add (tags, colour, &self->colour_posted);
+  tags =
+      gst_imgcompress_copyright_tags_add (tags, header->exif, header->exif_size,
+          header->xmp, header->xmp_size, &self->copyright_posted);
   if (tags == NULL)
     return;
-  GST_DEBUG_OBJECT (self, "EXIF orientation %u, colour profile %s", orientation,
-      colour ? "embedded" : "none");
+  GST_DEBUG_OBJECT (self, "tags %" GST_PTR_FORMAT, tags);
   gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
       GST_TAG_MERGE_REPLACE);
   gst_tag_list_unref (tags);
@@ -989,7 +1018,7 @@ gst_turbojpeg_dec_handle_frame (GstVideoDecoder *decoder,
     colour = gst_imgcompress_icc_sample_new (GST_ELEMENT (self),
         GST_VIDEO_DECODER_SINK_PAD (self), icc, icc_problem, "APP2");
   g_clear_pointer (&icc, g_bytes_unref);
-  post_tags (self, header.orientation, colour);
+  post_tags (self, &header, colour);
   if (colour != NULL)
     gst_sample_unref (colour);
 

@@ -108,6 +108,7 @@ struct _GstImgWebpDec
   /* an orientation tag went downstream for an earlier image */
   gboolean orientation_posted;
   gboolean colour_posted;
+  gboolean copyright_posted;
 
   /* properties */
   guint max_dimension;
@@ -288,6 +289,7 @@ gst_img_webp_dec_start (GstVideoDecoder *decoder)
   self->failed = FALSE;
   self->orientation_posted = FALSE;
   self->colour_posted = FALSE;
+  self->copyright_posted = FALSE;
   return TRUE;
 }
 
@@ -962,17 +964,43 @@ read_colour_profile (GstImgWebpDec *self, const guint8 *data, gsize size)
 /* Tells downstream how to display the image (imgsizer applies it) and its
  * colour profile; an image without them after one with them resets the
  * tags. */
-static void
-post_tags (GstImgWebpDec *self, guint orientation, GstSample *colour)
+/* The artist and copyright of the EXIF and XMP chunks. */
+static GstTagList *
+add_copyright (GstImgWebpDec *self, GstTagList *tags, WebPDemuxer *demux)
 {
-  GstTagList *tags = gst_imgcompress_exif_orientation_tags (orientation,
-      &self->orientation_posted);
+  WebPChunkIterator exif, xmp;
+  gboolean has_exif = demux && WebPDemuxGetChunk (demux, "EXIF", 1, &exif);
+  gboolean has_xmp = demux && WebPDemuxGetChunk (demux, "XMP ", 1, &xmp);
+  const guint8 *tiff = has_exif ? exif.chunk.bytes : NULL;
+  gsize tiff_size = has_exif ? exif.chunk.size : 0;
+
+  /* some writers put JPEG's "Exif\0\0" before the TIFF structure */
+  if (tiff_size >= 6 && memcmp (tiff, "Exif\0\0", 6) == 0) {
+    tiff += 6;
+    tiff_size -= 6;
+  }
+  tags = gst_imgcompress_copyright_tags_add (tags, tiff, tiff_size,
+      has_xmp ? xmp.chunk.bytes : NULL, has_xmp ? xmp.chunk.size : 0,
+      &self->copyright_posted);
+  if (has_exif)
+    WebPDemuxReleaseChunkIterator (&exif);
+  if (has_xmp)
+    WebPDemuxReleaseChunkIterator (&xmp);
+  return tags;
+}
+
+static void
+post_tags (GstImgWebpDec *self, WebPDemuxer *demux, GstSample *colour)
+{
+  GstTagList *tags =
+      gst_imgcompress_exif_orientation_tags (exif_orientation (demux),
+          &self->orientation_posted);
 
   tags = gst_imgcompress_colour_tags_add (tags, colour, &self->colour_posted);
+  tags = add_copyright (self, tags, demux);
   if (tags == NULL)
     return;
-  GST_DEBUG_OBJECT (self, "EXIF orientation %u, colour profile %s", orientation,
-      colour ? "embedded" : "none");
+  GST_DEBUG_OBJECT (self, "tags %" GST_PTR_FORMAT, tags);
   gst_video_decoder_merge_tags (GST_VIDEO_DECODER (self), tags,
       GST_TAG_MERGE_REPLACE);
   gst_tag_list_unref (tags);
@@ -1028,7 +1056,7 @@ gst_img_webp_dec_handle_frame (GstVideoDecoder *decoder,
    * which names the fault. */
   demux = WebPDemux (&webp_data);
   colour = read_colour_profile (self, map.data, map.size);
-  post_tags (self, exif_orientation (demux), colour);
+  post_tags (self, demux, colour);
   if (colour != NULL)
     gst_sample_unref (colour);
 

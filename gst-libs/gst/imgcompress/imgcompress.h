@@ -21,5 +21,6 @@
 #include <gst/imgcompress/gstimgcompressname.h>
 #include <gst/imgcompress/gstimgcompresscolour.h>
 #include <gst/imgcompress/gstimgcompressicc.h>
+#include <gst/imgcompress/gstimgcompressmetadata.h>
 
 #endif /* __GST_IMGCOMPRESS_H__ */
