@@ -5,7 +5,8 @@
 """Runs the example launch line of every element's SECTION comment (meson
 test docs_launch_lines), as the element pages show it, in a scratch
 directory holding photo.jpg (a real photo when the corpus is available) and
-photo.webp and photo.png made from it; autovideosink becomes fakesink.  Each line must
+photo.webp, photo.png, photo.heic (heif-enc), old.bmp, scan.tif, anim.gif and
+p3.jpg (with an Adobe RGB profile) made from it; autovideosink becomes fakesink.  Each line must
 exit 0 within a minute.
 
     check-launch-lines.py SOURCE_ROOT FETCH_CORPUS_SCRIPT
@@ -39,6 +40,20 @@ def make_photos(work, fetch):
     from PIL import Image
     Image.open(jpg).save(os.path.join(work, "photo.webp"), "WEBP", quality=80)
     Image.open(jpg).save(os.path.join(work, "photo.png"), "PNG")
+    small = Image.open(jpg).convert("RGB")
+    small.thumbnail((640, 640))
+    small.save(os.path.join(work, "old.bmp"), "BMP")
+    small.save(os.path.join(work, "scan.tif"), "TIFF", compression="tiff_lzw")
+    small.save(os.path.join(work, "anim.gif"), "GIF", save_all=True,
+               append_images=[small.rotate(180)])
+    # a wide-gamut profile, as phones' Display P3 ones (Debian libgs-common)
+    with open("/usr/share/color/icc/ghostscript/a98.icc", "rb") as f:
+        small.save(os.path.join(work, "p3.jpg"), "JPEG", quality=90,
+                   icc_profile=f.read())
+    small.save(os.path.join(work, "heif-src.png"), "PNG")
+    subprocess.run(["heif-enc", "-q", "60", "-o", os.path.join(work, "photo.heic"),
+                    os.path.join(work, "heif-src.png")], check=True,
+                   capture_output=True)
 
 
 def main(argv):

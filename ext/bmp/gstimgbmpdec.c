@@ -28,7 +28,9 @@
  * #GstImgcompressImageDecoder:max-pixels before gdk-pixbuf sees a byte.
  *
  * 24-bit and smaller images leave as RGB; 32-bit and RLE images, which may
- * carry transparency, as RGBA.  A damaged file posts an error with
+ * carry transparency, as RGBA.  The ICC profile a BITMAPV5HEADER embeds
+ * (`PROFILE_EMBEDDED`) is posted as the `imgcompress-colour-profile` tag
+ * (`source` `MBED`), for imgiccconvert.  A damaged file posts an error with
  * gdk-pixbuf's description of the fault; nothing of it is output.
  *
  * ## Example launch line
@@ -58,6 +60,13 @@ GST_DEBUG_CATEGORY_STATIC (gst_img_bmp_dec_debug);
 #define BMP_COMPRESSION_OFFSET 30
 #define BI_RLE8 1
 #define BI_RLE4 2
+/* BITMAPV5HEADER: bV5CSType, bV5ProfileData (from the information header's
+ * start) and bV5ProfileSize */
+#define BMP_V5_INFO_SIZE 124
+#define BMP_V5_CS_TYPE 56
+#define BMP_V5_PROFILE_DATA 112
+#define BMP_V5_PROFILE_SIZE 116
+#define BMP_PROFILE_EMBEDDED 0x4d424544 /* 'MBED' */
 
 struct _GstImgBmpDec
 {
@@ -81,8 +90,8 @@ static GstFlowReturn
 gst_img_bmp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
-  return gst_imgcompress_image_decoder_parse_to_end
-      (GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
 }
 
 /* RLE images may skip pixels, which gdk-pixbuf leaves transparent. */
@@ -99,6 +108,30 @@ may_be_transparent (const guint8 *data, gsize size,
     return FALSE;
   compression = gst_imgcompress_read_uint32_le (data + BMP_COMPRESSION_OFFSET);
   return compression == BI_RLE8 || compression == BI_RLE4;
+}
+
+/* A BITMAPV5HEADER's embedded ICC profile, which gdk-pixbuf ignores. */
+static void
+set_icc_profile (GstImgcompressImageDecoder *decoder, const guint8 *data,
+    gsize size)
+{
+  const guint8 *info = data + BMP_INFO_OFFSET;
+  guint32 offset, length;
+
+  if (size < BMP_INFO_OFFSET + BMP_V5_INFO_SIZE ||
+      gst_imgcompress_read_uint32_le (info) < BMP_V5_INFO_SIZE ||
+      gst_imgcompress_read_uint32_le (info + BMP_V5_CS_TYPE) !=
+          BMP_PROFILE_EMBEDDED)
+    return;
+  offset = gst_imgcompress_read_uint32_le (info + BMP_V5_PROFILE_DATA);
+  length = gst_imgcompress_read_uint32_le (info + BMP_V5_PROFILE_SIZE);
+  if (length == 0 || offset > size - BMP_INFO_OFFSET ||
+      length > size - BMP_INFO_OFFSET - offset)
+    gst_imgcompress_image_decoder_set_icc_profile_bytes (decoder, NULL,
+        "the embedded ICC profile lies outside the file", "MBED", NULL);
+  else
+    gst_imgcompress_image_decoder_set_icc_profile (decoder, info + offset,
+        length, "MBED");
 }
 
 /* The header is the library's to read (adaptivequality read the same):
@@ -122,8 +155,8 @@ gst_img_bmp_dec_read_header (GstImgcompressImageDecoder *decoder,
     case GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA:
       GST_ELEMENT_ERROR (self, STREAM, DECODE,
           (_ ("The BMP file is truncated: it ends inside its header.")),
-          ("%" G_GSIZE_FORMAT " bytes, the header needs %" G_GSIZE_FORMAT,
-              size, info.needed));
+          ("%" G_GSIZE_FORMAT " bytes, the header needs %" G_GSIZE_FORMAT, size,
+              info.needed));
       return GST_FLOW_ERROR;
     default:
       if (info.format == GST_IMGCOMPRESS_FORMAT_BMP)
@@ -138,9 +171,10 @@ gst_img_bmp_dec_read_header (GstImgcompressImageDecoder *decoder,
   header->width = info.width;
   header->height = info.height;
   header->has_alpha = may_be_transparent (data, size, &info);
-  header->formats[0] = header->has_alpha ? GST_VIDEO_FORMAT_RGBA :
-                                           GST_VIDEO_FORMAT_RGB;
+  header->formats[0] =
+      header->has_alpha ? GST_VIDEO_FORMAT_RGBA : GST_VIDEO_FORMAT_RGB;
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_NONE;
+  set_icc_profile (decoder, data, size);
   return GST_FLOW_OK;
 }
 
@@ -152,8 +186,8 @@ post_pixbuf_error (GstImgBmpDec *self, GError *error, const gchar *where)
   if (error && error->domain == GDK_PIXBUF_ERROR &&
       error->code == GDK_PIXBUF_ERROR_INSUFFICIENT_MEMORY)
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
-        (_ ("Not enough memory to decode the BMP image.")), ("%s: %s", where,
-            detail));
+        (_ ("Not enough memory to decode the BMP image.")),
+        ("%s: %s", where, detail));
   else
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("The BMP image is damaged or truncated: %s."), detail),
@@ -206,8 +240,8 @@ gst_img_bmp_dec_decode (GstImgcompressImageDecoder *decoder,
   loader = gdk_pixbuf_loader_new_with_type ("bmp", &error);
   if (loader == NULL) {
     GST_ELEMENT_ERROR (self, LIBRARY, INIT,
-        (_ ("gdk-pixbuf's BMP loader is not installed.")), ("%s",
-            error ? error->message : "?"));
+        (_ ("gdk-pixbuf's BMP loader is not installed.")),
+        ("%s", error ? error->message : "?"));
     g_clear_error (&error);
     return GST_FLOW_ERROR;
   }
@@ -228,7 +262,8 @@ gst_img_bmp_dec_decode (GstImgcompressImageDecoder *decoder,
       gdk_pixbuf_get_n_channels (pixbuf) < 3) {
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("The BMP image is damaged: its pixels do not match its "
-                "header.")), ("pixbuf %dx%d, header %ux%u",
+            "header.")),
+        ("pixbuf %dx%d, header %ux%u",
             pixbuf ? gdk_pixbuf_get_width (pixbuf) : 0,
             pixbuf ? gdk_pixbuf_get_height (pixbuf) : 0, header->width,
             header->height));
