@@ -34,10 +34,11 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=p3.jpg ! turbojpegdec ! imgsizer
+ * gst-launch-1.0 filesrc location=photo.jpg ! turbojpegdec ! imgsizer
  * max-dimension=500 ! imgiccconvert ! turbojpegenc ! filesink
- * location=p3-srgb.jpg
- * ]| Reduces a photo with a Display P3 profile and writes it as sRGB.
+ * location=photo-srgb.jpg
+ * ]| Reduces a photo and writes it as sRGB: converted if it carries a
+ * profile other than sRGB (Display P3, Adobe RGB, ...), untouched if not.
  */
 
 #ifdef HAVE_CONFIG_H
