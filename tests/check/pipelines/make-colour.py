@@ -137,6 +137,10 @@ def make(d):
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     save(pic, os.path.join(d, "srgb.jpg"), quality=95, icc_profile=srgb)
     save(pic, os.path.join(d, "srgb.webp"), lossless=True, icc_profile=srgb)
+    # grey, with an RGB profile whose grey axis is sRGB's (P3: D65, sRGB
+    # curve): converted, it must stay the same grey
+    save(pic.convert("L"), os.path.join(d, "grey-p3.jpg"), quality=95,
+         icc_profile=open(os.path.join(d, "p3.icc"), "rb").read())
     save(pic, os.path.join(d, "plain.jpg"), quality=95)
     save(pic, os.path.join(d, "plain.png"))
     save(pic, os.path.join(d, "plain.webp"), lossless=True)
