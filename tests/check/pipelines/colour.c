@@ -283,11 +283,12 @@ GST_START_TEST (test_cmyk)
 GST_END_TEST;
 
 /* The fast path: no conversion, the very bytes icc=ignore (no
- * colour-management stage at all) writes. */
+ * colour-management stage at all) writes; and a grey image whose RGB
+ * profile keeps sRGB's grey axis, converted to the same grey. */
 GST_START_TEST (test_srgb_and_untagged_identical)
 {
   static const gchar *names[] = { "plain.jpg", "plain.png", "plain.webp",
-    "srgb.jpg", "srgb.webp" };
+    "srgb.jpg", "srgb.webp", "grey-p3.jpg" };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (names); i++) {
