@@ -19,7 +19,7 @@ import sys
 import zlib
 
 import numpy
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 ADAM7 = ((0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4),
          (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2))
@@ -151,8 +151,10 @@ def cases():
 
 KEY_ALPHA = {}
 
-# Not a usable profile: the decoder hands the bytes on as they are.
-ICC_PROFILE = bytes(range(256)) * 3
+# A real profile (lcms2's sRGB, through Pillow): the decoder checks it and
+# hands the bytes on as they are; a damaged one gets a warning and no tag
+# (tests/check/pipelines/colour.c)
+ICC_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
 def main():
