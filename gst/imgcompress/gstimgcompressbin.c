@@ -17,7 +17,7 @@
  *
  * |[
  * adaptivequality ! <decoder> ! variantsplit name=s
- *   s.src_<variant> ! queue ! imgsizer ! tee name=t
+ *   s.src_<variant> ! queue ! imgsizer ! imgiccconvert ! tee name=t
  *     t. ! queue ! turbojpegenc ! metricsink
  *     t. ! queue ! imgwebpenc ! metricsink
  * ]|
@@ -25,6 +25,12 @@
  * The decoder is picked from the detected type: turbojpegdec, imgwebpdec or
  * imgpngdec.  A PNG with alpha keeps it in WebP and is flattened on
  * #GstImgcompressBin:background for JPEG.
+ *
+ * Outputs are sRGB: an image with an embedded ICC profile is converted by
+ * imgiccconvert after the reduction, untagged and sRGB images pass
+ * untouched (#GstImgcompressBin:icc: `keep` embeds the profile instead,
+ * `ignore` leaves imgiccconvert out).  Outputs carry no EXIF, XMP or GPS
+ * unless #GstImgcompressBin:metadata asks for the artist and copyright.
  *
  * One file is one image: for a JPEG, what follows the primary image (MPF
  * secondary images, Ultra HDR gain maps, appended data) is skipped, and
