@@ -440,7 +440,7 @@ colour_suite (void)
   TCase *tc = tcase_create ("general");
 
   suite_add_tcase (s, tc);
-  tcase_set_timeout (tc, 240);
+  tcase_set_timeout (tc, 600);
   tcase_add_unchecked_fixture (tc, make_cases, remove_cases);
   tcase_add_test (tc, test_profiles_converted);
   tcase_add_test (tc, test_cmyk);
