@@ -34,10 +34,11 @@
  *
  * ## Example launch line
  * |[
- * gst-launch-1.0 filesrc location=p3.jpg ! turbojpegdec ! imgsizer
+ * gst-launch-1.0 filesrc location=photo.jpg ! turbojpegdec ! imgsizer
  * max-dimension=500 ! imgiccconvert ! turbojpegenc ! filesink
- * location=p3-srgb.jpg
- * ]| Reduces a photo with a Display P3 profile and writes it as sRGB.
+ * location=photo-srgb.jpg
+ * ]| Reduces a photo and writes it as sRGB: converted if it carries a
+ * profile other than sRGB (Display P3, Adobe RGB, ...), untouched if not.
  */
 
 #ifdef HAVE_CONFIG_H
@@ -203,6 +204,11 @@ yuv_coefs (const GstVideoInfo *info, YuvCoefs *c)
   c->yscale = scale[0] / 255.0f;
   c->coff = offset[1];
   c->cscale = scale[1] / 255.0f;
+  /* GRAY8 has no chroma component: its scale comes out as 0 */
+  if (GST_VIDEO_FORMAT_INFO_N_COMPONENTS (info->finfo) < 3) {
+    c->coff = 0.0f;
+    c->cscale = 1.0f;
+  }
 }
 
 static inline void
@@ -239,9 +245,11 @@ convert_yuv (GstImgIccConvert *self, GstVideoFrame *frame)
   guint width = GST_VIDEO_FRAME_WIDTH (frame);
   guint height = GST_VIDEO_FRAME_HEIGHT (frame);
   guint bh = 1 << hsub, by, r, x;
+  guint8 neutral;
   YuvCoefs c;
 
   yuv_coefs (&frame->info, &c);
+  neutral = (guint8) c.coff;
   for (by = 0; by < height; by += bh) {
     guint rows = MIN (bh, height - by);
     guint8 *u = NULL, *v = NULL;
@@ -257,9 +265,10 @@ convert_yuv (GstImgIccConvert *self, GstVideoFrame *frame)
           (gsize) (by + r) * GST_VIDEO_FRAME_COMP_STRIDE (frame, 0);
       guint8 *rgb = self->rgb + (gsize) r * width * 3;
 
+      /* a grey frame: neutral chroma, whatever its range's offset */
       for (x = 0; x < width; x++, rgb += 3)
-        yuv_to_rgb (&c, y[x], u ? u[x >> wsub] : 128, v ? v[x >> wsub] : 128,
-            rgb);
+        yuv_to_rgb (&c, y[x], u ? u[x >> wsub] : neutral,
+            v ? v[x >> wsub] : neutral, rgb);
     }
     gst_imgcompress_icc_transform_pixels (self->transform, self->rgb, self->rgb,
         (gsize) rows * width);

@@ -18,7 +18,7 @@
  *
  * |[
  * adaptivequality ! <decoder> ! variantsplit name=s
- *   s.src_<variant> ! queue ! imgsizer ! tee name=t
+ *   s.src_<variant> ! queue ! imgsizer ! imgiccconvert ! tee name=t
  *     t. ! queue ! turbojpegenc ! metricsink
  *     t. ! queue ! imgwebpenc ! metricsink
  * ]|
@@ -27,6 +27,12 @@
  * imgpngdec, imgheifdec (HEIF and AVIF), imggifdec, imgtiffdec or
  * imgbmpdec.  An image with alpha keeps it in WebP and is flattened on
  * #GstImgcompressBin:background for JPEG.
+ *
+ * Outputs are sRGB: an image with an embedded ICC profile is converted by
+ * imgiccconvert after the reduction, untagged and sRGB images pass
+ * untouched (#GstImgcompressBin:icc: `keep` embeds the profile instead,
+ * `ignore` leaves imgiccconvert out).  Outputs carry no EXIF, XMP or GPS
+ * unless #GstImgcompressBin:metadata asks for the artist and copyright.
  *
  * One file is one image: for a JPEG, what follows the primary image (MPF
  * secondary images, Ultra HDR gain maps, appended data) is skipped, and

@@ -652,6 +652,8 @@ make_worker (ImgcompressBatch *batch, GError **error)
   gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
       config->adaptive ? "file-size" : "off");
   gst_util_set_object_arg (G_OBJECT (bin), "on-error", "skip");
+  gst_util_set_object_arg (G_OBJECT (bin), "icc", config->icc);
+  gst_util_set_object_arg (G_OBJECT (bin), "metadata", config->metadata);
   gst_bin_add_many (GST_BIN (worker->pipeline), worker->src, bin, NULL);
   gst_element_link (worker->src, bin);
 

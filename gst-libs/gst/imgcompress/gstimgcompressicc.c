@@ -95,6 +95,18 @@ static cmsContext lcms_context;
 G_DEFINE_BOXED_TYPE (GstImgcompressIccTransform, gst_imgcompress_icc_transform,
     gst_imgcompress_icc_transform_ref, gst_imgcompress_icc_transform_unref);
 
+/* Dropping an entry drops the cache's reference; pipelines holding the
+ * transform keep theirs. */
+static void
+cache_entry_free (gpointer data)
+{
+  CacheEntry *entry = data;
+
+  if (entry->transform != NULL)
+    gst_imgcompress_icc_transform_unref (entry->transform);
+  g_free (entry);
+}
+
 static void
 lcms_log (cmsContext ctx, cmsUInt32Number code, const char *text)
 {
@@ -484,7 +496,8 @@ gst_imgcompress_icc_transform_lookup (GBytes *icc, const gchar **problem)
 
   g_mutex_lock (&cache_lock);
   if (cache == NULL)
-    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        cache_entry_free);
   entry = g_hash_table_lookup (cache, key);
   if (entry == NULL) {
     /* made under the lock: two pipelines meeting a new profile at once

@@ -50,6 +50,38 @@ copy_kept (GstTagList *to, const GstTagList *from)
   }
 }
 
+/* The kept tags of what libgsttag's @parse reads in @data. */
+static void
+keep_parsed (GstTagList *found, const guint8 *data, gsize size,
+    GstTagList *(*parse) (GstBuffer *buffer))
+{
+  GstBuffer *buf = gst_buffer_new_memdup (data, size);
+  GstTagList *parsed = parse (buf);
+
+  gst_buffer_unref (buf);
+  if (parsed != NULL) {
+    copy_kept (found, parsed);
+    gst_tag_list_unref (parsed);
+  }
+}
+
+/* A copy of @buf's bytes; @buf is unreffed. */
+static GBytes *
+take_bytes (GstBuffer *buf)
+{
+  GstMapInfo map;
+  GBytes *bytes = NULL;
+
+  if (buf == NULL)
+    return NULL;
+  if (gst_buffer_map (buf, &map, GST_MAP_READ)) {
+    bytes = g_bytes_new (map.data, map.size);
+    gst_buffer_unmap (buf, &map);
+  }
+  gst_buffer_unref (buf);
+  return bytes;
+}
+
 /**
  * gst_imgcompress_copyright_tags_add:
  * @tags: (transfer full) (nullable): the tags a decoder is about to merge
@@ -72,32 +104,17 @@ gst_imgcompress_copyright_tags_add (GstTagList *tags, const guint8 *exif_tiff,
     gsize exif_size, const guint8 *xmp, gsize xmp_size, gboolean *posted)
 {
   GstTagList *found = gst_tag_list_new_empty ();
-  GstTagList *parsed;
-  GstBuffer *buf;
   gboolean any;
 
-  if (exif_tiff != NULL && exif_size >= 8) {
-    buf = gst_buffer_new_memdup (exif_tiff, exif_size);
-    parsed = gst_tag_list_from_exif_buffer_with_tiff_header (buf);
-    gst_buffer_unref (buf);
-    if (parsed != NULL) {
-      copy_kept (found, parsed);
-      gst_tag_list_unref (parsed);
-    }
-  }
-  /* libgsttag's XMP reader wants the text; only a packet that names them
-   * is read */
+  if (exif_tiff != NULL && exif_size >= 8)
+    keep_parsed (found, exif_tiff, exif_size,
+        gst_tag_list_from_exif_buffer_with_tiff_header);
+  /* libgsttag's XMP reader builds every tag of the packet: only a packet
+   * that names these is read */
   if (xmp != NULL && xmp_size > 0 &&
       (g_strstr_len ((const gchar *) xmp, xmp_size, "dc:creator") != NULL ||
-          g_strstr_len ((const gchar *) xmp, xmp_size, "dc:rights") != NULL)) {
-    buf = gst_buffer_new_memdup (xmp, xmp_size);
-    parsed = gst_tag_list_from_xmp_buffer (buf);
-    gst_buffer_unref (buf);
-    if (parsed != NULL) {
-      copy_kept (found, parsed);
-      gst_tag_list_unref (parsed);
-    }
-  }
+          g_strstr_len ((const gchar *) xmp, xmp_size, "dc:rights") != NULL))
+    keep_parsed (found, xmp, xmp_size, gst_tag_list_from_xmp_buffer);
 
   any = !gst_tag_list_is_empty (found);
   if (any || *posted) {
@@ -128,7 +145,6 @@ gst_imgcompress_output_metadata_from_tags (GstImgcompressOutputMetadata
   GstSample *sample = NULL;
   GstTagList *kept;
   GstBuffer *buf;
-  GstMapInfo map;
 
   memset (metadata, 0, sizeof (*metadata));
   if (tags == NULL)
@@ -139,10 +155,7 @@ gst_imgcompress_output_metadata_from_tags (GstImgcompressOutputMetadata
     if (gst_tag_list_get_sample (tags, GST_IMGCOMPRESS_TAG_COLOUR_PROFILE,
             &sample)) {
       buf = gst_sample_get_buffer (sample);
-      if (buf != NULL && gst_buffer_map (buf, &map, GST_MAP_READ)) {
-        metadata->icc = g_bytes_new (map.data, map.size);
-        gst_buffer_unmap (buf, &map);
-      }
+      metadata->icc = buf ? take_bytes (gst_buffer_ref (buf)) : NULL;
       gst_sample_unref (sample);
     }
   }
@@ -151,18 +164,10 @@ gst_imgcompress_output_metadata_from_tags (GstImgcompressOutputMetadata
     kept = gst_tag_list_new_empty ();
     copy_kept (kept, tags);
     if (!gst_tag_list_is_empty (kept)) {
-      buf = gst_tag_list_to_exif_buffer_with_tiff_header (kept);
-      if (buf != NULL && gst_buffer_map (buf, &map, GST_MAP_READ)) {
-        metadata->exif = g_bytes_new (map.data, map.size);
-        gst_buffer_unmap (buf, &map);
-      }
-      gst_clear_buffer (&buf);
-      buf = gst_tag_list_to_xmp_buffer (kept, TRUE, schemas);
-      if (buf != NULL && gst_buffer_map (buf, &map, GST_MAP_READ)) {
-        metadata->xmp = g_bytes_new (map.data, map.size);
-        gst_buffer_unmap (buf, &map);
-      }
-      gst_clear_buffer (&buf);
+      metadata->exif =
+          take_bytes (gst_tag_list_to_exif_buffer_with_tiff_header (kept));
+      metadata->xmp =
+          take_bytes (gst_tag_list_to_xmp_buffer (kept, TRUE, schemas));
     }
     gst_tag_list_unref (kept);
   }
