@@ -31,7 +31,8 @@
  * `imgcompress-colour-profile` tag (docs/design.md, "Image metadata"): the
  * ICC profile of a colr box (`source` `colr`), else its nclx values
  * (`source` `nclx`, with `colour-primaries`, `transfer-characteristics`,
- * `matrix-coefficients` and `full-range`).
+ * `matrix-coefficients` and `full-range`); the artist and copyright of its
+ * Exif and XMP blocks as %GST_TAG_ARTIST and %GST_TAG_COPYRIGHT.
  *
  * Shrink on load: when #GstImgcompressImageDecoder:max-dimension is set,
  * or downstream answers the `imgcompress-size-hint` query, the smallest
@@ -63,6 +64,7 @@
 #include "gstimgheifdec.h"
 
 #include <gst/imgcompress/gst-i18n-plugin.h>
+#include <gst/imgcompress/gstimgcompressbytes.h>
 #include <gst/imgcompress/imgcompress.h>
 #include <gst/tag/tag.h>
 #include <libheif/heif.h>
@@ -78,6 +80,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_img_heif_dec_debug);
 #define THUMBNAIL_SHAPE_TOLERANCE 20
 /* Thumbnails looked at, at most: files store one or two. */
 #define MAX_THUMBNAILS 8
+/* Exif and XMP blocks looked at: a file has one of each */
+#define MAX_METADATA_BLOCKS 8
 
 struct _GstImgHeifDec
 {
@@ -124,20 +128,21 @@ static GstFlowReturn
 gst_img_heif_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
-  return gst_imgcompress_image_decoder_parse_to_end
-      (GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
 }
 
 /* AVIF is a HEIF, but users know it by its own name. */
 static const gchar *
 format_name (GstImgHeifDec *self)
 {
-  GstVideoCodecState *state = gst_imgcompress_image_decoder_get_input_state
-      (GST_IMGCOMPRESS_IMAGE_DECODER (self));
+  GstVideoCodecState *state = gst_imgcompress_image_decoder_get_input_state (
+      GST_IMGCOMPRESS_IMAGE_DECODER (self));
   const gchar *name = "HEIF";
 
-  if (state && state->caps && gst_imgcompress_format_from_caps (state->caps) ==
-      GST_IMGCOMPRESS_FORMAT_AVIF)
+  if (state && state->caps &&
+      gst_imgcompress_format_from_caps (state->caps) ==
+          GST_IMGCOMPRESS_FORMAT_AVIF)
     name = "AVIF";
   if (state)
     gst_video_codec_state_unref (state);
@@ -221,15 +226,20 @@ set_colour (GstImgHeifDec *self, const struct heif_image_handle *handle)
 
   if (size > 0) {
     guint8 *icc = g_try_malloc (size);
+    gboolean set = icc &&
+        heif_image_handle_get_raw_color_profile (handle, icc).code ==
+            heif_error_Ok &&
+        gst_imgcompress_image_decoder_set_icc_profile (dec, icc, size, "colr");
 
-    if (icc && heif_image_handle_get_raw_color_profile (handle, icc).code ==
-        heif_error_Ok)
-      gst_imgcompress_image_decoder_set_icc_profile (dec, icc, size, "colr");
     g_free (icc);
-    return;
+    /* a damaged profile (the base class warned) leaves the nclx box, if
+     * the file has both */
+    if (set)
+      return;
   }
   if (heif_image_handle_get_nclx_color_profile (handle, &nclx).code !=
-      heif_error_Ok || nclx == NULL)
+          heif_error_Ok ||
+      nclx == NULL)
     return;
   sample = gst_sample_new (NULL, NULL, NULL,
       gst_structure_new ("imgcompress-colour", "source", G_TYPE_STRING, "nclx",
@@ -243,13 +253,66 @@ set_colour (GstImgHeifDec *self, const struct heif_image_handle *handle)
   heif_nclx_color_profile_free (nclx);
 }
 
+/* The first metadata block of @type (and @content_type, for "mime"), in a
+ * new buffer; NULL without one. */
+static guint8 *
+read_metadata_block (const struct heif_image_handle *handle, const gchar *type,
+    const gchar *content_type, gsize *size)
+{
+  heif_item_id ids[MAX_METADATA_BLOCKS];
+  gint n, i;
+  guint8 *block = NULL;
+
+  n = heif_image_handle_get_list_of_metadata_block_IDs (handle, type, ids,
+      MAX_METADATA_BLOCKS);
+  for (i = 0; i < n && block == NULL; i++) {
+    const gchar *ct =
+        heif_image_handle_get_metadata_content_type (handle, ids[i]);
+
+    if (content_type != NULL && g_strcmp0 (ct, content_type) != 0)
+      continue;
+    *size = heif_image_handle_get_metadata_size (handle, ids[i]);
+    block = *size > 0 ? g_try_malloc (*size) : NULL;
+    if (block != NULL &&
+        heif_image_handle_get_metadata (handle, ids[i], block).code !=
+            heif_error_Ok)
+      g_clear_pointer (&block, g_free);
+  }
+  return block;
+}
+
+/* The artist and copyright of the Exif block (a 4-byte offset, then the
+ * TIFF structure) and of the XMP block. */
+static void
+add_copyright (GstImgHeifDec *self, const struct heif_image_handle *handle)
+{
+  gsize exif_size = 0, xmp_size = 0, offset;
+  guint8 *exif = read_metadata_block (handle, "Exif", NULL, &exif_size);
+  guint8 *xmp =
+      read_metadata_block (handle, "mime", "application/rdf+xml", &xmp_size);
+  const guint8 *tiff = NULL;
+  gsize tiff_size = 0;
+
+  if (exif != NULL && exif_size >= 4) {
+    offset = gst_imgcompress_read_uint32_be (exif);
+    if (offset <= exif_size - 4) {
+      tiff = exif + 4 + offset;
+      tiff_size = exif_size - 4 - offset;
+    }
+  }
+  gst_imgcompress_image_decoder_add_copyright (
+      GST_IMGCOMPRESS_IMAGE_DECODER (self), tiff, tiff_size, xmp, xmp_size);
+  g_free (exif);
+  g_free (xmp);
+}
+
 /* The picture leaves upright (libheif applied irot and imir): an Exif
  * orientation must not turn it again downstream. */
 static void
 set_upright (GstImgHeifDec *self)
 {
-  GstTagList *tags = gst_tag_list_new (GST_TAG_IMAGE_ORIENTATION, "rotate-0",
-      NULL);
+  GstTagList *tags =
+      gst_tag_list_new (GST_TAG_IMAGE_ORIENTATION, "rotate-0", NULL);
 
   gst_imgcompress_image_decoder_add_tags (GST_IMGCOMPRESS_IMAGE_DECODER (self),
       tags);
@@ -269,12 +332,12 @@ gst_img_heif_dec_read_header (GstImgcompressImageDecoder *decoder,
   header->decode_data_free = heif_image_free;
   img->ctx = heif_context_alloc ();
   if (img->ctx == NULL)
-    return post_heif_error (self, (struct heif_error) {
-        heif_error_Memory_allocation_error, heif_suberror_Unspecified,
-        "no context"}, "heif_context_alloc");
+    return post_heif_error (self,
+        (struct heif_error){ heif_error_Memory_allocation_error,
+            heif_suberror_Unspecified, "no context" },
+        "heif_context_alloc");
   /* the bytes stay mapped until the image is done */
-  err = heif_context_read_from_memory_without_copy (img->ctx, data, size,
-      NULL);
+  err = heif_context_read_from_memory_without_copy (img->ctx, data, size, NULL);
   if (err.code != heif_error_Ok)
     return post_heif_error (self, err, "reading the boxes");
   err = heif_context_get_primary_image_handle (img->ctx, &img->primary);
@@ -290,8 +353,8 @@ gst_img_heif_dec_read_header (GstImgcompressImageDecoder *decoder,
   header->width = heif_image_handle_get_width (img->primary);
   header->height = heif_image_handle_get_height (img->primary);
   header->has_alpha = heif_image_handle_has_alpha_channel (img->primary);
-  header->formats[0] = header->has_alpha ? GST_VIDEO_FORMAT_RGBA :
-                                           GST_VIDEO_FORMAT_RGB;
+  header->formats[0] =
+      header->has_alpha ? GST_VIDEO_FORMAT_RGBA : GST_VIDEO_FORMAT_RGB;
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_NONE;
   GST_DEBUG_OBJECT (self, "primary image %ux%u (coded %dx%d), %d-bit%s",
       header->width, header->height,
@@ -301,6 +364,7 @@ gst_img_heif_dec_read_header (GstImgcompressImageDecoder *decoder,
       header->has_alpha ? ", alpha" : "");
 
   set_colour (self, img->primary);
+  add_copyright (self, img->primary);
   set_upright (self);
   return GST_FLOW_OK;
 }
@@ -391,8 +455,8 @@ gst_img_heif_dec_decode (GstImgcompressImageDecoder *decoder,
 {
   GstImgHeifDec *self = GST_IMG_HEIF_DEC (decoder);
   HeifImage *img = header->decode_data;
-  struct heif_image_handle *handle = img->thumbnail ? img->thumbnail :
-                                                      img->primary;
+  struct heif_image_handle *handle =
+      img->thumbnail ? img->thumbnail : img->primary;
   gboolean alpha = GST_VIDEO_FRAME_FORMAT (vframe) == GST_VIDEO_FORMAT_RGBA;
   struct heif_decoding_options *options = heif_decoding_options_alloc ();
   struct heif_image *image = NULL;
@@ -409,25 +473,29 @@ gst_img_heif_dec_decode (GstImgcompressImageDecoder *decoder,
       options);
   heif_decoding_options_free (options);
   if (err.code != heif_error_Ok) {
-    ret = post_heif_error (self, err, img->thumbnail ? "decoding the "
-        "thumbnail" : "decoding the primary image");
+    ret = post_heif_error (self, err,
+        img->thumbnail ? "decoding the "
+                         "thumbnail" :
+                         "decoding the primary image");
     goto done;
   }
   /* what came out must be what the frame was made for */
   if ((guint) heif_image_get_width (image, heif_channel_interleaved) !=
-      scale->width ||
+          scale->width ||
       (guint) heif_image_get_height (image, heif_channel_interleaved) !=
-      scale->height ||
-      heif_image_get_bits_per_pixel_range (image,
-          heif_channel_interleaved) != 8) {
+          scale->height ||
+      heif_image_get_bits_per_pixel_range (image, heif_channel_interleaved) !=
+          8) {
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
         (_ ("The %s image is damaged: its decoded size differs from the one "
-                "its header gives."), format_name (self)),
+            "its header gives."),
+            format_name (self)),
         ("decoded %dx%d at %d bits, expected %ux%u",
             heif_image_get_width (image, heif_channel_interleaved),
             heif_image_get_height (image, heif_channel_interleaved),
             heif_image_get_bits_per_pixel_range (image,
-                heif_channel_interleaved), scale->width, scale->height));
+                heif_channel_interleaved),
+            scale->width, scale->height));
     ret = GST_FLOW_ERROR;
     goto done;
   }
@@ -452,13 +520,13 @@ gst_img_heif_dec_class_init (GstImgHeifDecClass *klass)
   gst_element_class_set_static_metadata (element_class,
       "HEIF and AVIF image decoder", "Codec/Decoder/Image",
       "Decodes the primary image of HEIF (HEIC) and AVIF files with libheif, "
-      "upright, to RGB or RGBA", "gst-imgcompress authors");
+      "upright, to RGB or RGBA",
+      "gst-imgcompress authors");
 
   vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_heif_dec_parse);
   image_class->format_name = "HEIF";
   image_class->read_header = GST_DEBUG_FUNCPTR (gst_img_heif_dec_read_header);
-  image_class->choose_scale =
-      GST_DEBUG_FUNCPTR (gst_img_heif_dec_choose_scale);
+  image_class->choose_scale = GST_DEBUG_FUNCPTR (gst_img_heif_dec_choose_scale);
   image_class->decode = GST_DEBUG_FUNCPTR (gst_img_heif_dec_decode);
 
   GST_DEBUG_CATEGORY_INIT (gst_img_heif_dec_debug, "imgheifdec", 0,

@@ -25,7 +25,10 @@
  * 8 bits.  The rows leave in the order the file stores them: the
  * Orientation tag is posted as the `image-orientation` tag (imgsizer
  * applies it), and the ICC profile (tag 34675) as the
- * `imgcompress-colour-profile` tag (`source` `ICCProfile`).
+ * `imgcompress-colour-profile` tag (`source` `ICCProfile`; that of a CMYK
+ * image is not posted, its pixels being RGB already), the Artist and
+ * Copyright tags (or the XMP packet's) as %GST_TAG_ARTIST and
+ * %GST_TAG_COPYRIGHT.
  *
  * Before anything of the image's size is allocated its ImageWidth and
  * ImageLength are checked against #GstImgcompressImageDecoder:max-pixels,
@@ -161,8 +164,8 @@ tiff_error (TIFF *tif, void *user_data, const char *module, const char *fmt,
 }
 
 static int
-tiff_warning (TIFF *tif, void *user_data, const char *module,
-    const char *fmt, va_list args)
+tiff_warning (TIFF *tif, void *user_data, const char *module, const char *fmt,
+    va_list args)
 {
   gchar *msg = g_strdup_vprintf (fmt, args);
 
@@ -186,8 +189,8 @@ static GstFlowReturn
 gst_img_tiff_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
     GstAdapter *adapter, gboolean at_eos)
 {
-  return gst_imgcompress_image_decoder_parse_to_end
-      (GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
 }
 
 /* The fault in libtiff's words (English), inside a translated sentence. */
@@ -196,9 +199,11 @@ post_tiff_error (GstImgTiffDec *self, TiffImage *img, const gchar *what,
     const gchar *where)
 {
   const gchar *detail = img->error ? img->error : what;
-  gboolean truncated = img->error && (strstr (img->error, "Read error") ||
-      strstr (img->error, "Cannot read") || strstr (img->error,
-          "past end") || strstr (img->error, "Unexpected end"));
+  gboolean truncated = img->error &&
+      (strstr (img->error, "Read error") ||
+          strstr (img->error, "Cannot read") ||
+          strstr (img->error, "past end") ||
+          strstr (img->error, "Unexpected end"));
 
   if (truncated)
     GST_ELEMENT_ERROR (self, STREAM, DECODE,
@@ -217,8 +222,9 @@ is_grey (TIFF *tif)
 
   TIFFGetFieldDefaulted (tif, TIFFTAG_SAMPLESPERPIXEL, &spp);
   TIFFGetField (tif, TIFFTAG_PHOTOMETRIC, &photometric);
-  return spp == 1 && (photometric == PHOTOMETRIC_MINISBLACK ||
-      photometric == PHOTOMETRIC_MINISWHITE);
+  return spp == 1 &&
+      (photometric == PHOTOMETRIC_MINISBLACK ||
+          photometric == PHOTOMETRIC_MINISWHITE);
 }
 
 static gboolean
@@ -244,6 +250,37 @@ set_icc_profile (GstImgcompressImageDecoder *decoder, TIFF *tif)
   if (TIFFGetField (tif, TIFFTAG_ICCPROFILE, &size, &icc) && size > 0 && icc)
     gst_imgcompress_image_decoder_set_icc_profile (decoder, icc, size,
         "ICCProfile");
+}
+
+/* The Artist and Copyright tags, over the XMP packet's (tag 700). */
+static void
+add_copyright (GstImgcompressImageDecoder *decoder, TIFF *tif)
+{
+  static const struct
+  {
+    guint32 field;
+    const gchar *tag;
+  } fields[] = { { TIFFTAG_ARTIST, GST_TAG_ARTIST },
+    { TIFFTAG_COPYRIGHT, GST_TAG_COPYRIGHT } };
+  GstTagList *tags = gst_tag_list_new_empty ();
+  guint32 xmp_size = 0;
+  void *xmp = NULL;
+  guint i;
+
+  if (!TIFFGetField (tif, TIFFTAG_XMLPACKET, &xmp_size, &xmp))
+    xmp_size = 0;
+  gst_imgcompress_image_decoder_add_copyright (decoder, NULL, 0, xmp, xmp_size);
+  for (i = 0; i < G_N_ELEMENTS (fields); i++) {
+    const char *value = NULL;
+
+    if (TIFFGetField (tif, fields[i].field, &value) && value != NULL &&
+        *value != '\0' && g_utf8_validate (value, -1, NULL))
+      gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, fields[i].tag, value,
+          NULL);
+  }
+  if (!gst_tag_list_is_empty (tags))
+    gst_imgcompress_image_decoder_add_tags (decoder, tags);
+  gst_tag_list_unref (tags);
 }
 
 static GstFlowReturn
@@ -297,8 +334,7 @@ gst_img_tiff_dec_read_header (GstImgcompressImageDecoder *decoder,
   header->width = width;
   header->height = height;
   header->has_alpha = has_alpha (img->tif);
-  header->orientation = orientation >= 1 && orientation <= 8 ? orientation :
-                                                               0;
+  header->orientation = orientation >= 1 && orientation <= 8 ? orientation : 0;
   if (header->has_alpha) {
     header->formats[0] = GST_VIDEO_FORMAT_RGBA;
   } else if (is_grey (img->tif)) {
@@ -309,8 +345,9 @@ gst_img_tiff_dec_read_header (GstImgcompressImageDecoder *decoder,
   }
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_NONE;
   set_icc_profile (decoder, img->tif);
-  GST_DEBUG_OBJECT (self, "%ux%u, orientation %u%s", width, height,
-      orientation, header->has_alpha ? ", alpha" : "");
+  add_copyright (decoder, img->tif);
+  GST_DEBUG_OBJECT (self, "%ux%u, orientation %u%s", width, height, orientation,
+      header->has_alpha ? ", alpha" : "");
   return GST_FLOW_OK;
 }
 
@@ -406,7 +443,8 @@ gst_img_tiff_dec_class_init (GstImgTiffDecClass *klass)
   gst_element_class_set_static_metadata (element_class, "TIFF image decoder",
       "Codec/Decoder/Image",
       "Decodes the first page of TIFF images with libtiff to RGB, RGBA or "
-      "grey", "gst-imgcompress authors");
+      "grey",
+      "gst-imgcompress authors");
 
   vdec_class->parse = GST_DEBUG_FUNCPTR (gst_img_tiff_dec_parse);
   image_class->format_name = "TIFF";

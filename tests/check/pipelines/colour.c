@@ -270,6 +270,19 @@ GST_START_TEST (test_profiles_converted)
 
 GST_END_TEST;
 
+/* The decoders on the base class hand their profiles over the same way:
+ * TIFF's ICCProfile tag, BMP's V5 embedded profile, HEIF's colr box. */
+GST_START_TEST (test_other_formats_converted)
+{
+  static const gchar *names[] = { "p3.tif", "p3.bmp", "p3.heic" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++)
+    check_converted (names[i]);
+}
+
+GST_END_TEST;
+
 /* CMYK JPEGs (Adobe's inverted polarity, as Pillow writes them): through
  * the default CMYK profile, and through an embedded one. */
 GST_START_TEST (test_cmyk)
@@ -443,6 +456,7 @@ colour_suite (void)
   tcase_set_timeout (tc, 600);
   tcase_add_unchecked_fixture (tc, make_cases, remove_cases);
   tcase_add_test (tc, test_profiles_converted);
+  tcase_add_test (tc, test_other_formats_converted);
   tcase_add_test (tc, test_cmyk);
   tcase_add_test (tc, test_srgb_and_untagged_identical);
   tcase_add_test (tc, test_keep_and_ignore);

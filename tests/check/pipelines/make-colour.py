@@ -26,6 +26,7 @@
 import io
 import os
 import struct
+import subprocess
 import sys
 
 import numpy
@@ -123,6 +124,26 @@ def damaged_profiles(good):
     return out
 
 
+def bmp_v5(im, icc):
+    """A 24-bit BMP with a BITMAPV5HEADER whose profile is embedded
+    (PROFILE_EMBEDDED, after the pixels), which Pillow does not write."""
+    w, h = im.size
+    stride = (w * 3 + 3) & ~3
+    rows = numpy.asarray(im.convert("RGB"))[::-1, :, ::-1]
+    pixels = b"".join(r.tobytes() + bytes(stride - w * 3) for r in rows)
+    info = struct.pack("<IiiHHIIiiII", 124, w, h, 1, 24, 0, len(pixels),
+                       2835, 2835, 0, 0)
+    info += bytes(16) + struct.pack("<I", 0x4d424544) + bytes(36 + 12)
+    info += struct.pack("<IIII", 4, 124 + len(pixels), len(icc), 0)
+    body = info + pixels + icc
+    return b"BM" + struct.pack("<IHHI", 14 + len(body), 0, 0, 14 + 124) + body
+
+
+# Sources whose profile Pillow cannot read: their references are made from
+# the PNG of the same picture and profile
+REFERENCE_FROM_PNG = ("bmp", "heic")
+
+
 def save(im, path, **kw):
     im.save(path, **kw)
 
@@ -134,6 +155,15 @@ def make(d):
         save(pic, os.path.join(d, p + ".jpg"), quality=95, icc_profile=icc)
         save(pic, os.path.join(d, p + ".png"), icc_profile=icc)
         save(pic, os.path.join(d, p + ".webp"), lossless=True, icc_profile=icc)
+    # the other decoders' profiles: TIFF tag 34675, BMP V5, HEIF colr
+    p3 = open(os.path.join(d, "p3.icc"), "rb").read()
+    save(pic, os.path.join(d, "p3.tif"), icc_profile=p3)
+    with open(os.path.join(d, "p3.bmp"), "wb") as f:
+        f.write(bmp_v5(pic, p3))
+    # lossless, in RGB: the HEVC coding costs no difference to the PNG
+    subprocess.run(["heif-enc", "-L", "--matrix_coefficients=0", "-o",
+                    os.path.join(d, "p3.heic"), os.path.join(d, "p3.png")],
+                   check=True, capture_output=True)
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     save(pic, os.path.join(d, "srgb.jpg"), quality=95, icc_profile=srgb)
     save(pic, os.path.join(d, "srgb.webp"), lossless=True, icc_profile=srgb)
@@ -191,6 +221,9 @@ def make(d):
             name = "%s.%s" % (p, ext)
             reference(os.path.join(d, name)).save(
                 os.path.join(d, "ref-%s.png" % name))
+    for name in ("p3.tif", "p3.bmp", "p3.heic"):
+        reference(os.path.join(d, name)).save(
+            os.path.join(d, "ref-%s.png" % name))
     for name in ("cmyk.jpg", "cmyk-icc.jpg"):
         if os.path.exists(os.path.join(d, name)):
             reference(os.path.join(d, name)).save(
@@ -222,6 +255,9 @@ def rgb(path, size=None):
 
 
 def reference(src):
+    base, ext = src.rsplit(".", 1)
+    if ext in REFERENCE_FROM_PNG:
+        src = base + ".png"
     im = Image.open(src)
     icc = im.info.get("icc_profile") or open(GS_CMYK + "default_cmyk.icc",
                                              "rb").read()
