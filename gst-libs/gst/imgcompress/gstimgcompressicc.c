@@ -15,11 +15,12 @@
  *
  * Decoders find an image's embedded ICC profile (a JPEG's ICC_PROFILE
  * APP2 segments with gst_imgcompress_icc_chunks_add(), a WebP's ICCP chunk
- * with gst_imgcompress_icc_from_webp(), a PNG's iCCP through libspng) and
- * hand it to gst_imgcompress_icc_sample_new(), which checks it, posts a
- * warning naming the image when it is damaged, and makes the sample of
- * the `imgcompress-colour-profile` tag (docs/design.md, "Image
- * metadata").
+ * with gst_imgcompress_icc_from_webp(), a PNG's iCCP through libspng, a
+ * HEIF's colr box, a TIFF's tag 34675...) and hand it to their base class
+ * (gst_imgcompress_image_decoder_set_icc_profile()), which calls
+ * gst_imgcompress_icc_sample_new(): it checks the profile, posts a warning
+ * naming the image when it is damaged, and makes the sample of the
+ * `imgcompress-colour-profile` tag (docs/design.md, "Image metadata").
  *
  * A profile is checked twice: its structure here (sizes, signature, tag
  * table) before lcms2 reads it, then by lcms2, which must be able to build
@@ -742,34 +743,4 @@ gst_imgcompress_icc_transform_from_sample (GstSample *sample)
   if (t != NULL && t->srgb)
     g_clear_pointer (&t, gst_imgcompress_icc_transform_unref);
   return t;
-}
-
-/**
- * gst_imgcompress_colour_tags_add:
- * @tags: (transfer full) (nullable): the tags a decoder is about to merge
- * @colour: (nullable): the image's colour profile sample
- * @posted: (inout): whether the last tags held a colour profile; updated
- *
- * Adds the image's colour profile to @tags, or, after an image that had
- * one, makes sure @tags exists so that merging it drops the old profile
- * (gst_video_decoder_merge_tags() replaces the decoder's tags).
- *
- * Returns: (transfer full) (nullable): the tags, %NULL when there is
- *     nothing to say
- */
-GstTagList *
-gst_imgcompress_colour_tags_add (GstTagList *tags, GstSample *colour,
-    gboolean *posted)
-{
-  if (colour == NULL && !*posted)
-    return tags;
-  if (tags == NULL)
-    tags = gst_tag_list_new_empty ();
-  if (colour != NULL) {
-    gst_imgcompress_colour_tag_register ();
-    gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE,
-        GST_IMGCOMPRESS_TAG_COLOUR_PROFILE, colour, NULL);
-  }
-  *posted = colour != NULL;
-  return tags;
 }

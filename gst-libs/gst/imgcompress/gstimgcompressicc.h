@@ -113,10 +113,6 @@ GST_IMGCOMPRESS_API
 GstImgcompressIccTransform *gst_imgcompress_icc_transform_from_sample (GstSample
         *sample);
 
-GST_IMGCOMPRESS_API
-GstTagList *gst_imgcompress_colour_tags_add (GstTagList *tags,
-    GstSample *colour, gboolean *posted);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstImgcompressIccTransform,
     gst_imgcompress_icc_transform_unref)
 

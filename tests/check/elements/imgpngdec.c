@@ -286,16 +286,13 @@ GST_START_TEST (test_16bit_rounding)
 GST_END_TEST;
 
 /* The tags the decoder sent downstream for the image. */
+/* The last tag list the decoder sent, NULL for none. */
 static GstTagList *
-decode_tags (const gchar *name)
+pull_last_tags (GstHarness *h)
 {
-  GstHarness *h = new_decoder (NULL);
-  GBytes *bytes = read_case (name, ".png");
   GstTagList *tags = NULL;
   GstEvent *ev;
 
-  push_bytes (h, bytes);
-  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
   while ((ev = gst_harness_try_pull_event (h)) != NULL) {
     if (GST_EVENT_TYPE (ev) == GST_EVENT_TAG) {
       GstTagList *t;
@@ -306,6 +303,19 @@ decode_tags (const gchar *name)
     }
     gst_event_unref (ev);
   }
+  return tags;
+}
+
+static GstTagList *
+decode_tags (const gchar *name)
+{
+  GstHarness *h = new_decoder (NULL);
+  GBytes *bytes = read_case (name, ".png");
+  GstTagList *tags;
+
+  push_bytes (h, bytes);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
+  tags = pull_last_tags (h);
   g_bytes_unref (bytes);
   gst_harness_teardown (h);
   return tags;
@@ -432,11 +442,10 @@ GST_START_TEST (test_colour_profile_damaged)
   GstHarness *h = new_decoder (NULL);
   GBytes *bytes = read_case ("iccp-damaged", ".png");
   GstBus *bus = gst_bus_new ();
-  GstTagList *tags = NULL;
+  GstTagList *tags;
   GstSample *sample = NULL;
   GError *warning = NULL;
   GstMessage *msg;
-  GstEvent *ev;
 
   gst_element_set_bus (h->element, bus);
   push_bytes (h, bytes);
@@ -451,16 +460,7 @@ GST_START_TEST (test_colour_profile_damaged)
       "'%s' does not name the image", warning->message);
   g_error_free (warning);
   gst_message_unref (msg);
-  while ((ev = gst_harness_try_pull_event (h)) != NULL) {
-    if (GST_EVENT_TYPE (ev) == GST_EVENT_TAG) {
-      GstTagList *t;
-
-      gst_event_parse_tag (ev, &t);
-      gst_clear_tag_list (&tags);
-      tags = gst_tag_list_copy (t);
-    }
-    gst_event_unref (ev);
-  }
+  tags = pull_last_tags (h);
   fail_unless (tags != NULL);
   fail_unless (gst_tag_list_get_sample (tags,
       GST_IMGCOMPRESS_TAG_COLOUR_PROFILE, &sample));
