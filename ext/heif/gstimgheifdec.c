@@ -31,8 +31,11 @@
  * `imgcompress-colour-profile` tag (docs/design.md, "Image metadata"): the
  * ICC profile of a colr box (`source` `colr`), else its nclx values
  * (`source` `nclx`, with `colour-primaries`, `transfer-characteristics`,
- * `matrix-coefficients` and `full-range`); the artist and copyright of its
- * Exif and XMP blocks as %GST_TAG_ARTIST and %GST_TAG_COPYRIGHT.
+ * `matrix-coefficients` and `full-range`, and, for primaries other than
+ * sRGB's, the ICC profile they amount to, made with lcms2, so that
+ * imgiccconvert converts a Display P3 or BT.2020 image to sRGB); the artist and
+ * copyright of its Exif and XMP blocks as %GST_TAG_ARTIST and
+ * %GST_TAG_COPYRIGHT.
  *
  * Shrink on load: when #GstImgcompressImageDecoder:max-dimension is set,
  * or downstream answers the `imgcompress-size-hint` query, the smallest
@@ -222,16 +225,19 @@ set_colour (GstImgHeifDec *self, const struct heif_image_handle *handle)
   GstImgcompressImageDecoder *dec = GST_IMGCOMPRESS_IMAGE_DECODER (self);
   struct heif_color_profile_nclx *nclx = NULL;
   gsize size = heif_image_handle_get_raw_color_profile_size (handle);
+  GstBuffer *profile = NULL;
+  GstCaps *caps = NULL;
   GstSample *sample;
+  GBytes *icc;
 
   if (size > 0) {
-    guint8 *icc = g_try_malloc (size);
-    gboolean set = icc &&
-        heif_image_handle_get_raw_color_profile (handle, icc).code ==
+    guint8 *raw = g_try_malloc (size);
+    gboolean set = raw &&
+        heif_image_handle_get_raw_color_profile (handle, raw).code ==
             heif_error_Ok &&
-        gst_imgcompress_image_decoder_set_icc_profile (dec, icc, size, "colr");
+        gst_imgcompress_image_decoder_set_icc_profile (dec, raw, size, "colr");
 
-    g_free (icc);
+    g_free (raw);
     /* a damaged profile (the base class warned) leaves the nclx box, if
      * the file has both */
     if (set)
@@ -241,7 +247,16 @@ set_colour (GstImgHeifDec *self, const struct heif_image_handle *handle)
           heif_error_Ok ||
       nclx == NULL)
     return;
-  sample = gst_sample_new (NULL, NULL, NULL,
+  /* primaries other than sRGB's (Display P3, BT.2020) get the profile
+   * they amount to, which imgiccconvert converts as an embedded one */
+  icc = gst_imgcompress_icc_from_nclx (nclx->color_primaries,
+      nclx->transfer_characteristics);
+  if (icc != NULL) {
+    profile = gst_buffer_new_wrapped_bytes (icc);
+    caps = gst_caps_new_empty_simple (GST_IMGCOMPRESS_ICC_PROFILE_CAPS);
+    g_bytes_unref (icc);
+  }
+  sample = gst_sample_new (profile, caps, NULL,
       gst_structure_new ("imgcompress-colour", "source", G_TYPE_STRING, "nclx",
           "colour-primaries", G_TYPE_UINT, (guint) nclx->color_primaries,
           "transfer-characteristics", G_TYPE_UINT,
@@ -250,6 +265,8 @@ set_colour (GstImgHeifDec *self, const struct heif_image_handle *handle)
           G_TYPE_BOOLEAN, nclx->full_range_flag != 0, NULL));
   gst_imgcompress_image_decoder_set_colour_profile (dec, sample);
   gst_sample_unref (sample);
+  gst_clear_buffer (&profile);
+  gst_clear_caps (&caps);
   heif_nclx_color_profile_free (nclx);
 }
 

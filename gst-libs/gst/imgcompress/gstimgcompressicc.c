@@ -274,6 +274,113 @@ gst_imgcompress_icc_from_webp (const guint8 *data, gsize size,
   return NULL;
 }
 
+/* ITU-T H.273 colour primaries (x, y of red, green, blue) and white
+ * points of the code points a still image may carry. */
+typedef struct
+{
+  guint code;
+  cmsCIExyY white;
+  cmsCIExyYTRIPLE rgb;
+} NclxPrimaries;
+
+static const NclxPrimaries nclx_primaries[] = {
+  { 1, { 0.3127, 0.3290, 1.0 }, /* BT.709, sRGB */
+      { { 0.640, 0.330, 1.0 }, { 0.300, 0.600, 1.0 }, { 0.150, 0.060, 1.0 } } },
+  { 5, { 0.3127, 0.3290, 1.0 }, /* BT.470 B/G, BT.601 625 */
+      { { 0.640, 0.330, 1.0 }, { 0.290, 0.600, 1.0 }, { 0.150, 0.060, 1.0 } } },
+  { 6, { 0.3127, 0.3290, 1.0 }, /* BT.601 525, SMPTE 170M */
+      { { 0.630, 0.340, 1.0 }, { 0.310, 0.595, 1.0 }, { 0.155, 0.070, 1.0 } } },
+  { 7, { 0.3127, 0.3290, 1.0 }, /* SMPTE 240M */
+      { { 0.630, 0.340, 1.0 }, { 0.310, 0.595, 1.0 }, { 0.155, 0.070, 1.0 } } },
+  { 9, { 0.3127, 0.3290, 1.0 }, /* BT.2020 */
+      { { 0.708, 0.292, 1.0 }, { 0.170, 0.797, 1.0 }, { 0.131, 0.046, 1.0 } } },
+  { 11, { 0.314, 0.351, 1.0 }, /* SMPTE RP 431-2, DCI-P3 */
+      { { 0.680, 0.320, 1.0 }, { 0.265, 0.690, 1.0 }, { 0.150, 0.060, 1.0 } } },
+  { 12, { 0.3127, 0.3290, 1.0 }, /* SMPTE EG 432-1, Display P3 */
+      { { 0.680, 0.320, 1.0 }, { 0.265, 0.690, 1.0 }, { 0.150, 0.060, 1.0 } } },
+};
+
+/* The tone curve of an H.273 transfer characteristic, NULL for those not
+ * handled (PQ, HLG, logarithmic: HDR is not converted).  The SDR video
+ * curves (BT.709, BT.601, BT.2020) are taken as sRGB's, as browsers show
+ * such still images. */
+static cmsToneCurve *
+nclx_curve (guint transfer)
+{
+  static const cmsFloat64Number srgb[5] = { 2.4, 1.0 / 1.055, 0.055 / 1.055,
+    1.0 / 12.92, 0.04045 };
+
+  switch (transfer) {
+    case 1:
+    case 2: /* unspecified */
+    case 6:
+    case 13:
+    case 14:
+    case 15:
+      return cmsBuildParametricToneCurve (lcms_context, 4, srgb);
+    case 4:
+      return cmsBuildGamma (lcms_context, 2.2);
+    case 5:
+      return cmsBuildGamma (lcms_context, 2.8);
+    case 8:
+      return cmsBuildGamma (lcms_context, 1.0);
+    default:
+      return NULL;
+  }
+}
+
+/**
+ * gst_imgcompress_icc_from_nclx:
+ * @colour_primaries: the ITU-T H.273 colour primaries (HEIF/AVIF nclx)
+ * @transfer_characteristics: the H.273 transfer characteristics
+ *
+ * An RGB ICC profile made with lcms2 for what an nclx colour description
+ * says, so that the colour-management stage converts such images to sRGB
+ * as those with an embedded profile (Display P3, BT.2020 primaries...).
+ *
+ * Returns: (transfer full) (nullable): the profile; %NULL when the
+ *     description is sRGB's (BT.709 primaries or unspecified ones, with an
+ *     SDR curve), or one not handled (HDR curves, other primaries)
+ */
+GBytes *
+gst_imgcompress_icc_from_nclx (guint colour_primaries,
+    guint transfer_characteristics)
+{
+  const NclxPrimaries *p = NULL;
+  cmsToneCurve *curve;
+  cmsHPROFILE profile;
+  cmsUInt32Number size = 0;
+  guint8 *data = NULL;
+  guint i;
+
+  icc_init_once ();
+  for (i = 0; i < G_N_ELEMENTS (nclx_primaries); i++)
+    if (nclx_primaries[i].code == colour_primaries)
+      p = &nclx_primaries[i];
+  if (colour_primaries == 2) /* unspecified: sRGB's */
+    p = &nclx_primaries[0];
+  if (p == NULL)
+    return NULL;
+  if (p->code == 1 && transfer_characteristics != 4 &&
+      transfer_characteristics != 5 && transfer_characteristics != 8)
+    return NULL;
+  curve = nclx_curve (transfer_characteristics);
+  if (curve == NULL)
+    return NULL;
+  profile = cmsCreateRGBProfileTHR (lcms_context, &p->white, &p->rgb,
+      (cmsToneCurve *[3]){ curve, curve, curve });
+  cmsFreeToneCurve (curve);
+  if (profile != NULL && cmsSaveProfileToMem (profile, NULL, &size) &&
+      size > 0) {
+    data = g_malloc (size);
+    if (!cmsSaveProfileToMem (profile, data, &size))
+      g_clear_pointer (&data, g_free);
+  }
+  if (profile != NULL)
+    cmsCloseProfile (profile);
+  return data ? g_bytes_new_take (data, size) : NULL;
+}
+
 /**
  * gst_imgcompress_icc_check:
  * @icc: (array length=size): an ICC profile

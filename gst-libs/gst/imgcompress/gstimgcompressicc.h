@@ -74,6 +74,10 @@ GBytes *gst_imgcompress_icc_from_webp (const guint8 *data, gsize size,
     const gchar **problem);
 
 GST_IMGCOMPRESS_API
+GBytes *gst_imgcompress_icc_from_nclx (guint colour_primaries,
+    guint transfer_characteristics);
+
+GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_icc_check (const guint8 *icc, gsize size,
     const gchar **problem);
 

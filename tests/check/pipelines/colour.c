@@ -271,10 +271,12 @@ GST_START_TEST (test_profiles_converted)
 GST_END_TEST;
 
 /* The decoders on the base class hand their profiles over the same way:
- * TIFF's ICCProfile tag, BMP's V5 embedded profile, HEIF's colr box. */
+ * TIFF's ICCProfile tag, BMP's V5 embedded profile, HEIF's colr box, and
+ * an AVIF's nclx box with Display P3 primaries. */
 GST_START_TEST (test_other_formats_converted)
 {
-  static const gchar *names[] = { "p3.tif", "p3.bmp", "p3.heic" };
+  static const gchar *names[] = { "p3.tif", "p3.bmp", "p3.heic",
+    "nclx-p3.avif" };
   guint i;
 
   for (i = 0; i < G_N_ELEMENTS (names); i++)

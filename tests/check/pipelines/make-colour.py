@@ -139,9 +139,18 @@ def bmp_v5(im, icc):
     return b"BM" + struct.pack("<IHHI", 14 + len(body), 0, 0, 14 + 124) + body
 
 
-# Sources whose profile Pillow cannot read: their references are made from
-# the PNG of the same picture and profile
-REFERENCE_FROM_PNG = ("bmp", "heic")
+# Sources whose colour description Pillow cannot read: their references
+# are made from the PNG of the same picture and profile (nclx primaries 12
+# with transfer 13 are Display P3, p3.icc)
+REFERENCE_SOURCE = {"p3.bmp": "p3.png", "p3.heic": "p3.png",
+                    "nclx-p3.avif": "p3.png"}
+
+
+def heif_enc(src, dst, *options):
+    """Lossless, in RGB: the HEVC coding costs no difference to the PNG."""
+    subprocess.run(["heif-enc", "-L", "--matrix_coefficients=0"] +
+                   list(options) + ["-o", dst, src], check=True,
+                   capture_output=True)
 
 
 def save(im, path, **kw):
@@ -161,9 +170,14 @@ def make(d):
     with open(os.path.join(d, "p3.bmp"), "wb") as f:
         f.write(bmp_v5(pic, p3))
     # lossless, in RGB: the HEVC coding costs no difference to the PNG
-    subprocess.run(["heif-enc", "-L", "--matrix_coefficients=0", "-o",
-                    os.path.join(d, "p3.heic"), os.path.join(d, "p3.png")],
-                   check=True, capture_output=True)
+    heif_enc(os.path.join(d, "p3.png"), os.path.join(d, "p3.heic"))
+    # no profile, an nclx box: Display P3 primaries, sRGB's curve (libheif
+    # 1.15's heif-enc writes no nclx box: libavif's encoder, lossless in RGB)
+    save(pic, os.path.join(d, "plain-nclx.png"))
+    subprocess.run(["avifenc", "-l", "--cicp", "12/13/0",
+                    os.path.join(d, "plain-nclx.png"),
+                    os.path.join(d, "nclx-p3.avif")], check=True,
+                   capture_output=True)
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     save(pic, os.path.join(d, "srgb.jpg"), quality=95, icc_profile=srgb)
     save(pic, os.path.join(d, "srgb.webp"), lossless=True, icc_profile=srgb)
@@ -221,7 +235,7 @@ def make(d):
             name = "%s.%s" % (p, ext)
             reference(os.path.join(d, name)).save(
                 os.path.join(d, "ref-%s.png" % name))
-    for name in ("p3.tif", "p3.bmp", "p3.heic"):
+    for name in ("p3.tif", "p3.bmp", "p3.heic", "nclx-p3.avif"):
         reference(os.path.join(d, name)).save(
             os.path.join(d, "ref-%s.png" % name))
     for name in ("cmyk.jpg", "cmyk-icc.jpg"):
@@ -255,10 +269,8 @@ def rgb(path, size=None):
 
 
 def reference(src):
-    base, ext = src.rsplit(".", 1)
-    if ext in REFERENCE_FROM_PNG:
-        src = base + ".png"
-    im = Image.open(src)
+    d, name = os.path.split(src)
+    im = Image.open(os.path.join(d, REFERENCE_SOURCE.get(name, name)))
     icc = im.info.get("icc_profile") or open(GS_CMYK + "default_cmyk.icc",
                                              "rb").read()
     srgb = ImageCms.createProfile("sRGB")
