@@ -274,6 +274,12 @@ gst_imgcompress_icc_from_webp (const guint8 *data, gsize size,
   return NULL;
 }
 
+/* dateTimeNumber of the profiles made here: 2026-01-01 00:00:00 */
+#define ICC_DATE_OFFSET 24
+#define ICC_DATE_BYTES 12
+static const guint8 nclx_profile_date[ICC_DATE_BYTES] = { 0x07, 0xea, 0, 1, 0,
+  1, 0, 0, 0, 0, 0, 0 };
+
 /* ITU-T H.273 colour primaries (x, y of red, green, blue) and white
  * points of the code points a still image may carry. */
 typedef struct
@@ -373,9 +379,14 @@ gst_imgcompress_icc_from_nclx (guint colour_primaries,
   if (profile != NULL && cmsSaveProfileToMem (profile, NULL, &size) &&
       size > 0) {
     data = g_malloc (size);
-    if (!cmsSaveProfileToMem (profile, data, &size))
+    if (!cmsSaveProfileToMem (profile, data, &size) || size < ICC_HEADER_BYTES)
       g_clear_pointer (&data, g_free);
   }
+  /* lcms2 stamps the time it made the profile: a fixed date keeps the
+   * bytes, and so the transform cache's key and the outputs that embed
+   * it, the same from one image and one run to the next */
+  if (data != NULL)
+    memcpy (data + ICC_DATE_OFFSET, nclx_profile_date, ICC_DATE_BYTES);
   if (profile != NULL)
     cmsCloseProfile (profile);
   return data ? g_bytes_new_take (data, size) : NULL;
