@@ -87,6 +87,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_imgcompress_bin_debug);
 #define DEFAULT_ON_ERROR GST_IMGCOMPRESS_BIN_ON_ERROR_STOP
 #define DEFAULT_ICC GST_IMGCOMPRESS_BIN_ICC_CONVERT
 #define DEFAULT_METADATA GST_IMGCOMPRESS_BIN_METADATA_NONE
+#define DEFAULT_HOLD_VARIANTS ""
 
 enum
 {
@@ -107,6 +108,7 @@ enum
   PROP_ON_ERROR,
   PROP_ICC,
   PROP_METADATA,
+  PROP_HOLD_VARIANTS,
 };
 
 static GstStaticPadTemplate sink_template =
@@ -363,6 +365,13 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
           "none)",
           GST_TYPE_IMGCOMPRESS_BIN_METADATA, DEFAULT_METADATA,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_HOLD_VARIANTS,
+      g_param_spec_string ("hold-variants", "Hold variants",
+          "Comma-separated variants whose files are left under their "
+          "temporary names for the application to commit (metricsink's hold; "
+          "the metrics name each held-location); output=files only, read "
+          "when the branches are built (default \"\", none)",
+          DEFAULT_HOLD_VARIANTS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -767,6 +776,7 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
   self->formats = g_strdup (DEFAULT_FORMATS);
   self->output_dir = g_strdup (DEFAULT_OUTPUT_DIR);
   self->location = g_strdup (DEFAULT_LOCATION);
+  self->hold_variants = g_strdup (DEFAULT_HOLD_VARIANTS);
   self->adaptive = DEFAULT_ADAPTIVE;
   self->bands = g_strdup (DEFAULT_BANDS);
   self->max_pixels = DEFAULT_MAX_PIXELS;
@@ -829,6 +839,7 @@ gst_imgcompress_bin_finalize (GObject *object)
   g_free (self->formats);
   g_free (self->output_dir);
   g_free (self->location);
+  g_free (self->hold_variants);
   g_free (self->bands);
   clear_slots (self);
   g_array_unref (self->slots);
@@ -867,6 +878,9 @@ gst_imgcompress_bin_set_property (GObject *object, guint prop_id,
       break;
     case PROP_LOCATION:
       replace_string (&self->location, value, DEFAULT_LOCATION);
+      break;
+    case PROP_HOLD_VARIANTS:
+      replace_string (&self->hold_variants, value, DEFAULT_HOLD_VARIANTS);
       break;
     case PROP_ADAPTIVE:
       self->adaptive = g_value_get_enum (value);
@@ -930,6 +944,9 @@ gst_imgcompress_bin_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_LOCATION:
       g_value_set_string (value, self->location);
+      break;
+    case PROP_HOLD_VARIANTS:
+      g_value_set_string (value, self->hold_variants);
       break;
     case PROP_ADAPTIVE:
       g_value_set_enum (value, self->adaptive);
@@ -1020,6 +1037,7 @@ typedef struct
 {
   gchar *output_dir;
   gchar *location;
+  gchar **hold_variants;
   gboolean overwrite;
   guint background;
   guint progressive_from;
@@ -1035,6 +1053,7 @@ read_branch_settings (GstImgcompressBin *self, BranchSettings *bs)
   GST_OBJECT_LOCK (self);
   bs->output_dir = g_strdup (self->output_dir);
   bs->location = g_strdup (self->location);
+  bs->hold_variants = g_strsplit (self->hold_variants, ",", -1);
   bs->overwrite = self->overwrite;
   bs->background = self->background;
   bs->progressive_from = self->progressive_from;
@@ -1050,6 +1069,7 @@ branch_settings_clear (BranchSettings *bs)
 {
   g_free (bs->output_dir);
   g_free (bs->location);
+  g_strfreev (bs->hold_variants);
 }
 
 static gint
@@ -1186,7 +1206,10 @@ build_format_branch (GstImgcompressBin *self, GstElement *tee,
    * slowest branch had prerolled too, and thumbnails would come out with
    * the full variant instead of first. */
   g_object_set (sink, "output-dir", bs->output_dir, "location", bs->location,
-      "overwrite", bs->overwrite, "async", FALSE, NULL);
+      "overwrite", bs->overwrite, "async", FALSE, "hold",
+      g_strv_contains ((const gchar *const *) bs->hold_variants,
+          variant->variant),
+      NULL);
 
   return gst_element_link_many (tee, queue, encoder, sink, NULL);
 }

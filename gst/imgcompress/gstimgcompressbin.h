@@ -87,6 +87,7 @@ struct _GstImgcompressBin
   gchar *formats;
   gchar *output_dir;
   gchar *location;
+  gchar *hold_variants;
   GstImgcompressBinAdaptive adaptive;
   gchar *bands;
   guint64 max_pixels;

@@ -54,6 +54,15 @@
  * extended attribute where the file system has them
  * (gst_imgcompress_file_check() compares a file with it).
  *
+ * With #GstMetricSink:hold the file is written, recorded and synced in the
+ * same way but left under its temporary name: the metrics message gives
+ * that name as held-location beside the final location, and the
+ * application puts the file in place when it chooses, with
+ * gst_imgcompress_file_commit_held() (or drops it with
+ * gst_imgcompress_file_discard_held()).  The batch tool holds the larger
+ * variants so that every thumbnail of a batch exists before any of them,
+ * with one decode per image.
+ *
  * After each file, metricsink posts an `imgcompress-metrics` element message
  * (read it with gst_imgcompress_metrics_message_parse()): image, variant,
  * format, location, width, height, quality and encode-time (from the
@@ -98,6 +107,7 @@ GST_DEBUG_CATEGORY_STATIC (gst_metric_sink_debug);
 #define DEFAULT_OVERWRITE FALSE
 #define DEFAULT_FSYNC FALSE
 #define DEFAULT_POST_MESSAGES TRUE
+#define DEFAULT_HOLD FALSE
 
 enum
 {
@@ -108,6 +118,7 @@ enum
   PROP_OVERWRITE,
   PROP_FSYNC,
   PROP_POST_MESSAGES,
+  PROP_HOLD,
   PROP_STATS,
 };
 
@@ -193,6 +204,14 @@ gst_metric_sink_class_init (GstMetricSinkClass *klass)
           "Post an imgcompress-metrics element message per file written "
           "(default TRUE)",
           DEFAULT_POST_MESSAGES,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+              GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_HOLD,
+      g_param_spec_boolean ("hold", "Hold",
+          "Leave each file under its temporary name for the application to "
+          "rename with gst_imgcompress_file_commit_held(); the metrics "
+          "message names it held-location (default FALSE)",
+          DEFAULT_HOLD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
   /**
@@ -307,6 +326,9 @@ gst_metric_sink_set_property (GObject *object, guint prop_id,
     case PROP_POST_MESSAGES:
       self->post_messages = g_value_get_boolean (value);
       break;
+    case PROP_HOLD:
+      self->hold = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -407,6 +429,9 @@ gst_metric_sink_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_POST_MESSAGES:
       g_value_set_boolean (value, self->post_messages);
+      break;
+    case PROP_HOLD:
+      g_value_set_boolean (value, self->hold);
       break;
     case PROP_STATS:
       g_value_take_boxed (value, stats_to_structure (&self->stats));
@@ -585,10 +610,12 @@ post_file_error_escaped (GstMetricSink *self, const gchar *path,
 
 /* Writes the buffer's memories one by one: no merge copy for buffers made of
  * several chunks. */
+/* With @held_path the file is held (left under its temporary name, whose
+ * path goes there) rather than committed. */
 static gboolean
 write_buffer_atomically (const gchar *output_dir, const gchar *relative,
     GstBuffer *buffer, GstImgcompressFileFlags flags, GstImgcompressFileId *id,
-    GError **error)
+    gchar **held_path, GError **error)
 {
   GstImgcompressAtomicFile *file;
   guint i, n = gst_buffer_n_memory (buffer);
@@ -617,6 +644,10 @@ write_buffer_atomically (const gchar *output_dir, const gchar *relative,
       gst_imgcompress_atomic_file_abort (file);
       return FALSE;
     }
+  }
+  if (held_path != NULL) {
+    *held_path = gst_imgcompress_atomic_file_hold (file, error);
+    return *held_path != NULL;
   }
   return gst_imgcompress_atomic_file_commit_with_id (file, id, error);
 }
@@ -665,6 +696,7 @@ typedef struct
   gchar *image_name;
   GstImgcompressFileFlags flags;
   gboolean post_messages;
+  gboolean hold;
 } FileSettings;
 
 static void
@@ -684,6 +716,7 @@ file_settings_read (GstMetricSink *self, FileSettings *settings)
   if (self->fsync)
     settings->flags |= GST_IMGCOMPRESS_FILE_FLAG_SYNC;
   settings->post_messages = self->post_messages;
+  settings->hold = self->hold;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -768,15 +801,17 @@ fill_metrics (GstMetricSink *self, GstBuffer *buffer, gchar *image_name,
 }
 
 /* The message carries the written file's identity too, so that an
- * application can later remove exactly this file and no other writer's. */
+ * application can later remove exactly this file and no other writer's; a
+ * held file has none until it is committed. */
 static void
 post_metrics (GstMetricSink *self, const GstImgcompressMetrics *m,
     const GstImgcompressFileId *id)
 {
   GstMessage *msg = gst_imgcompress_metrics_message_new (GST_OBJECT (self), m);
 
-  gst_imgcompress_file_id_to_structure (id,
-      gst_message_writable_structure (msg));
+  if (id != NULL)
+    gst_imgcompress_file_id_to_structure (id,
+        gst_message_writable_structure (msg));
   gst_element_post_message (GST_ELEMENT (self), msg);
 }
 
@@ -790,7 +825,7 @@ gst_metric_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
     0,
   };
   GError *error = NULL;
-  gchar *variant, *relative = NULL, *path = NULL;
+  gchar *variant, *relative = NULL, *path = NULL, *held_path = NULL;
   GstClockTime done;
 
   if (gst_buffer_get_size (buffer) == 0) {
@@ -816,7 +851,7 @@ gst_metric_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   path = g_build_filename (settings.output_dir, relative, NULL);
 
   if (!write_buffer_atomically (settings.output_dir, relative, buffer,
-          settings.flags, &id, &error)) {
+          settings.flags, &id, settings.hold ? &held_path : NULL, &error)) {
     post_file_error (self, path, error);
     g_clear_error (&error);
     goto failed;
@@ -828,10 +863,11 @@ gst_metric_sink_render (GstBaseSink *bsink, GstBuffer *buffer)
   /* the metrics name the image as the event did, not as sanitised */
   fill_metrics (self, buffer, g_strdup (settings.image_name),
       g_strdup (current_variant (self)), path, done, &m);
+  m.held_location = held_path;
   path = NULL;
   update_stats (self, &m);
   if (settings.post_messages)
-    post_metrics (self, &m, &id);
+    post_metrics (self, &m, m.held_location ? NULL : &id);
   gst_imgcompress_metrics_clear (&m);
   g_free (relative);
   g_free (variant);

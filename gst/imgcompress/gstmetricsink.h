@@ -50,6 +50,7 @@ struct _GstMetricSink
   gboolean overwrite;
   gboolean fsync;
   gboolean post_messages;
+  gboolean hold;
 
   /* streaming thread only */
   GstImgcompressImageInfo image;

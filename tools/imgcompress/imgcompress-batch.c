@@ -8,8 +8,8 @@
  */
 
 /* Runs imgcompressbin pipelines in-process, a bounded number at once, on
- * one main loop: long-lived pipelines (one per image in flight, and pass)
- * fed one image after another, results from their buses. */
+ * one main loop: long-lived pipelines (one per image in flight) fed one
+ * image after another, results from their buses. */
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -38,10 +38,10 @@ struct _ImgcompressBatch
   ImgcompressBatchOptions options;
   GPtrArray *images; /* ImgcompressImage, owned by the caller */
   GPtrArray *order; /* the same images, in the order they run */
-  gchar **pass_variants; /* variant string per pass */
-  guint n_passes;
-  guint pass;
-  guint next; /* next image of the pass */
+  gchar *variants; /* every variant, for imgcompressbin */
+  gchar *hold_variants; /* those held until every thumbnail exists */
+  GPtrArray *held; /* made images whose held files wait for the others */
+  guint next; /* next image to start */
   guint running;
   guint64 in_flight_bytes; /* estimated working sets of the running jobs */
   guint in_flight_limit;
@@ -56,8 +56,8 @@ struct _ImgcompressBatch
 };
 
 /* A long-lived pipeline, `appsrc ! imgcompressbin on-error=skip`, that
- * makes one image at a time: built when a pass first needs it, fed image
- * after image, torn down when the pass ends.  Building, negotiating and
+ * makes one image at a time: built when first needed, fed image after
+ * image, torn down at the end of the run.  Building, negotiating and
  * tearing down a pipeline per image cost more than a small image's whole
  * processing. */
 typedef struct _Worker Worker;
@@ -76,7 +76,6 @@ struct _Worker
   GstElement *pipeline;
   GstElement *src;
   guint watch_id;
-  guint pass;
   Job *job; /* the image being made, NULL when idle */
   gboolean broken; /* a pipeline error: it makes no further image */
 };
@@ -89,6 +88,9 @@ output_free (gpointer data)
   g_free (o->variant);
   g_free (o->format);
   g_free (o->location);
+  if (o->held_location != NULL)
+    gst_imgcompress_file_discard_held (o->held_location);
+  g_free (o->held_location);
   g_free (o);
 }
 
@@ -124,38 +126,26 @@ imgcompress_image_free (ImgcompressImage *image)
   g_free (image);
 }
 
-/* With --thumbnails-first the smallest variant of every image is made in a
- * first pass, the others in a second: no larger variant is written before
- * every thumbnail exists. */
+/* With --thumbnails-first every image is decoded once for all its
+ * variants, but the files of the larger ones are held under their temporary
+ * names (metricsink's hold) until every image has its thumbnail: then they
+ * are renamed into place, image by image.  No larger file is visible
+ * before every thumbnail exists, and no image is decoded twice. */
 static void
-plan_passes (ImgcompressBatch *batch)
+plan_variants (ImgcompressBatch *batch)
 {
   const ImgcompressConfig *config = batch->options.config;
-  ImgcompressConfig first = *config, rest = *config;
+  GString *hold = g_string_new (NULL);
+  guint i;
 
-  if (!batch->options.thumbnails_first || config->variants->len < 2) {
-    batch->pass_variants = g_new0 (gchar *, 2);
-    batch->pass_variants[0] = imgcompress_config_variants_string (config);
-    batch->n_passes = 1;
-    return;
+  batch->variants = imgcompress_config_variants_string (config);
+  if (batch->options.thumbnails_first) {
+    for (i = 1; i < config->variants->len; i++)
+      g_string_append_printf (hold, "%s%s", i > 1 ? "," : "",
+          g_array_index (config->variants, GstImgcompressVariantInfo, i)
+              .variant);
   }
-
-  first.variants =
-      g_array_sized_new (FALSE, TRUE, sizeof (GstImgcompressVariantInfo), 1);
-  g_array_append_vals (first.variants, config->variants->data, 1);
-  rest.variants = g_array_sized_new (FALSE, TRUE,
-      sizeof (GstImgcompressVariantInfo), config->variants->len - 1);
-  g_array_append_vals (rest.variants,
-      &g_array_index (config->variants, GstImgcompressVariantInfo, 1),
-      config->variants->len - 1);
-
-  batch->pass_variants = g_new0 (gchar *, 3);
-  batch->pass_variants[0] = imgcompress_config_variants_string (&first);
-  batch->pass_variants[1] = imgcompress_config_variants_string (&rest);
-  batch->n_passes = 2;
-  /* The arrays share the config's strings: free only the containers. */
-  g_array_free (first.variants, TRUE);
-  g_array_free (rest.variants, TRUE);
+  batch->hold_variants = g_string_free (hold, FALSE);
 }
 
 /* The header tells what an image will cost; an unreadable one is left to
@@ -250,6 +240,7 @@ imgcompress_batch_new (const ImgcompressBatchOptions *options,
   batch->options = *options;
   batch->images = images;
   batch->workers = g_ptr_array_new ();
+  batch->held = g_ptr_array_new ();
   batch->loop = g_main_loop_new (NULL, FALSE);
 
   /* The seed: fewer than 5 images run one after another. */
@@ -264,7 +255,7 @@ imgcompress_batch_new (const ImgcompressBatchOptions *options,
   if (images->len < 5)
     batch->max_in_flight = 1;
 
-  plan_passes (batch);
+  plan_variants (batch);
   estimate_working_sets (batch);
   plan_order (batch);
   return batch;
@@ -273,7 +264,9 @@ imgcompress_batch_new (const ImgcompressBatchOptions *options,
 void
 imgcompress_batch_free (ImgcompressBatch *batch)
 {
-  g_strfreev (batch->pass_variants);
+  g_free (batch->variants);
+  g_free (batch->hold_variants);
+  g_ptr_array_unref (batch->held);
   g_ptr_array_unref (batch->order);
   g_ptr_array_unref (batch->workers);
   g_main_loop_unref (batch->loop);
@@ -301,6 +294,7 @@ record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
   o->variant = g_strdup (m->variant);
   o->format = g_strdup (m->format);
   o->location = g_strdup (m->location);
+  o->held_location = g_strdup (m->held_location);
   o->width = m->width;
   o->height = m->height;
   o->quality = m->quality;
@@ -319,7 +313,8 @@ record_output (Job *job, GstMessage *msg, const GstImgcompressMetrics *m)
   if (m->input_bytes > 0)
     job->image->input_bytes = m->input_bytes;
 
-  if (batch->options.on_output)
+  /* a held file is announced when it is in place */
+  if (batch->options.on_output && o->held_location == NULL)
     batch->options.on_output (batch, job->image, batch->options.user_data);
 }
 
@@ -390,8 +385,9 @@ check_outputs_exist (ImgcompressImage *image)
 
   for (i = 0; i < image->outputs->len; i++) {
     ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
+    const gchar *path = o->held_location ? o->held_location : o->location;
 
-    if (!g_file_test (o->location, G_FILE_TEST_IS_REGULAR)) {
+    if (!g_file_test (path, G_FILE_TEST_IS_REGULAR)) {
       gchar *shown = gst_imgcompress_escape_for_display (o->location);
 
       image->failed = TRUE;
@@ -405,13 +401,44 @@ check_outputs_exist (ImgcompressImage *image)
   }
 }
 
+static gboolean
+has_held_outputs (const ImgcompressImage *image)
+{
+  guint i;
+
+  for (i = 0; i < image->outputs->len; i++) {
+    ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
+
+    if (o->held_location != NULL)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+static void
+report_image_done (ImgcompressBatch *batch, ImgcompressImage *image)
+{
+  if (image->failed) {
+    imgcompress_outputs_remove_own (image);
+    /* the failure, reported again as a warning by imgcompressbin */
+    if (g_strcmp0 (image->warning, image->error) == 0)
+      g_clear_pointer (&image->warning, g_free);
+  }
+  image->done = TRUE;
+  batch->finished++;
+  if (!image->failed)
+    batch->total_processing += image->processing_time;
+  if (batch->options.on_image_done)
+    batch->options.on_image_done (batch, image, batch->options.user_data);
+  adapt_in_flight_limit (batch);
+}
+
 static void
 finish_job (Job *job)
 {
   ImgcompressBatch *batch = job->batch;
   ImgcompressImage *image = job->image;
   Worker *worker = job->worker;
-  gboolean last_pass = batch->pass + 1 == batch->n_passes;
 
   worker->job = NULL;
   if (worker->broken)
@@ -420,27 +447,83 @@ finish_job (Job *job)
   batch->running--;
   batch->in_flight_bytes -= image->working_set;
 
-  if (!image->failed && last_pass)
+  if (!image->failed)
     check_outputs_exist (image);
-  if (image->failed) {
-    imgcompress_outputs_remove_own (image);
-    /* the failure, reported again as a warning by imgcompressbin */
-    if (g_strcmp0 (image->warning, image->error) == 0)
-      g_clear_pointer (&image->warning, g_free);
-  }
-  if (image->failed || last_pass) {
-    image->done = TRUE;
-    batch->finished++;
-    if (!image->failed)
-      batch->total_processing += image->processing_time;
-    if (batch->options.on_image_done)
-      batch->options.on_image_done (batch, image, batch->options.user_data);
-    adapt_in_flight_limit (batch);
-  }
+  if (!image->failed && has_held_outputs (image))
+    g_ptr_array_add (batch->held, image);
+  else
+    report_image_done (batch, image);
   g_free (job->id);
   g_free (job);
 
   schedule (batch);
+}
+
+/* Puts an image's held files in place, in the order they were made; the
+ * first that cannot be (another writer took its name meanwhile) fails the
+ * image, and what it had made goes. */
+static void
+commit_held_outputs (ImgcompressBatch *batch, ImgcompressImage *image)
+{
+  GstImgcompressFileFlags flags = GST_IMGCOMPRESS_FILE_FLAG_NONE;
+  GError *error = NULL;
+  guint i;
+
+  if (batch->options.overwrite || batch->options.skip_existing)
+    flags |= GST_IMGCOMPRESS_FILE_FLAG_OVERWRITE;
+  for (i = 0; i < image->outputs->len && !image->failed; i++) {
+    ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
+
+    if (o->held_location == NULL)
+      continue;
+    if (!gst_imgcompress_file_commit_held (o->held_location, o->location, flags,
+            &o->id, &error)) {
+      image->failed = TRUE;
+      g_free (image->error);
+      image->error = g_strdup (error->message);
+      g_clear_error (&error);
+    } else {
+      o->has_id = TRUE;
+      o->written_at_us = g_get_monotonic_time ();
+      if (batch->options.on_output)
+        batch->options.on_output (batch, image, batch->options.user_data);
+    }
+    /* committed, or removed by the failed commit */
+    g_clear_pointer (&o->held_location, g_free);
+  }
+  report_image_done (batch, image);
+}
+
+/* An interrupted run puts no held file in place: the images that waited
+ * keep the files already visible (their thumbnails) and are not done. */
+static void
+discard_all_held (ImgcompressBatch *batch)
+{
+  guint i, j;
+
+  for (i = 0; i < batch->held->len; i++) {
+    ImgcompressImage *image = g_ptr_array_index (batch->held, i);
+
+    for (j = image->outputs->len; j > 0; j--) {
+      ImgcompressOutput *o = g_ptr_array_index (image->outputs, j - 1);
+
+      /* output_free() removes the held file */
+      if (o->held_location != NULL)
+        g_ptr_array_remove_index (image->outputs, j - 1);
+    }
+  }
+  g_ptr_array_set_size (batch->held, 0);
+}
+
+/* Every image has its thumbnail: the held files follow. */
+static void
+commit_all_held (ImgcompressBatch *batch)
+{
+  guint i;
+
+  for (i = 0; i < batch->held->len; i++)
+    commit_held_outputs (batch, g_ptr_array_index (batch->held, i));
+  g_ptr_array_set_size (batch->held, 0);
 }
 
 static void
@@ -554,16 +637,15 @@ make_worker (ImgcompressBatch *batch, GError **error)
   }
   worker = g_new0 (Worker, 1);
   worker->batch = batch;
-  worker->pass = batch->pass;
-  name = g_strdup_printf ("worker%u-pass%u", batch->workers->len, batch->pass);
+  name = g_strdup_printf ("worker%u", batch->workers->len);
   worker->pipeline = gst_pipeline_new (name);
   g_free (name);
   worker->src = gst_element_factory_make ("appsrc", NULL);
   g_object_set (worker->src, "format", GST_FORMAT_BYTES, "max-bytes",
       (guint64) 0, NULL);
   g_object_set (bin, "output-dir", batch->options.outdir, "location",
-      batch->options.location_template, "variants",
-      batch->pass_variants[batch->pass], "formats", config->formats,
+      batch->options.location_template, "variants", batch->variants,
+      "hold-variants", batch->hold_variants, "formats", config->formats,
       "max-pixels", config->max_pixels, "max-input-bytes",
       config->max_input_bytes, "overwrite",
       batch->options.overwrite || batch->options.skip_existing, NULL);
@@ -646,7 +728,7 @@ idle_worker (ImgcompressBatch *batch, GError **error)
   for (i = 0; i < batch->workers->len; i++) {
     Worker *worker = g_ptr_array_index (batch->workers, i);
 
-    if (worker->job == NULL && !worker->broken && worker->pass == batch->pass)
+    if (worker->job == NULL && !worker->broken)
       return worker;
   }
   return make_worker (batch, error);
@@ -691,7 +773,9 @@ read_input (const ImgcompressImage *image, gint fd, guint64 max_bytes,
    * the image with its own message: a huge file is not read whole. */
   gsize cap =
       max_bytes > 0 && max_bytes < G_MAXSIZE ? max_bytes + 1 : G_MAXSIZE;
-  gsize alloc = MIN (MAX (image->input_bytes, 4096), cap);
+  /* One byte more than the file's size: the read that finds its end
+   * fits, instead of doubling the buffer for it. */
+  gsize alloc = MIN (MAX (image->input_bytes + 1, 4096), cap);
   guint8 *data = g_malloc (alloc);
   gsize size = 0;
   GstBuffer *buffer;
@@ -826,17 +910,12 @@ schedule (ImgcompressBatch *batch)
     ImgcompressImage *image;
 
     if (batch->next >= batch->images->len) {
-      /* A new pass starts once every image is through the previous one. */
       if (batch->running > 0)
         return;
       destroy_idle_workers (batch);
-      if (batch->pass + 1 >= batch->n_passes) {
-        g_main_loop_quit (batch->loop);
-        return;
-      }
-      batch->pass++;
-      batch->next = 0;
-      continue;
+      commit_all_held (batch);
+      g_main_loop_quit (batch->loop);
+      return;
     }
     if (!bring_fitting_image_forward (batch))
       return;
@@ -911,6 +990,7 @@ imgcompress_batch_interrupt (ImgcompressBatch *batch)
   }
   g_list_free (jobs);
   destroy_idle_workers (batch);
+  discard_all_held (batch);
   if (batch->running == 0)
     g_main_loop_quit (batch->loop);
 }

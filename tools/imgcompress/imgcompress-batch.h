@@ -22,6 +22,7 @@ typedef struct
   gchar *variant;
   gchar *format;
   gchar *location;
+  gchar *held_location; /* until committed (--thumbnails-first), or NULL */
   guint width;
   guint height;
   gint quality;

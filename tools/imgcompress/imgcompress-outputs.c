@@ -325,7 +325,9 @@ imgcompress_outputs_remove_own (ImgcompressImage *image)
   for (i = 0; i < image->outputs->len; i++) {
     ImgcompressOutput *o = g_ptr_array_index (image->outputs, i);
 
-    if (o->has_id)
+    if (o->held_location != NULL)
+      gst_imgcompress_file_discard_held (o->held_location);
+    else if (o->has_id)
       gst_imgcompress_file_remove_if_same (o->location, &o->id);
   }
   g_ptr_array_set_size (image->outputs, 0);

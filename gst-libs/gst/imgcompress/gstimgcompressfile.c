@@ -571,6 +571,73 @@ file_id_from_stat (const struct stat *st, GstImgcompressFileId *id)
       st->st_mtim.tv_nsec;
 }
 
+/* Records the checksum, syncs (with %GST_IMGCOMPRESS_FILE_FLAG_SYNC) and
+ * closes the temporary file; its identity goes to @id.  The temporary file
+ * stays, under its temporary name. */
+static gboolean
+close_temp (GstImgcompressAtomicFile *file, GstImgcompressFileId *id,
+    GError **error)
+{
+  struct stat st;
+  gint fd;
+
+  record_checksum (file);
+  fd = file->fd;
+  file->fd = -1;
+
+  if ((file->flags & GST_IMGCOMPRESS_FILE_FLAG_SYNC) && fsync_retry (fd) < 0) {
+    set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_SYNC, errno,
+        _ ("Could not sync \"%s\": %s"), file->temp_path, g_strerror (errno));
+    close (fd);
+    return FALSE;
+  }
+  /* The identity of this very inode: the rename keeps it. */
+  if (id != NULL && fstat (fd, &st) == 0)
+    file_id_from_stat (&st, id);
+  /* close() reports delayed write errors on some file systems (NFS); it
+   * is not retried on EINTR because Linux has released the fd by then. */
+  if (close (fd) < 0 && errno != EINTR) {
+    set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_WRITE, errno,
+        _ ("Could not write to \"%s\": %s"), file->temp_path,
+        g_strerror (errno));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* Renames @temp_base to @base within @dir_fd (@path names the final file
+ * in messages), without replacing an existing file unless @flags say so;
+ * with %GST_IMGCOMPRESS_FILE_FLAG_SYNC the rename itself is made durable. */
+static gboolean
+rename_into_place (gint dir_fd, const gchar *temp_base, const gchar *base,
+    const gchar *path, GstImgcompressFileFlags flags, GError **error)
+{
+  gint ret;
+
+  if (flags & GST_IMGCOMPRESS_FILE_FLAG_OVERWRITE)
+    ret = renameat (dir_fd, temp_base, dir_fd, base);
+  else
+    ret = rename_noreplace_at (dir_fd, temp_base, base);
+  if (ret < 0) {
+    gint err = errno;
+
+    if (err == EEXIST)
+      g_set_error (error, GST_IMGCOMPRESS_FILE_ERROR,
+          GST_IMGCOMPRESS_FILE_ERROR_EXISTS, _ ("\"%s\" already exists"), path);
+    else
+      set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_RENAME, err,
+          _ ("Could not rename the temporary file to \"%s\": %s"), path,
+          g_strerror (err));
+    return FALSE;
+  }
+
+  /* Some file systems cannot fsync a directory (EINVAL); the data is safe
+   * anyway, so this is best effort. */
+  if (flags & GST_IMGCOMPRESS_FILE_FLAG_SYNC)
+    fsync_retry (dir_fd);
+  return TRUE;
+}
+
 /**
  * gst_imgcompress_atomic_file_commit_with_id:
  * @file: (transfer full): an open #GstImgcompressAtomicFile
@@ -593,64 +660,153 @@ gboolean
 gst_imgcompress_atomic_file_commit_with_id (GstImgcompressAtomicFile *file,
     GstImgcompressFileId *id, GError **error)
 {
-  gboolean sync;
-  struct stat st;
-  gint fd, ret;
+  gboolean ok;
 
   g_return_val_if_fail (file != NULL && file->fd >= 0, FALSE);
 
-  sync = (file->flags & GST_IMGCOMPRESS_FILE_FLAG_SYNC) != 0;
-  record_checksum (file);
-  fd = file->fd;
-  file->fd = -1;
+  ok = close_temp (file, id, error) &&
+      rename_into_place (file->dir_fd, file->temp_base, file->base, file->path,
+          file->flags, error);
+  if (!ok)
+    unlinkat (file->dir_fd, file->temp_base, 0);
+  free_file (file);
+  return ok;
+}
 
-  if (sync && fsync_retry (fd) < 0) {
-    set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_SYNC, errno,
-        _ ("Could not sync \"%s\": %s"), file->temp_path, g_strerror (errno));
-    close (fd);
-    goto failed;
-  }
-  /* The identity of this very inode: the rename keeps it. */
-  if (id != NULL && fstat (fd, &st) == 0)
-    file_id_from_stat (&st, id);
-  /* close() reports delayed write errors on some file systems (NFS); it
-   * is not retried on EINTR because Linux has released the fd by then. */
-  if (close (fd) < 0 && errno != EINTR) {
-    set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_WRITE, errno,
-        _ ("Could not write to \"%s\": %s"), file->temp_path,
-        g_strerror (errno));
-    goto failed;
-  }
+/**
+ * gst_imgcompress_atomic_file_hold:
+ * @file: (transfer full): an open #GstImgcompressAtomicFile
+ * @error: (out) (optional): where to put a #GST_IMGCOMPRESS_FILE_ERROR
+ *
+ * The first half of gst_imgcompress_atomic_file_commit_with_id(): records
+ * the checksum, syncs and closes the temporary file, but leaves it under
+ * its temporary name, so that an application can decide when the file
+ * appears (all thumbnails of a batch before any larger file, say).  End
+ * with exactly one of gst_imgcompress_file_commit_held() or
+ * gst_imgcompress_file_discard_held().  A process that dies meanwhile
+ * leaves a temporary file that gst_imgcompress_file_remove_stale_temps()
+ * removes.  On failure the temporary file is removed.  Frees @file in every
+ * case.
+ *
+ * Returns: (transfer full) (nullable): the path of the held temporary file,
+ *     or %NULL on error
+ */
+gchar *
+gst_imgcompress_atomic_file_hold (GstImgcompressAtomicFile *file,
+    GError **error)
+{
+  gchar *temp_path = NULL;
 
-  if (file->flags & GST_IMGCOMPRESS_FILE_FLAG_OVERWRITE)
-    ret = renameat (file->dir_fd, file->temp_base, file->dir_fd, file->base);
+  g_return_val_if_fail (file != NULL && file->fd >= 0, NULL);
+
+  if (close_temp (file, NULL, error))
+    temp_path = g_strdup (file->temp_path);
   else
-    ret = rename_noreplace_at (file->dir_fd, file->temp_base, file->base);
-  if (ret < 0) {
-    gint err = errno;
+    unlinkat (file->dir_fd, file->temp_base, 0);
+  free_file (file);
+  return temp_path;
+}
 
-    if (err == EEXIST)
-      g_set_error (error, GST_IMGCOMPRESS_FILE_ERROR,
-          GST_IMGCOMPRESS_FILE_ERROR_EXISTS, _ ("\"%s\" already exists"),
-          file->path);
-    else
-      set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_RENAME, err,
-          _ ("Could not rename the temporary file to \"%s\": %s"), file->path,
-          g_strerror (err));
-    goto failed;
+/* The directory of @held_path opened, and its base name, when @held_path is
+ * a temporary file of ours for @path in the same directory. */
+static gint
+open_held_directory (const gchar *held_path, const gchar *path,
+    gchar **held_base, GError **error)
+{
+  gchar *dir = g_path_get_dirname (path);
+  gchar *held_dir = g_path_get_dirname (held_path);
+  gchar *base = g_path_get_basename (held_path);
+  gint dir_fd = -1;
+
+  if (strcmp (dir, held_dir) != 0 ||
+      !gst_imgcompress_file_is_temp_name (base)) {
+    set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_RENAME, EINVAL,
+        _ ("Could not rename the temporary file to \"%s\": %s"), path,
+        g_strerror (EINVAL));
+  } else if ((dir_fd = open_directory_at (AT_FDCWD, dir, TRUE)) < 0) {
+    set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_RENAME, errno,
+        _ ("Could not rename the temporary file to \"%s\": %s"), path,
+        g_strerror (errno));
   }
+  if (dir_fd >= 0)
+    *held_base = g_steal_pointer (&base);
+  g_free (base);
+  g_free (held_dir);
+  g_free (dir);
+  return dir_fd;
+}
 
-  /* Makes the rename itself durable.  Some file systems cannot fsync a
-   * directory (EINVAL); the data is safe anyway, so this is best effort. */
-  if (sync)
-    fsync_retry (file->dir_fd);
-  free_file (file);
-  return TRUE;
+/**
+ * gst_imgcompress_file_commit_held:
+ * @held_path: what gst_imgcompress_atomic_file_hold() returned
+ * @path: the final path the file was opened for
+ * @flags: #GstImgcompressFileFlags, as the file was opened with
+ * @id: (out caller-allocates) (optional): the identity of the file put in
+ *     place, for gst_imgcompress_file_remove_if_same()
+ * @error: (out) (optional): where to put a #GST_IMGCOMPRESS_FILE_ERROR
+ *
+ * The second half of gst_imgcompress_atomic_file_commit_with_id(): renames
+ * the held temporary file to @path, in the same directory, with the same
+ * refusal to replace an existing file unless @flags say so.  On failure
+ * the temporary file is removed.
+ *
+ * Returns: %TRUE when the file is in place under its final name
+ */
+gboolean
+gst_imgcompress_file_commit_held (const gchar *held_path, const gchar *path,
+    GstImgcompressFileFlags flags, GstImgcompressFileId *id, GError **error)
+{
+  gchar *held_base = NULL, *base;
+  struct stat st = {
+    0,
+  };
+  gboolean ok = FALSE;
+  gint dir_fd;
 
-failed:
-  unlinkat (file->dir_fd, file->temp_base, 0);
-  free_file (file);
-  return FALSE;
+  g_return_val_if_fail (held_path != NULL && path != NULL, FALSE);
+
+  dir_fd = open_held_directory (held_path, path, &held_base, error);
+  if (dir_fd < 0)
+    return FALSE;
+  base = g_path_get_basename (path);
+  if (fstatat (dir_fd, held_base, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+      !S_ISREG (st.st_mode)) {
+    gint err = S_ISREG (st.st_mode) ? errno : EINVAL;
+
+    set_errno_error (error, GST_IMGCOMPRESS_FILE_ERROR_RENAME, err,
+        _ ("Could not rename the temporary file to \"%s\": %s"), path,
+        g_strerror (err));
+  } else {
+    if (id != NULL)
+      file_id_from_stat (&st, id);
+    ok = rename_into_place (dir_fd, held_base, base, path, flags, error);
+  }
+  if (!ok)
+    unlinkat (dir_fd, held_base, 0);
+  close (dir_fd);
+  g_free (base);
+  g_free (held_base);
+  return ok;
+}
+
+/**
+ * gst_imgcompress_file_discard_held:
+ * @held_path: what gst_imgcompress_atomic_file_hold() returned
+ *
+ * Removes a held temporary file that is not to be committed.  A path that
+ * does not name one of our temporary files is left alone.
+ */
+void
+gst_imgcompress_file_discard_held (const gchar *held_path)
+{
+  gchar *base;
+
+  g_return_if_fail (held_path != NULL);
+
+  base = g_path_get_basename (held_path);
+  if (gst_imgcompress_file_is_temp_name (base))
+    g_unlink (held_path);
+  g_free (base);
 }
 
 /**

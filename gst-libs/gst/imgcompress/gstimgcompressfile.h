@@ -155,6 +155,18 @@ gboolean gst_imgcompress_atomic_file_commit_with_id (GstImgcompressAtomicFile
     GstImgcompressFileId *id, GError **error);
 
 GST_IMGCOMPRESS_API
+gchar *gst_imgcompress_atomic_file_hold (GstImgcompressAtomicFile *file,
+    GError **error);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_file_commit_held (const gchar *held_path,
+    const gchar *path, GstImgcompressFileFlags flags, GstImgcompressFileId *id,
+    GError **error);
+
+GST_IMGCOMPRESS_API
+void gst_imgcompress_file_discard_held (const gchar *held_path);
+
+GST_IMGCOMPRESS_API
 void gst_imgcompress_atomic_file_abort (GstImgcompressAtomicFile *file);
 
 GST_IMGCOMPRESS_API

@@ -721,7 +721,7 @@ gst_buffer_get_imgcompress_encode_meta (GstBuffer *buffer)
 static GstStructure *
 metrics_to_structure (const gchar *name, const GstImgcompressMetrics *metrics)
 {
-  return gst_structure_new (name, "image", G_TYPE_STRING,
+  GstStructure *s = gst_structure_new (name, "image", G_TYPE_STRING,
       metrics->image ? metrics->image : "", "image-id", G_TYPE_STRING,
       metrics->image_id ? metrics->image_id : "", "image-index", G_TYPE_UINT64,
       metrics->image_index, "variant", G_TYPE_STRING,
@@ -735,6 +735,11 @@ metrics_to_structure (const gchar *name, const GstImgcompressMetrics *metrics)
       metrics->compression_ratio, "processing-time", G_TYPE_UINT64,
       (guint64) metrics->processing_time, "encode-time", G_TYPE_UINT64,
       (guint64) metrics->encode_time, NULL);
+
+  if (metrics->held_location != NULL)
+    gst_structure_set (s, "held-location", G_TYPE_STRING,
+        metrics->held_location, NULL);
+  return s;
 }
 
 static void
@@ -760,6 +765,8 @@ metrics_from_structure (const GstStructure *s, GstImgcompressMetrics *metrics)
     metrics->processing_time = t;
   if (gst_structure_get_uint64 (s, "encode-time", &t))
     metrics->encode_time = t;
+  metrics->held_location =
+      g_strdup (gst_structure_get_string (s, "held-location"));
 }
 
 /* The structure of @message when it is an element message called @name. */
@@ -801,6 +808,7 @@ gst_imgcompress_metrics_clear (GstImgcompressMetrics *metrics)
   g_free (metrics->variant);
   g_free (metrics->format);
   g_free (metrics->location);
+  g_free (metrics->held_location);
   gst_imgcompress_metrics_init (metrics);
 }
 

@@ -235,6 +235,8 @@ GstImgcompressEncodeMeta *gst_buffer_get_imgcompress_encode_meta (GstBuffer
  * @compression_ratio: output_bytes / input_bytes (0 when unknown)
  * @processing_time: ns from the image's start-time to the file's rename
  * @encode_time: ns the encoder spent on this output
+ * @held_location: the temporary file holding the output until the
+ *     application commits it (metricsink's hold), or %NULL
  *
  * Fields of the `imgcompress-metrics` element message, one per file written.
  */
@@ -254,6 +256,7 @@ typedef struct
   gdouble compression_ratio;
   GstClockTime processing_time;
   GstClockTime encode_time;
+  gchar *held_location;
 } GstImgcompressMetrics;
 
 GST_IMGCOMPRESS_API

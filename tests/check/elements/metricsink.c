@@ -1254,6 +1254,84 @@ GST_START_TEST (test_file_identity_in_metrics)
 
 GST_END_TEST;
 
+/* hold=true: the file is complete under its temporary name, the metrics
+ * say where, nothing is at the final path until the application commits;
+ * the commit refuses a file that appeared there meanwhile. */
+GST_START_TEST (test_hold_then_commit)
+{
+  gchar *dir = make_test_dir ();
+  GstImgcompressMetrics m;
+  GstImgcompressFileId id;
+  GError *error = NULL;
+  GstMessage *msg;
+  GstHarness *h;
+  GstBus *bus;
+  struct stat st;
+  gchar *contents = NULL, *held[2], *final[2];
+  gsize len = 0;
+  guint i;
+
+  h = setup_sink (dir, &bus, "hold", TRUE, NULL);
+  gst_harness_set_src_caps_str (h, JPEG_CAPS);
+  for (i = 0; i < 2; i++) {
+    gchar *name = g_strdup_printf ("x%u.jpg", i);
+
+    push_image (h, name, "preview", 1000, monotonic_now ());
+    fail_unless_equals_int (gst_harness_push (h,
+                                make_image_buffer (300 + i, 1, 85, 1)),
+        GST_FLOW_OK);
+    msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+    fail_unless (gst_imgcompress_metrics_message_parse (msg, &m));
+    fail_unless (m.held_location != NULL);
+    fail_if (gst_imgcompress_file_id_from_structure (
+        gst_message_get_structure (msg), &id));
+    held[i] = g_strdup (m.held_location);
+    final[i] = g_strdup (m.location);
+    gst_imgcompress_metrics_clear (&m);
+    gst_message_unref (msg);
+    g_free (name);
+
+    fail_if (g_file_test (final[i], G_FILE_TEST_EXISTS));
+    fail_unless (g_file_get_contents (held[i], &contents, &len, NULL));
+    fail_unless_equals_int (len, 300 + i);
+    g_free (contents);
+  }
+  teardown_sink (h, bus);
+
+  fail_unless (gst_imgcompress_file_commit_held (held[0], final[0],
+      GST_IMGCOMPRESS_FILE_FLAG_NONE, &id, &error));
+  fail_unless (stat (final[0], &st) == 0);
+  fail_unless_equals_int (st.st_size, 300);
+  fail_unless_equals_uint64 (id.inode, st.st_ino);
+  fail_unless_equals_int (gst_imgcompress_file_check (final[0]),
+      GST_IMGCOMPRESS_FILE_CHECK_OK);
+
+  /* another writer took the second name: kept, and the held file goes */
+  fail_unless (g_file_set_contents (final[1], "other", 5, NULL));
+  fail_if (gst_imgcompress_file_commit_held (held[1], final[1],
+      GST_IMGCOMPRESS_FILE_FLAG_NONE, NULL, &error));
+  fail_unless (g_error_matches (error, GST_IMGCOMPRESS_FILE_ERROR,
+      GST_IMGCOMPRESS_FILE_ERROR_EXISTS));
+  g_clear_error (&error);
+  fail_unless (g_file_get_contents (final[1], &contents, &len, NULL));
+  fail_unless_equals_int (len, 5);
+  g_free (contents);
+  fail_unless_equals_int (count_files (dir, TRUE), 0);
+
+  /* discarding touches only temporary files */
+  gst_imgcompress_file_discard_held (final[1]);
+  fail_unless (g_file_test (final[1], G_FILE_TEST_EXISTS));
+
+  for (i = 0; i < 2; i++) {
+    g_free (held[i]);
+    g_free (final[i]);
+  }
+  remove_tree (dir);
+  g_free (dir);
+}
+
+GST_END_TEST;
+
 /* A committed file records its size and SHA-256: the check finds it OK;
  * zeroing the middle (end bytes kept) makes it DAMAGED; a copy without
  * the record is UNRECORDED. */
@@ -1419,6 +1497,7 @@ metricsink_suite (void)
   tcase_add_test (tc_sink, test_cleaned_names_never_collide);
   tcase_add_test (tc_sink, test_directory_symlink_refused);
   tcase_add_test (tc_sink, test_file_identity_in_metrics);
+  tcase_add_test (tc_sink, test_hold_then_commit);
 
   suite_add_tcase (s, tc_file);
   tcase_add_test (tc_file, test_set_contents_creates_and_refuses);

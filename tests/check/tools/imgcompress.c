@@ -450,6 +450,60 @@ GST_START_TEST (test_thumbnails_first)
 
 GST_END_TEST;
 
+/* --thumbnails-first makes every file of an image from one decode: each
+ * input is read for its pixels once (the tool opens it with O_NONBLOCK for
+ * that; the header sniff opens it without), not once per pass. */
+GST_START_TEST (test_thumbnails_first_reads_once)
+{
+  gchar *in, *out, *trace, *log = NULL, *strace, **lines;
+  gchar *argv[] = { NULL, (gchar *) "-f", (gchar *) "-e",
+    (gchar *) "trace=openat", (gchar *) "-o", NULL,
+    (gchar *) g_getenv ("IMGCOMPRESS_TOOL"), (gchar *) "-q",
+    (gchar *) "--thumbnails-first", (gchar *) "-o", NULL, NULL, NULL };
+  gint status = -1;
+  guint i, reads = 0;
+
+  strace = g_find_program_in_path ("strace");
+  if (strace == NULL) {
+    g_printerr ("SKIPPED test_thumbnails_first_reads_once: no strace "
+                "(Debian package strace)\n");
+    return;
+  }
+  in = make_input_dir (6, "");
+  if (in == NULL) {
+    g_free (strace);
+    return;
+  }
+  out = g_build_filename (workdir, "out", NULL);
+  trace = g_build_filename (workdir, "openat.txt", NULL);
+  argv[0] = strace;
+  argv[5] = trace;
+  argv[10] = out;
+  argv[11] = in;
+  fail_unless (g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
+      NULL, NULL, NULL, &status, NULL));
+  fail_unless (WIFEXITED (status) && WEXITSTATUS (status) == 0, "status %d",
+      status);
+  fail_unless_equals_int (imgcheck_count_files (out, NULL), 36);
+
+  fail_unless (g_file_get_contents (trace, &log, NULL, NULL));
+  lines = g_strsplit (log, "\n", -1);
+  for (i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], in) != NULL && strstr (lines[i], "O_NONBLOCK") &&
+        !strstr (lines[i], "O_DIRECTORY"))
+      reads++;
+  fail_unless_equals_int (reads, 6);
+
+  g_strfreev (lines);
+  g_free (log);
+  g_free (trace);
+  g_free (out);
+  g_free (in);
+  g_free (strace);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_date_layout)
 {
   gchar *in, *out, *dated;
@@ -1184,6 +1238,7 @@ imgcompress_tool_suite (void)
   tcase_add_test (tc, test_parallel_from_five_and_json);
   tcase_add_test (tc, test_memory_budget_serialises);
   tcase_add_test (tc, test_thumbnails_first);
+  tcase_add_test (tc, test_thumbnails_first_reads_once);
   tcase_add_test (tc, test_date_layout);
   tcase_add_test (tc, test_date_layout_across_midnight);
   tcase_add_test (tc, test_bad_files_in_batch);
