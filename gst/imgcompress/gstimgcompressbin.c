@@ -87,9 +87,9 @@ GST_DEBUG_CATEGORY_STATIC (gst_imgcompress_bin_debug);
 #define WEBP_METHOD_LARGE 2
 #define DEFAULT_OUTPUT GST_IMGCOMPRESS_BIN_OUTPUT_FILES
 #define DEFAULT_ON_ERROR GST_IMGCOMPRESS_BIN_ON_ERROR_STOP
-#define DEFAULT_HOLD_VARIANTS ""
 #define DEFAULT_ICC GST_IMGCOMPRESS_BIN_ICC_CONVERT
 #define DEFAULT_METADATA GST_IMGCOMPRESS_BIN_METADATA_NONE
+#define DEFAULT_HOLD_VARIANTS ""
 
 enum
 {
@@ -108,9 +108,9 @@ enum
   PROP_WEBP_METHOD,
   PROP_OUTPUT,
   PROP_ON_ERROR,
-  PROP_HOLD_VARIANTS,
   PROP_ICC,
   PROP_METADATA,
+  PROP_HOLD_VARIANTS,
 };
 
 static GstStaticPadTemplate sink_template =
@@ -351,13 +351,6 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
           GST_TYPE_IMGCOMPRESS_BIN_ON_ERROR, DEFAULT_ON_ERROR,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
-  g_object_class_install_property (gobject_class, PROP_HOLD_VARIANTS,
-      g_param_spec_string ("hold-variants", "Hold variants",
-          "Comma-separated variants whose files are left under their "
-          "temporary names for the application to commit (metricsink's hold; "
-          "the metrics name each held-location); output=files only, read "
-          "when the branches are built (default \"\", none)",
-          DEFAULT_HOLD_VARIANTS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_ICC,
       g_param_spec_enum ("icc", "ICC profiles",
           "What becomes of an embedded ICC profile: the image is converted "
@@ -375,6 +368,13 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
           "none)",
           GST_TYPE_IMGCOMPRESS_BIN_METADATA, DEFAULT_METADATA,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_HOLD_VARIANTS,
+      g_param_spec_string ("hold-variants", "Hold variants",
+          "Comma-separated variants whose files are left under their "
+          "temporary names for the application to commit (metricsink's hold; "
+          "the metrics name each held-location); output=files only, read "
+          "when the branches are built (default \"\", none)",
+          DEFAULT_HOLD_VARIANTS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
