@@ -33,8 +33,11 @@
  * - the TIME segment a BYTES stream (filesrc) needs;
  * - the image's metadata as tags before its buffer: the orientation
  *   (`image-orientation`), the colour description
- *   (%GST_IMGCOMPRESS_TAG_COLOUR_PROFILE) and any other tags, reset for an
- *   image without them after one with them;
+ *   (%GST_IMGCOMPRESS_TAG_COLOUR_PROFILE: an embedded ICC profile checked
+ *   with lcms2, a damaged one warned about in one message naming the image,
+ *   whatever the format), the artist and copyright of the image's EXIF and
+ *   XMP (%GST_TAG_ARTIST, %GST_TAG_COPYRIGHT) and any other tags, reset for
+ *   an image without them after one with them;
  * - the end of a stream without any image, an error.
  *
  * Subclasses implement #GstImgcompressImageDecoderClass.read_header() and
