@@ -8,9 +8,11 @@ element pages show it, and every gst-launch-1.0 line in the shell blocks of
 docs/*.md and README.md.  Each runs through /bin/sh, as pasted, in a scratch
 directory of its own holding photo.jpg (a real photo when the corpus is
 available), photo.webp, photo.png, photo.gif, photo.tif, photo.bmp and
-photo.heic made from it, and clip.avi (Motion JPEG).  Each line must exit 0
-within a minute, without a display (no autovideosink).  The explicit graph of docs/index.md must write the same
-files, byte for byte, as the imgcompressbin line before it.
+photo.heic, and old.bmp, scan.tif, anim.gif and p3.jpg (an Adobe RGB
+profile) made from it, and clip.avi (Motion JPEG).  Each line must exit 0
+within a minute, without a display (no autovideosink).  The explicit graph
+of docs/index.md must write the same files, byte for byte, as the
+imgcompressbin line before it.
 
     check-launch-lines.py SOURCE_ROOT FETCH_CORPUS_SCRIPT
 """
@@ -54,6 +56,20 @@ def make_photos(work, fetch):
                     os.path.join(work, "photo.heic"),
                     os.path.join(work, "photo.png")],
                    check=True, stdout=subprocess.DEVNULL)
+    small = Image.open(jpg).convert("RGB")
+    small.thumbnail((640, 640))
+    small.save(os.path.join(work, "old.bmp"), "BMP")
+    small.save(os.path.join(work, "scan.tif"), "TIFF", compression="tiff_lzw")
+    small.save(os.path.join(work, "anim.gif"), "GIF", save_all=True,
+               append_images=[small.rotate(180)])
+    # a wide-gamut profile, as phones' Display P3 ones (Debian libgs-common)
+    with open("/usr/share/color/icc/ghostscript/a98.icc", "rb") as f:
+        small.save(os.path.join(work, "p3.jpg"), "JPEG", quality=90,
+                   icc_profile=f.read())
+    small.save(os.path.join(work, "heif-src.png"), "PNG")
+    subprocess.run(["heif-enc", "-q", "60", "-o", os.path.join(work, "photo-small.heic"),
+                    os.path.join(work, "heif-src.png")], check=True,
+                   capture_output=True)
 
 
 def make_clip(work):

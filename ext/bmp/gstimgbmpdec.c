@@ -28,7 +28,9 @@
  * #GstImgcompressImageDecoder:max-pixels before gdk-pixbuf sees a byte.
  *
  * 24-bit and smaller images leave as RGB; 32-bit and RLE images, which may
- * carry transparency, as RGBA.  A damaged file posts an error with
+ * carry transparency, as RGBA.  The ICC profile a BITMAPV5HEADER embeds
+ * (`PROFILE_EMBEDDED`) is posted as the `imgcompress-colour-profile` tag
+ * (`source` `MBED`), for imgiccconvert.  A damaged file posts an error with
  * gdk-pixbuf's description of the fault; nothing of it is output.
  *
  * ## Example launch line
@@ -63,6 +65,13 @@ GST_DEBUG_CATEGORY_STATIC (gst_img_bmp_dec_debug);
 #define BI_BITFIELDS 3
 #define BI_RLE8 1
 #define BI_RLE4 2
+/* BITMAPV5HEADER: bV5CSType, bV5ProfileData (from the information header's
+ * start) and bV5ProfileSize */
+#define BMP_V5_INFO_SIZE 124
+#define BMP_V5_CS_TYPE 56
+#define BMP_V5_PROFILE_DATA 112
+#define BMP_V5_PROFILE_SIZE 116
+#define BMP_PROFILE_EMBEDDED 0x4d424544 /* 'MBED' */
 
 struct _GstImgBmpDec
 {
@@ -81,6 +90,15 @@ G_DEFINE_TYPE (GstImgBmpDec, gst_img_bmp_dec,
     GST_TYPE_IMGCOMPRESS_IMAGE_DECODER);
 GST_ELEMENT_REGISTER_DEFINE (imgbmpdec, "imgbmpdec", GST_RANK_MARGINAL,
     GST_TYPE_IMG_BMP_DEC);
+
+
+static GstFlowReturn
+gst_img_bmp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
+    GstAdapter *adapter, gboolean at_eos)
+{
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
+}
 
 /* RLE images may skip pixels, which gdk-pixbuf leaves transparent. */
 static gboolean
@@ -130,6 +148,29 @@ check_complete (GstImgBmpDec *self, const guint8 *data, gsize size,
        " bytes per row",
           size, offset, row_bytes));
   return FALSE;
+
+/* A BITMAPV5HEADER's embedded ICC profile, which gdk-pixbuf ignores. */
+static void
+set_icc_profile (GstImgcompressImageDecoder *decoder, const guint8 *data,
+    gsize size)
+{
+  const guint8 *info = data + BMP_INFO_OFFSET;
+  guint32 offset, length;
+
+  if (size < BMP_INFO_OFFSET + BMP_V5_INFO_SIZE ||
+      gst_imgcompress_read_uint32_le (info) < BMP_V5_INFO_SIZE ||
+      gst_imgcompress_read_uint32_le (info + BMP_V5_CS_TYPE) !=
+          BMP_PROFILE_EMBEDDED)
+    return;
+  offset = gst_imgcompress_read_uint32_le (info + BMP_V5_PROFILE_DATA);
+  length = gst_imgcompress_read_uint32_le (info + BMP_V5_PROFILE_SIZE);
+  if (length == 0 || offset > size - BMP_INFO_OFFSET ||
+      length > size - BMP_INFO_OFFSET - offset)
+    gst_imgcompress_image_decoder_set_icc_profile_bytes (decoder, NULL,
+        "the embedded ICC profile lies outside the file", "MBED", NULL);
+  else
+    gst_imgcompress_image_decoder_set_icc_profile (decoder, info + offset,
+        length, "MBED");
 }
 
 /* The header is the library's to read (adaptivequality read the same):
@@ -174,6 +215,7 @@ gst_img_bmp_dec_read_header (GstImgcompressImageDecoder *decoder,
   header->formats[0] =
       header->has_alpha ? GST_VIDEO_FORMAT_RGBA : GST_VIDEO_FORMAT_RGB;
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_NONE;
+  set_icc_profile (decoder, data, size);
   return GST_FLOW_OK;
 }
 

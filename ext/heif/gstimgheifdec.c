@@ -31,7 +31,11 @@
  * `imgcompress-colour-profile` tag (docs/design.md, "Image metadata"): the
  * ICC profile of a colr box (`source` `colr`), else its nclx values
  * (`source` `nclx`, with `colour-primaries`, `transfer-characteristics`,
- * `matrix-coefficients` and `full-range`).
+ * `matrix-coefficients` and `full-range`, and, for primaries other than
+ * sRGB's, the ICC profile they amount to, made with lcms2, so that
+ * imgiccconvert converts a Display P3 or BT.2020 image to sRGB); the artist and
+ * copyright of its Exif and XMP blocks as %GST_TAG_ARTIST and
+ * %GST_TAG_COPYRIGHT.
  *
  * Shrink on load: when #GstImgcompressImageDecoder:max-dimension is set,
  * or downstream answers the `imgcompress-size-hint` query, the smallest
@@ -63,6 +67,7 @@
 #include "gstimgheifdec.h"
 
 #include <gst/imgcompress/gst-i18n-plugin.h>
+#include <gst/imgcompress/gstimgcompressbytes.h>
 #include <gst/imgcompress/imgcompress.h>
 #include <gst/tag/tag.h>
 #include <libheif/heif.h>
@@ -78,6 +83,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_img_heif_dec_debug);
 #define THUMBNAIL_SHAPE_TOLERANCE 20
 /* Thumbnails looked at, at most: files store one or two. */
 #define MAX_THUMBNAILS 8
+/* Exif and XMP blocks looked at: a file has one of each */
+#define MAX_METADATA_BLOCKS 8
 
 struct _GstImgHeifDec
 {
@@ -118,6 +125,14 @@ heif_image_free (gpointer data)
   if (img->ctx)
     heif_context_free (img->ctx);
   g_free (img);
+}
+
+static GstFlowReturn
+gst_img_heif_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
+    GstAdapter *adapter, gboolean at_eos)
+{
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
 }
 
 /* AVIF is a HEIF, but users know it by its own name. */
@@ -210,23 +225,38 @@ set_colour (GstImgHeifDec *self, const struct heif_image_handle *handle)
   GstImgcompressImageDecoder *dec = GST_IMGCOMPRESS_IMAGE_DECODER (self);
   struct heif_color_profile_nclx *nclx = NULL;
   gsize size = heif_image_handle_get_raw_color_profile_size (handle);
+  GstBuffer *profile = NULL;
+  GstCaps *caps = NULL;
   GstSample *sample;
+  GBytes *icc;
 
   if (size > 0) {
-    guint8 *icc = g_try_malloc (size);
+    guint8 *raw = g_try_malloc (size);
+    gboolean set = raw &&
+        heif_image_handle_get_raw_color_profile (handle, raw).code ==
+            heif_error_Ok &&
+        gst_imgcompress_image_decoder_set_icc_profile (dec, raw, size, "colr");
 
-    if (icc &&
-        heif_image_handle_get_raw_color_profile (handle, icc).code ==
-            heif_error_Ok)
-      gst_imgcompress_image_decoder_set_icc_profile (dec, icc, size, "colr");
-    g_free (icc);
-    return;
+    g_free (raw);
+    /* a damaged profile (the base class warned) leaves the nclx box, if
+     * the file has both */
+    if (set)
+      return;
   }
   if (heif_image_handle_get_nclx_color_profile (handle, &nclx).code !=
           heif_error_Ok ||
       nclx == NULL)
     return;
-  sample = gst_sample_new (NULL, NULL, NULL,
+  /* primaries other than sRGB's (Display P3, BT.2020) get the profile
+   * they amount to, which imgiccconvert converts as an embedded one */
+  icc = gst_imgcompress_icc_from_nclx (nclx->color_primaries,
+      nclx->transfer_characteristics);
+  if (icc != NULL) {
+    profile = gst_buffer_new_wrapped_bytes (icc);
+    caps = gst_caps_new_empty_simple (GST_IMGCOMPRESS_ICC_PROFILE_CAPS);
+    g_bytes_unref (icc);
+  }
+  sample = gst_sample_new (profile, caps, NULL,
       gst_structure_new ("imgcompress-colour", "source", G_TYPE_STRING, "nclx",
           "colour-primaries", G_TYPE_UINT, (guint) nclx->color_primaries,
           "transfer-characteristics", G_TYPE_UINT,
@@ -235,7 +265,62 @@ set_colour (GstImgHeifDec *self, const struct heif_image_handle *handle)
           G_TYPE_BOOLEAN, nclx->full_range_flag != 0, NULL));
   gst_imgcompress_image_decoder_set_colour_profile (dec, sample);
   gst_sample_unref (sample);
+  gst_clear_buffer (&profile);
+  gst_clear_caps (&caps);
   heif_nclx_color_profile_free (nclx);
+}
+
+/* The first metadata block of @type (and @content_type, for "mime"), in a
+ * new buffer; NULL without one. */
+static guint8 *
+read_metadata_block (const struct heif_image_handle *handle, const gchar *type,
+    const gchar *content_type, gsize *size)
+{
+  heif_item_id ids[MAX_METADATA_BLOCKS];
+  gint n, i;
+  guint8 *block = NULL;
+
+  n = heif_image_handle_get_list_of_metadata_block_IDs (handle, type, ids,
+      MAX_METADATA_BLOCKS);
+  for (i = 0; i < n && block == NULL; i++) {
+    const gchar *ct =
+        heif_image_handle_get_metadata_content_type (handle, ids[i]);
+
+    if (content_type != NULL && g_strcmp0 (ct, content_type) != 0)
+      continue;
+    *size = heif_image_handle_get_metadata_size (handle, ids[i]);
+    block = *size > 0 ? g_try_malloc (*size) : NULL;
+    if (block != NULL &&
+        heif_image_handle_get_metadata (handle, ids[i], block).code !=
+            heif_error_Ok)
+      g_clear_pointer (&block, g_free);
+  }
+  return block;
+}
+
+/* The artist and copyright of the Exif block (a 4-byte offset, then the
+ * TIFF structure) and of the XMP block. */
+static void
+add_copyright (GstImgHeifDec *self, const struct heif_image_handle *handle)
+{
+  gsize exif_size = 0, xmp_size = 0, offset;
+  guint8 *exif = read_metadata_block (handle, "Exif", NULL, &exif_size);
+  guint8 *xmp =
+      read_metadata_block (handle, "mime", "application/rdf+xml", &xmp_size);
+  const guint8 *tiff = NULL;
+  gsize tiff_size = 0;
+
+  if (exif != NULL && exif_size >= 4) {
+    offset = gst_imgcompress_read_uint32_be (exif);
+    if (offset <= exif_size - 4) {
+      tiff = exif + 4 + offset;
+      tiff_size = exif_size - 4 - offset;
+    }
+  }
+  gst_imgcompress_image_decoder_add_copyright (
+      GST_IMGCOMPRESS_IMAGE_DECODER (self), tiff, tiff_size, xmp, xmp_size);
+  g_free (exif);
+  g_free (xmp);
 }
 
 /* The picture leaves upright (libheif applied irot and imir): an Exif
@@ -296,6 +381,7 @@ gst_img_heif_dec_read_header (GstImgcompressImageDecoder *decoder,
       header->has_alpha ? ", alpha" : "");
 
   set_colour (self, img->primary);
+  add_copyright (self, img->primary);
   set_upright (self);
   return GST_FLOW_OK;
 }

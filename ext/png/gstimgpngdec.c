@@ -36,7 +36,11 @@
  * The EXIF orientation of an eXIf chunk is posted as the
  * %GST_TAG_IMAGE_ORIENTATION tag, never applied (imgsizer applies it).  The
  * colour space (iCCP profile, sRGB or gAMA chunk) is posted as the
- * `imgcompress-colour-profile` tag (see docs/design.md).
+ * `imgcompress-colour-profile` tag (see docs/design.md); a damaged iCCP
+ * profile gets a warning and the sRGB or gAMA chunk is taken instead.  The
+ * artist and copyright of the eXIf chunk and of the XMP packet (iTXt
+ * `XML:com.adobe.xmp`) are posted as %GST_TAG_ARTIST and
+ * %GST_TAG_COPYRIGHT.
  *
  * Before anything is allocated for an image the dimensions in its IHDR are
  * checked against #GstImgcompressImageDecoder:max-pixels, its bytes against
@@ -529,25 +533,29 @@ choose_layout (const struct spng_ihdr *ihdr, gboolean has_trns,
 }
 
 /* The colour space the image declares, for the colour-management stage:
- * an ICC profile wins over sRGB, which wins over a bare gamma. */
-static GstSample *
-read_colour_profile (spng_ctx *ctx)
+ * an ICC profile wins over sRGB, which wins over a bare gamma.  A damaged
+ * profile (the base class warns) leaves the chunks after it. */
+static void
+set_colour (GstImgcompressImageDecoder *decoder, spng_ctx *ctx)
 {
   struct spng_iccp iccp;
   GstStructure *info;
-  GstBuffer *profile = NULL;
-  GstCaps *caps = NULL;
   guint8 intent;
   guint32 gamma;
   GstSample *sample;
+  GBytes *icc;
+  gboolean set;
 
+  if (spng_get_iccp (ctx, &iccp) == 0 && iccp.profile_len > 0) {
+    icc = g_bytes_new (iccp.profile, iccp.profile_len);
+    set = gst_imgcompress_image_decoder_set_icc_profile_bytes (decoder, icc,
+        NULL, "iCCP", iccp.profile_name);
+    g_bytes_unref (icc);
+    if (set)
+      return;
+  }
   info = gst_structure_new_empty ("imgcompress-colour");
-  if (spng_get_iccp (ctx, &iccp) == 0) {
-    profile = gst_buffer_new_memdup (iccp.profile, iccp.profile_len);
-    caps = gst_caps_new_empty_simple (GST_IMGCOMPRESS_ICC_PROFILE_CAPS);
-    gst_structure_set (info, "source", G_TYPE_STRING, "iCCP", "name",
-        G_TYPE_STRING, iccp.profile_name, NULL);
-  } else if (spng_get_srgb (ctx, &intent) == 0) {
+  if (spng_get_srgb (ctx, &intent) == 0) {
     gst_structure_set (info, "source", G_TYPE_STRING, "sRGB",
         "rendering-intent", G_TYPE_UINT, (guint) intent, NULL);
   } else if (spng_get_gama_int (ctx, &gamma) == 0) {
@@ -556,12 +564,11 @@ read_colour_profile (spng_ctx *ctx)
         G_TYPE_DOUBLE, gamma / 100000.0, NULL);
   } else {
     gst_structure_free (info);
-    return NULL;
+    return;
   }
-  sample = gst_sample_new (profile, caps, NULL, info);
-  gst_clear_buffer (&profile);
-  gst_clear_caps (&caps);
-  return sample;
+  sample = gst_sample_new (NULL, NULL, NULL, info);
+  gst_imgcompress_image_decoder_set_colour_profile (decoder, sample);
+  gst_sample_unref (sample);
 }
 
 static guint
@@ -574,6 +581,43 @@ read_orientation (spng_ctx *ctx)
   return gst_imgcompress_exif_parse_tiff_orientation ((const guint8 *)
                                                           exif.data,
       exif.length);
+}
+
+/* The XMP packet of the iTXt chunk Adobe's XMP specification names. */
+static void
+find_xmp (spng_ctx *ctx, const guint8 **xmp, gsize *xmp_size)
+{
+  struct spng_text *text;
+  guint32 n = 0, i;
+
+  if (spng_get_text (ctx, NULL, &n) != 0 || n == 0)
+    return;
+  text = g_new0 (struct spng_text, n);
+  if (spng_get_text (ctx, text, &n) == 0) {
+    for (i = 0; i < n && *xmp == NULL; i++) {
+      if (strcmp (text[i].keyword, "XML:com.adobe.xmp") == 0) {
+        /* the text stays libspng's until the context is freed */
+        *xmp = (const guint8 *) text[i].text;
+        *xmp_size = text[i].length;
+      }
+    }
+  }
+  g_free (text);
+}
+
+/* The artist and copyright of the eXIf chunk and of the XMP packet. */
+static void
+add_copyright (GstImgcompressImageDecoder *decoder, spng_ctx *ctx)
+{
+  struct spng_exif exif;
+  const guint8 *xmp = NULL;
+  gsize xmp_size = 0;
+  gboolean has_exif = spng_get_exif (ctx, &exif) == 0;
+
+  find_xmp (ctx, &xmp, &xmp_size);
+  gst_imgcompress_image_decoder_add_copyright (decoder,
+      has_exif ? (const guint8 *) exif.data : NULL, has_exif ? exif.length : 0,
+      xmp, xmp_size);
 }
 
 /* 16-bit to 8-bit, to nearest. */
@@ -1102,7 +1146,6 @@ gst_img_png_dec_decode (GstImgcompressImageDecoder *decoder,
   PngImage *image = header->decode_data;
   PngLayout *layout = &image->layout;
   RowPipe pipe;
-  GstSample *colour;
   GstFlowReturn ret;
   int err;
 
@@ -1125,10 +1168,8 @@ gst_img_png_dec_decode (GstImgcompressImageDecoder *decoder,
     return post_spng_error (self, err, data, size, "after the image data");
   gst_imgcompress_image_decoder_set_orientation (decoder,
       read_orientation (image->ctx));
-  colour = read_colour_profile (image->ctx);
-  gst_imgcompress_image_decoder_set_colour_profile (decoder, colour);
-  if (colour != NULL)
-    gst_sample_unref (colour);
+  set_colour (decoder, image->ctx);
+  add_copyright (decoder, image->ctx);
   return GST_FLOW_OK;
 }
 

@@ -25,7 +25,10 @@
  * 8 bits.  The rows leave in the order the file stores them: the
  * Orientation tag is posted as the `image-orientation` tag (imgsizer
  * applies it), and the ICC profile (tag 34675) as the
- * `imgcompress-colour-profile` tag (`source` `ICCProfile`).
+ * `imgcompress-colour-profile` tag (`source` `ICCProfile`; that of a CMYK
+ * image is not posted, its pixels being RGB already), the Artist and
+ * Copyright tags (or the XMP packet's) as %GST_TAG_ARTIST and
+ * %GST_TAG_COPYRIGHT.
  *
  * Before anything of the image's size is allocated its ImageWidth and
  * ImageLength are checked against #GstImgcompressImageDecoder:max-pixels,
@@ -182,6 +185,14 @@ tiff_image_free (gpointer data)
   g_free (img);
 }
 
+static GstFlowReturn
+gst_img_tiff_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
+    GstAdapter *adapter, gboolean at_eos)
+{
+  return gst_imgcompress_image_decoder_parse_to_end (
+      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
+}
+
 /* The fault in libtiff's words (English), inside a translated sentence. */
 static GstFlowReturn
 post_tiff_error (GstImgTiffDec *self, TiffImage *img, const gchar *what,
@@ -239,6 +250,37 @@ set_icc_profile (GstImgcompressImageDecoder *decoder, TIFF *tif)
   if (TIFFGetField (tif, TIFFTAG_ICCPROFILE, &size, &icc) && size > 0 && icc)
     gst_imgcompress_image_decoder_set_icc_profile (decoder, icc, size,
         "ICCProfile");
+}
+
+/* The Artist and Copyright tags, over the XMP packet's (tag 700). */
+static void
+add_copyright (GstImgcompressImageDecoder *decoder, TIFF *tif)
+{
+  static const struct
+  {
+    guint32 field;
+    const gchar *tag;
+  } fields[] = { { TIFFTAG_ARTIST, GST_TAG_ARTIST },
+    { TIFFTAG_COPYRIGHT, GST_TAG_COPYRIGHT } };
+  GstTagList *tags = gst_tag_list_new_empty ();
+  guint32 xmp_size = 0;
+  void *xmp = NULL;
+  guint i;
+
+  if (!TIFFGetField (tif, TIFFTAG_XMLPACKET, &xmp_size, &xmp))
+    xmp_size = 0;
+  gst_imgcompress_image_decoder_add_copyright (decoder, NULL, 0, xmp, xmp_size);
+  for (i = 0; i < G_N_ELEMENTS (fields); i++) {
+    const char *value = NULL;
+
+    if (TIFFGetField (tif, fields[i].field, &value) && value != NULL &&
+        *value != '\0' && g_utf8_validate (value, -1, NULL))
+      gst_tag_list_add (tags, GST_TAG_MERGE_REPLACE, fields[i].tag, value,
+          NULL);
+  }
+  if (!gst_tag_list_is_empty (tags))
+    gst_imgcompress_image_decoder_add_tags (decoder, tags);
+  gst_tag_list_unref (tags);
 }
 
 static GstFlowReturn
@@ -303,6 +345,7 @@ gst_img_tiff_dec_read_header (GstImgcompressImageDecoder *decoder,
   }
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_NONE;
   set_icc_profile (decoder, img->tif);
+  add_copyright (decoder, img->tif);
   GST_DEBUG_OBJECT (self, "%ux%u, orientation %u%s", width, height, orientation,
       header->has_alpha ? ", alpha" : "");
   return GST_FLOW_OK;

@@ -40,7 +40,10 @@
  * WARNING when #GstTurbojpegDec:strict is %FALSE.
  *
  * The EXIF orientation is posted as the %GST_TAG_IMAGE_ORIENTATION tag, never
- * applied.
+ * applied; the ICC profile of the ICC_PROFILE APP2 segments as the
+ * `imgcompress-colour-profile` tag (`source` `APP2`), for imgiccconvert;
+ * the artist and copyright of the EXIF and XMP APP1 segments as
+ * %GST_TAG_ARTIST and %GST_TAG_COPYRIGHT (all through the base class).
  *
  * Damaged input is an error, not a dropped frame: a truncated or corrupt
  * image (libjpeg warnings, unless #GstTurbojpegDec:strict is %FALSE), an
@@ -76,10 +79,13 @@
  * shrink on load, tags, errors) are those of the #GstImgcompressImageDecoder
  * base class.  Behind adaptivequality, the caps carry the image's size read
  * from its header (`imgcompress-header=true`), and the marker walk looks
- * only for the EXIF orientation.
+ * only for the metadata segments.
  *
  * A CMYK JPEG is read with Adobe's inverted polarity whether or not it
- * carries the Adobe APP14 marker, as Pillow and ImageMagick read it.
+ * carries the Adobe APP14 marker, as Pillow and ImageMagick read it, and
+ * converted to sRGB here, through its embedded CMYK profile or, without a
+ * usable one, the default CMYK profile (Ghostscript's SWOP profile, meson
+ * option `cmyk-profile`); the naive formula only when that is missing.
  *
  * Its rank is MARGINAL, so that it does not replace jpegdec in decodebin
  * behind other applications' backs: decodebin takes it only where jpegdec
@@ -147,7 +153,17 @@ typedef struct
   guint width;
   guint height;
   guint orientation;
+  GstImgcompressIccChunks icc; /* ICC_PROFILE APP2 segments */
+  const guint8 *exif; /* the first EXIF APP1's TIFF structure */
+  gsize exif_size;
+  const guint8 *xmp; /* the first XMP APP1's packet */
+  gsize xmp_size;
 } HeaderInfo;
+
+#define EXIF_ID "Exif\0\0"
+#define EXIF_ID_BYTES 6
+#define XMP_ID "http://ns.adobe.com/xap/1.0/"
+#define XMP_ID_BYTES 29 /* with its NUL */
 
 struct _GstTurbojpegDec
 {
@@ -161,6 +177,8 @@ struct _GstTurbojpegDec
   /* the image being decoded: libjpeg's colour space, and strict */
   int colorspace;
   gboolean image_strict;
+  /* why its embedded ICC profile could not be extracted, else NULL */
+  const gchar *icc_problem;
 
   /* stream parser */
   ParseState parse_state;
@@ -496,10 +514,26 @@ marker_is_sof (guint8 marker)
       marker != 0xcc;
 }
 
+/* EXIF (orientation, artist, copyright) and XMP (artist, copyright). */
+static void
+read_app1 (HeaderInfo *info, const guint8 *payload, gsize len)
+{
+  if (info->exif == NULL && len > EXIF_ID_BYTES &&
+      memcmp (payload, EXIF_ID, EXIF_ID_BYTES) == 0) {
+    info->orientation = gst_imgcompress_exif_parse_orientation (payload, len);
+    info->exif = payload + EXIF_ID_BYTES;
+    info->exif_size = len - EXIF_ID_BYTES;
+  } else if (info->xmp == NULL && len > XMP_ID_BYTES &&
+      memcmp (payload, XMP_ID, XMP_ID_BYTES) == 0) {
+    info->xmp = payload + XMP_ID_BYTES;
+    info->xmp_size = len - XMP_ID_BYTES;
+  }
+}
+
 /* Walks the header segments up to the first SOS, bounds-checked: frame
- * size and EXIF orientation.  Returns FALSE without a frame header.  When
- * the caps gave the size (@need_size FALSE), it stops at the first EXIF
- * orientation and needs no frame header. */
+ * size, EXIF and XMP, the ICC profile's chunks.  Returns FALSE without a
+ * frame header, unless the caps gave the size (@need_size FALSE).  The
+ * caller finishes @info->icc whatever the result. */
 static gboolean
 read_header_info (const guint8 *data, gsize size, gboolean need_size,
     HeaderInfo *info)
@@ -539,10 +573,10 @@ read_header_info (const guint8 *data, gsize size, gboolean need_size,
       info->height = gst_imgcompress_read_uint16_be (payload + 1);
       info->width = gst_imgcompress_read_uint16_be (payload + 3);
       have_sof = TRUE;
-    } else if (marker == 0xe1 && info->orientation == 0) {
-      info->orientation = gst_imgcompress_exif_parse_orientation (payload, len);
-      if (!need_size && info->orientation != 0)
-        break;
+    } else if (marker == 0xe1) {
+      read_app1 (info, payload, len);
+    } else if (marker == 0xe2) {
+      gst_imgcompress_icc_chunks_add (&info->icc, payload, len);
     }
     pos += 2 + 2 + len;
   }
@@ -595,6 +629,43 @@ cmyk_to_rgb (const guint8 *cmyk, gsize cmyk_stride, GstVideoFrame *frame)
       d[2] = (s[2] * k + 127) / 255;
     }
   }
+}
+
+/* Through the CMYK profile (embedded, else the default one) to sRGB. */
+static void
+cmyk_profile_to_rgb (GstImgcompressIccTransform *xf, const guint8 *cmyk,
+    gsize cmyk_stride, GstVideoFrame *frame)
+{
+  guint height = GST_VIDEO_FRAME_HEIGHT (frame);
+  guint8 *dst = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
+  gint stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
+  guint y;
+
+  for (y = 0; y < height; y++)
+    gst_imgcompress_icc_transform_pixels (xf, cmyk + y * cmyk_stride,
+        dst + (gsize) y * stride, GST_VIDEO_FRAME_WIDTH (frame));
+}
+
+/* A CMYK image is converted here, before anything downstream sees it:
+ * through its embedded CMYK profile, or, without a usable one, the
+ * default CMYK profile; the naive formula only when that is not
+ * installed.  A damaged embedded profile gets the warning every decoder's
+ * does. */
+static GstImgcompressIccTransform *
+cmyk_transform (GstTurbojpegDec *self, GBytes *icc, const gchar *problem)
+{
+  GstSample *sample = gst_imgcompress_icc_sample_new (GST_ELEMENT (self),
+      GST_VIDEO_DECODER_SINK_PAD (self), icc, problem, "APP2");
+  GstImgcompressIccTransform *t =
+      gst_imgcompress_icc_transform_from_sample (sample);
+
+  if (sample != NULL)
+    gst_sample_unref (sample);
+  if (t != NULL &&
+      gst_imgcompress_icc_transform_get_space (t) !=
+          GST_IMGCOMPRESS_ICC_SPACE_CMYK)
+    g_clear_pointer (&t, gst_imgcompress_icc_transform_unref);
+  return t != NULL ? t : gst_imgcompress_icc_transform_default_cmyk ();
 }
 
 static gboolean
@@ -686,7 +757,7 @@ decode_dc_scans (GstTurbojpegDec *self, const guint8 *data, gsize size,
 static gboolean
 decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
     GstVideoFrame *vframe, int colorspace, const GstJpegDcPlan *dc,
-    gboolean strict, const gchar **what)
+    GstImgcompressIccTransform *cmyk_xf, gboolean strict, const gchar **what)
 {
   guint width = GST_VIDEO_FRAME_WIDTH (vframe);
   guint height = GST_VIDEO_FRAME_HEIGHT (vframe);
@@ -722,7 +793,9 @@ decode_into_frame (GstTurbojpegDec *self, const guint8 *data, gsize size,
     *what = "tjDecompress2 (CMYK)";
     rc = tjDecompress2 (self->tj, data, size, cmyk, width, width * 4, height,
         TJPF_CMYK, flags);
-    if (rc == 0 || tj_failed_on_warning (self, strict))
+    if ((rc == 0 || tj_failed_on_warning (self, strict)) && cmyk_xf != NULL)
+      cmyk_profile_to_rgb (cmyk_xf, cmyk, width * 4, vframe);
+    else if (rc == 0 || tj_failed_on_warning (self, strict))
       cmyk_to_rgb (cmyk, width * 4, vframe);
     g_free (cmyk);
   } else {
@@ -783,15 +856,24 @@ gst_turbojpeg_dec_read_header (GstImgcompressImageDecoder *decoder,
   HeaderInfo info;
   int width, height, subsamp, colorspace;
   GstVideoFormat native;
+  const gchar *icc_problem;
+  GBytes *icc;
+  gboolean found;
 
   GST_OBJECT_LOCK (self);
   self->image_strict = self->strict;
   GST_OBJECT_UNLOCK (self);
 
-  if (!read_header_info (data, size, !header->from_caps, &info)) {
+  found = read_header_info (data, size, !header->from_caps, &info);
+  icc = gst_imgcompress_icc_chunks_finish (&info.icc, &icc_problem);
+  if (!found) {
+    g_clear_pointer (&icc, g_bytes_unref);
     post_damaged_header (self, data, size);
     return GST_FLOW_ERROR;
   }
+  /* kept for decode, where a CMYK image is converted through it */
+  header->decode_data = icc;
+  header->decode_data_free = (GDestroyNotify) g_bytes_unref;
   if (!header->from_caps) {
     header->width = info.width;
     header->height = info.height;
@@ -824,6 +906,14 @@ gst_turbojpeg_dec_read_header (GstImgcompressImageDecoder *decoder,
   }
 
   header->orientation = info.orientation;
+  gst_imgcompress_image_decoder_add_copyright (decoder, info.exif,
+      info.exif_size, info.xmp, info.xmp_size);
+  self->icc_problem = icc_problem;
+  /* a CMYK image's profile is applied in decode: the pixels leave sRGB */
+  if (colorspace != TJCS_CMYK && colorspace != TJCS_YCCK &&
+      (icc != NULL || icc_problem != NULL))
+    gst_imgcompress_image_decoder_set_icc_profile_bytes (decoder, icc,
+        icc_problem, "APP2", NULL);
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_EIGHTHS;
   /* the native planar layout if downstream takes it, else RGB */
   native = native_format (subsamp, colorspace);
@@ -844,13 +934,18 @@ gst_turbojpeg_dec_decode (GstImgcompressImageDecoder *decoder,
   GstTurbojpegDec *self = GST_TURBOJPEG_DEC (decoder);
   const gchar *what = NULL;
   guint n = scale->denom == 8 ? scale->num : 8;
+  GstImgcompressIccTransform *cmyk_xf = NULL;
   GstJpegDcPlan dc;
-  gboolean use_dc;
+  gboolean use_dc, ok;
 
   use_dc = plan_decode (self, data, size, n, GST_VIDEO_FRAME_FORMAT (vframe),
       self->image_strict, &dc);
-  if (!decode_into_frame (self, data, size, vframe, self->colorspace,
-          use_dc ? &dc : NULL, self->image_strict, &what))
+  if (self->colorspace == TJCS_CMYK || self->colorspace == TJCS_YCCK)
+    cmyk_xf = cmyk_transform (self, header->decode_data, self->icc_problem);
+  ok = decode_into_frame (self, data, size, vframe, self->colorspace,
+      use_dc ? &dc : NULL, cmyk_xf, self->image_strict, &what);
+  g_clear_pointer (&cmyk_xf, gst_imgcompress_icc_transform_unref);
+  if (!ok)
     return what == NULL ? GST_FLOW_ERROR : decode_error (self, what);
   return GST_FLOW_OK;
 }

@@ -84,6 +84,8 @@ enum
   PROP_SUBSAMPLING,
   PROP_RESTART_INTERVAL,
   PROP_BACKGROUND,
+  PROP_EMBED_ICC,
+  PROP_COPYRIGHT,
 };
 
 /* libjpeg reports errors by longjmp to the encode call. */
@@ -105,8 +107,14 @@ struct _GstTurbojpegEnc
   GstTurbojpegSubsampling subsampling;
   guint restart_interval;
   guint background;
+  gboolean embed_icc;
+  gboolean copyright;
 
   GstVideoCodecState *input_state;
+
+  /* what the JPEG being written carries besides pixels; a member so that
+   * the error longjmp frees it */
+  GstImgcompressOutputMetadata metadata;
 
   struct jpeg_compress_struct cinfo;
   EncErrorMgr jerr;
@@ -136,6 +144,8 @@ typedef struct
   GstTurbojpegSubsampling subsampling;
   guint restart_interval;
   guint background;
+  gboolean embed_icc;
+  gboolean copyright;
 } EncSettings;
 
 #define SINK_FORMATS                                                           \
@@ -208,6 +218,12 @@ gst_turbojpeg_enc_set_property (GObject *object, guint prop_id,
     case PROP_BACKGROUND:
       self->background = g_value_get_uint (value);
       break;
+    case PROP_EMBED_ICC:
+      self->embed_icc = g_value_get_boolean (value);
+      break;
+    case PROP_COPYRIGHT:
+      self->copyright = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -240,6 +256,12 @@ gst_turbojpeg_enc_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_BACKGROUND:
       g_value_set_uint (value, self->background);
+      break;
+    case PROP_EMBED_ICC:
+      g_value_set_boolean (value, self->embed_icc);
+      break;
+    case PROP_COPYRIGHT:
+      g_value_set_boolean (value, self->copyright);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -318,6 +340,8 @@ read_settings (GstTurbojpegEnc *self, EncSettings *settings)
   settings->subsampling = self->subsampling;
   settings->restart_interval = self->restart_interval;
   settings->background = self->background;
+  settings->embed_icc = self->embed_icc;
+  settings->copyright = self->copyright;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -728,6 +752,43 @@ configure_compressor (GstTurbojpegEnc *self, const GstVideoInfo *info,
   return path;
 }
 
+/* Writes a marker whose payload is @id then @bytes, when it fits one. */
+static void
+write_app_marker (j_compress_ptr cinfo, int marker, const gchar *id,
+    gsize id_size, GBytes *bytes)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  guint8 *payload;
+
+  if (size > 65533 - id_size)
+    return;
+  payload = g_malloc (id_size + size);
+  memcpy (payload, id, id_size);
+  memcpy (payload + id_size, data, size);
+  jpeg_write_marker (cinfo, marker, payload, id_size + size);
+  g_free (payload);
+}
+
+/* EXIF and XMP (APP1), then the ICC profile (APP2, in as many chunks as
+ * it takes), after the JFIF header. */
+static void
+write_metadata (j_compress_ptr cinfo, const GstImgcompressOutputMetadata *m)
+{
+  gsize size;
+  const guint8 *icc;
+
+  if (m->exif != NULL)
+    write_app_marker (cinfo, JPEG_APP0 + 1, "Exif\0\0", 6, m->exif);
+  if (m->xmp != NULL)
+    write_app_marker (cinfo, JPEG_APP0 + 1, "http://ns.adobe.com/xap/1.0/", 29,
+        m->xmp);
+  if (m->icc != NULL) {
+    icc = g_bytes_get_data (m->icc, &size);
+    jpeg_write_icc_profile (cinfo, icc, size);
+  }
+}
+
 static GstFlowReturn
 gst_turbojpeg_enc_handle_frame (GstVideoEncoder *encoder,
     GstVideoCodecFrame *frame)
@@ -759,6 +820,7 @@ gst_turbojpeg_enc_handle_frame (GstVideoEncoder *encoder,
     if (mapped)
       gst_video_frame_unmap (&vframe);
     free_output (self);
+    gst_imgcompress_output_metadata_clear (&self->metadata);
     GST_ELEMENT_ERROR (self, LIBRARY, ENCODE,
         (_ ("Could not encode the frame as JPEG.")),
         ("libjpeg: %s", self->jerr.message));
@@ -781,6 +843,11 @@ gst_turbojpeg_enc_handle_frame (GstVideoEncoder *encoder,
   free_output (self);
   jpeg_mem_dest (&self->cinfo, &self->out, &self->out_size);
   jpeg_start_compress (&self->cinfo, TRUE);
+  if (gst_imgcompress_output_metadata_from_pad (&self->metadata,
+          GST_VIDEO_ENCODER_SINK_PAD (self), settings.embed_icc,
+          settings.copyright))
+    write_metadata (&self->cinfo, &self->metadata);
+  gst_imgcompress_output_metadata_clear (&self->metadata);
   switch (path) {
     case INPUT_RAW:
       ok = write_raw_planes (self, &vframe);
@@ -892,6 +959,8 @@ gst_turbojpeg_enc_class_init (GstTurbojpegEncClass *klass)
           0, G_MAXUINT32, DEFAULT_BACKGROUND,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
+  gst_imgcompress_metadata_install_properties (gobject_class, PROP_EMBED_ICC,
+      PROP_COPYRIGHT);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);

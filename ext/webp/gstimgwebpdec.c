@@ -28,7 +28,10 @@
  *
  * The EXIF orientation of an extended file's EXIF chunk is posted as the
  * %GST_TAG_IMAGE_ORIENTATION tag, as turbojpegdec does for JPEG; imgsizer
- * turns the image upright from it.
+ * turns the image upright from it.  The ICC profile of the ICCP chunk is
+ * posted as the `imgcompress-colour-profile` tag (`source` `ICCP`, checked:
+ * a damaged one gets a warning), the artist and copyright of the EXIF and
+ * XMP chunks as %GST_TAG_ARTIST and %GST_TAG_COPYRIGHT.
  *
  * Shrink on load: when #GstImgcompressImageDecoder:max-dimension is set, or
  * else when downstream answers the `imgcompress-size-hint` query, libwebp's
@@ -672,6 +675,38 @@ exif_orientation (WebPDemuxer *demux)
   return orientation;
 }
 
+/* The ICCP chunk's profile, and the artist and copyright of the EXIF and
+ * XMP chunks, for the base class to post. */
+static void
+read_metadata (GstImgcompressImageDecoder *decoder, WebPDemuxer *demux,
+    const guint8 *data, gsize size)
+{
+  const gchar *problem;
+  GBytes *icc = gst_imgcompress_icc_from_webp (data, size, &problem);
+  WebPChunkIterator exif, xmp;
+  gboolean has_exif = demux && WebPDemuxGetChunk (demux, "EXIF", 1, &exif);
+  gboolean has_xmp = demux && WebPDemuxGetChunk (demux, "XMP ", 1, &xmp);
+  const guint8 *tiff = has_exif ? exif.chunk.bytes : NULL;
+  gsize tiff_size = has_exif ? exif.chunk.size : 0;
+
+  if (icc != NULL || problem != NULL)
+    gst_imgcompress_image_decoder_set_icc_profile_bytes (decoder, icc, problem,
+        "ICCP", NULL);
+  g_clear_pointer (&icc, g_bytes_unref);
+
+  /* some writers put JPEG's "Exif\0\0" before the TIFF structure */
+  if (tiff_size >= 6 && memcmp (tiff, "Exif\0\0", 6) == 0) {
+    tiff += 6;
+    tiff_size -= 6;
+  }
+  gst_imgcompress_image_decoder_add_copyright (decoder, tiff, tiff_size,
+      has_xmp ? xmp.chunk.bytes : NULL, has_xmp ? xmp.chunk.size : 0);
+  if (has_exif)
+    WebPDemuxReleaseChunkIterator (&exif);
+  if (has_xmp)
+    WebPDemuxReleaseChunkIterator (&xmp);
+}
+
 static void
 webp_image_free (gpointer data)
 {
@@ -727,6 +762,7 @@ gst_img_webp_dec_read_header (GstImgcompressImageDecoder *decoder,
   header->height = image->config.input.height;
   header->has_alpha = image->config.input.has_alpha;
   header->orientation = exif_orientation (image->demux);
+  read_metadata (decoder, image->demux, data, size);
   header->scaling = GST_IMGCOMPRESS_IMAGE_SCALING_EIGHTHS;
   /* libwebp's YUV is limited-range BT.601 with centred chroma */
   header->yuv_range = GST_VIDEO_COLOR_RANGE_16_235;

@@ -46,6 +46,7 @@
 #include <math.h>
 #include <string.h>
 #include <webp/encode.h>
+#include <webp/mux.h>
 
 GST_DEBUG_CATEGORY_STATIC (gst_img_webp_enc_debug);
 #define GST_CAT_DEFAULT gst_img_webp_enc_debug
@@ -75,6 +76,8 @@ enum
   PROP_NEAR_LOSSLESS,
   PROP_THREADS,
   PROP_TARGET_SIZE,
+  PROP_EMBED_ICC,
+  PROP_COPYRIGHT,
 };
 
 /* A copy of the properties, taken under the object lock once per frame. */
@@ -89,6 +92,8 @@ typedef struct
   gint near_lossless;
   gboolean threads;
   gint target_size;
+  gboolean embed_icc;
+  gboolean copyright;
 } EncodeSettings;
 
 struct _GstImgWebpEnc
@@ -228,6 +233,8 @@ gst_img_webp_enc_class_init (GstImgWebpEncClass *klass)
           0, G_MAXINT, DEFAULT_TARGET_SIZE,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
+  gst_imgcompress_metadata_install_properties (gobject_class, PROP_EMBED_ICC,
+      PROP_COPYRIGHT);
 
   gst_element_class_add_static_pad_template (element_class, &sink_template);
   gst_element_class_add_static_pad_template (element_class, &src_template);
@@ -297,6 +304,12 @@ gst_img_webp_enc_set_property (GObject *object, guint prop_id,
     case PROP_TARGET_SIZE:
       s->target_size = g_value_get_int (value);
       break;
+    case PROP_EMBED_ICC:
+      s->embed_icc = g_value_get_boolean (value);
+      break;
+    case PROP_COPYRIGHT:
+      s->copyright = g_value_get_boolean (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -339,6 +352,12 @@ gst_img_webp_enc_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_TARGET_SIZE:
       g_value_set_int (value, s->target_size);
+      break;
+    case PROP_EMBED_ICC:
+      g_value_set_boolean (value, s->embed_icc);
+      break;
+    case PROP_COPYRIGHT:
+      g_value_set_boolean (value, s->copyright);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -673,6 +692,55 @@ gst_img_webp_enc_fill_picture (GstVideoFrame *frame, gboolean full_range,
   }
 }
 
+static gboolean
+set_chunk (WebPMux *mux, const char *fourcc, GBytes *bytes)
+{
+  WebPData data;
+
+  if (bytes == NULL)
+    return TRUE;
+  data.bytes = g_bytes_get_data (bytes, &data.size);
+  return WebPMuxSetChunk (mux, fourcc, &data, 1) == WEBP_MUX_OK;
+}
+
+/* The ICC profile (ICCP), EXIF and XMP chunks, in an extended (VP8X) file
+ * made by libwebp's mux; the bitstream is not touched. */
+static GstBuffer *
+add_metadata (GstImgWebpEnc *self, GstBuffer *webp,
+    const EncodeSettings *settings)
+{
+  GstImgcompressOutputMetadata m;
+  WebPData in, out = { NULL, 0 };
+  WebPMux *mux = NULL;
+  GstMapInfo map;
+  gboolean ok;
+
+  if (!gst_imgcompress_output_metadata_from_pad (&m,
+          GST_VIDEO_ENCODER_SINK_PAD (self), settings->embed_icc,
+          settings->copyright) ||
+      !gst_buffer_map (webp, &map, GST_MAP_READ)) {
+    gst_imgcompress_output_metadata_clear (&m);
+    return webp;
+  }
+  in.bytes = map.data;
+  in.size = map.size;
+  mux = WebPMuxCreate (&in, 0);
+  ok = mux != NULL && set_chunk (mux, "ICCP", m.icc) &&
+      set_chunk (mux, "EXIF", m.exif) && set_chunk (mux, "XMP ", m.xmp) &&
+      WebPMuxAssemble (mux, &out) == WEBP_MUX_OK;
+  WebPMuxDelete (mux);
+  gst_buffer_unmap (webp, &map);
+  gst_imgcompress_output_metadata_clear (&m);
+  if (!ok) {
+    GST_WARNING_OBJECT (self, "libwebp's mux could not add the metadata");
+    WebPDataClear (&out);
+    return webp;
+  }
+  gst_buffer_unref (webp);
+  return gst_buffer_new_wrapped_full (0, (guint8 *) out.bytes, out.size, 0,
+      out.size, (gpointer) out.bytes, (GDestroyNotify) WebPFree);
+}
+
 static GstFlowReturn
 gst_img_webp_enc_handle_frame (GstVideoEncoder *encoder,
     GstVideoCodecFrame *frame)
@@ -765,6 +833,7 @@ gst_img_webp_enc_handle_frame (GstVideoEncoder *encoder,
   /* The writer's block becomes the output buffer without a copy. */
   frame->output_buffer = gst_buffer_new_wrapped_full (0, writer.mem,
       writer.size, 0, writer.size, writer.mem, (GDestroyNotify) WebPFree);
+  frame->output_buffer = add_metadata (self, frame->output_buffer, &settings);
   gst_buffer_add_imgcompress_encode_meta (frame->output_buffer, quality,
       encode_time);
   GST_VIDEO_CODEC_FRAME_SET_SYNC_POINT (frame);

@@ -18,7 +18,7 @@
  *
  * |[
  * adaptivequality ! <decoder> ! variantsplit name=s
- *   s.src_<variant> ! queue ! imgsizer ! tee name=t
+ *   s.src_<variant> ! queue ! imgsizer ! imgiccconvert ! tee name=t
  *     t. ! queue ! turbojpegenc ! metricsink
  *     t. ! queue ! imgwebpenc ! metricsink
  * ]|
@@ -27,6 +27,12 @@
  * imgpngdec, imgheifdec (HEIF and AVIF), imggifdec, imgtiffdec or
  * imgbmpdec.  An image with alpha keeps it in WebP and is flattened on
  * #GstImgcompressBin:background for JPEG.
+ *
+ * Outputs are sRGB: an image with an embedded ICC profile is converted by
+ * imgiccconvert after the reduction, untagged and sRGB images pass
+ * untouched (#GstImgcompressBin:icc: `keep` embeds the profile instead,
+ * `ignore` leaves imgiccconvert out).  Outputs carry no EXIF, XMP or GPS
+ * unless #GstImgcompressBin:metadata asks for the artist and copyright.
  *
  * One file is one image: for a JPEG, what follows the primary image (MPF
  * secondary images, Ultra HDR gain maps, appended data) is skipped, and
@@ -81,6 +87,8 @@ GST_DEBUG_CATEGORY_STATIC (gst_imgcompress_bin_debug);
 #define WEBP_METHOD_LARGE 2
 #define DEFAULT_OUTPUT GST_IMGCOMPRESS_BIN_OUTPUT_FILES
 #define DEFAULT_ON_ERROR GST_IMGCOMPRESS_BIN_ON_ERROR_STOP
+#define DEFAULT_ICC GST_IMGCOMPRESS_BIN_ICC_CONVERT
+#define DEFAULT_METADATA GST_IMGCOMPRESS_BIN_METADATA_NONE
 #define DEFAULT_HOLD_VARIANTS ""
 
 enum
@@ -100,6 +108,8 @@ enum
   PROP_WEBP_METHOD,
   PROP_OUTPUT,
   PROP_ON_ERROR,
+  PROP_ICC,
+  PROP_METADATA,
   PROP_HOLD_VARIANTS,
 };
 
@@ -185,6 +195,52 @@ gst_imgcompress_bin_on_error_get_type (void)
 
   if (g_once_init_enter (&type)) {
     GType t = g_enum_register_static ("GstImgcompressBinOnError", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define GST_TYPE_IMGCOMPRESS_BIN_ICC (gst_imgcompress_bin_icc_get_type ())
+static GType
+gst_imgcompress_bin_icc_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_IMGCOMPRESS_BIN_ICC_CONVERT,
+        "Convert images with an embedded profile to sRGB", "convert" },
+    { GST_IMGCOMPRESS_BIN_ICC_KEEP,
+        "Keep the pixels and embed the source's profile in the outputs",
+        "keep" },
+    { GST_IMGCOMPRESS_BIN_ICC_IGNORE,
+        "Ignore embedded profiles: pixels as they are, no profile", "ignore" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstImgcompressBinIcc", values);
+    g_once_init_leave (&type, t);
+  }
+  return type;
+}
+
+#define GST_TYPE_IMGCOMPRESS_BIN_METADATA                                      \
+  (gst_imgcompress_bin_metadata_get_type ())
+static GType
+gst_imgcompress_bin_metadata_get_type (void)
+{
+  static GType type = 0;
+  static const GEnumValue values[] = {
+    { GST_IMGCOMPRESS_BIN_METADATA_NONE,
+        "No EXIF, XMP or GPS metadata in the outputs", "none" },
+    { GST_IMGCOMPRESS_BIN_METADATA_COPYRIGHT,
+        "Keep the artist and copyright (EXIF Artist and Copyright, XMP "
+        "dc:creator and dc:rights), nothing else",
+        "copyright" },
+    { 0, NULL, NULL },
+  };
+
+  if (g_once_init_enter (&type)) {
+    GType t = g_enum_register_static ("GstImgcompressBinMetadata", values);
     g_once_init_leave (&type, t);
   }
   return type;
@@ -310,6 +366,23 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
           GST_TYPE_IMGCOMPRESS_BIN_ON_ERROR, DEFAULT_ON_ERROR,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
               GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property (gobject_class, PROP_ICC,
+      g_param_spec_enum ("icc", "ICC profiles",
+          "What becomes of an embedded ICC profile: the image is converted "
+          "to sRGB after the reduction (imgiccconvert), or keeps its pixels "
+          "and its profile is embedded in the outputs, or the profile is "
+          "ignored; untagged and sRGB images are untouched in every mode; "
+          "read when going to READY (default convert)",
+          GST_TYPE_IMGCOMPRESS_BIN_ICC, DEFAULT_ICC,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_property (gobject_class, PROP_METADATA,
+      g_param_spec_enum ("metadata", "Metadata",
+          "Which metadata of the input the outputs carry: none (no EXIF, "
+          "XMP or GPS; the orientation is applied to the pixels) or the "
+          "artist and copyright only; read when going to READY (default "
+          "none)",
+          GST_TYPE_IMGCOMPRESS_BIN_METADATA, DEFAULT_METADATA,
+          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_HOLD_VARIANTS,
       g_param_spec_string ("hold-variants", "Hold variants",
           "Comma-separated variants whose files are left under their "
@@ -732,6 +805,8 @@ gst_imgcompress_bin_init (GstImgcompressBin *self)
   self->webp_method = DEFAULT_WEBP_METHOD;
   self->output = DEFAULT_OUTPUT;
   self->on_error = DEFAULT_ON_ERROR;
+  self->icc = DEFAULT_ICC;
+  self->metadata = DEFAULT_METADATA;
   self->slots = g_array_new (FALSE, TRUE, sizeof (GstImgcompressBinOutputSlot));
   g_mutex_init (&self->images_lock);
 
@@ -856,6 +931,12 @@ gst_imgcompress_bin_set_property (GObject *object, guint prop_id,
     case PROP_ON_ERROR:
       self->on_error = g_value_get_enum (value);
       break;
+    case PROP_ICC:
+      self->icc = g_value_get_enum (value);
+      break;
+    case PROP_METADATA:
+      self->metadata = g_value_get_enum (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
       break;
@@ -915,6 +996,12 @@ gst_imgcompress_bin_get_property (GObject *object, guint prop_id, GValue *value,
       break;
     case PROP_ON_ERROR:
       g_value_set_enum (value, self->on_error);
+      break;
+    case PROP_ICC:
+      g_value_set_enum (value, self->icc);
+      break;
+    case PROP_METADATA:
+      g_value_set_enum (value, self->metadata);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -989,6 +1076,8 @@ typedef struct
   guint progressive_from;
   gint webp_method;
   GstImgcompressBinOutput output;
+  GstImgcompressBinIcc icc;
+  GstImgcompressBinMetadata metadata;
 } BranchSettings;
 
 static void
@@ -1003,6 +1092,8 @@ read_branch_settings (GstImgcompressBin *self, BranchSettings *bs)
   bs->progressive_from = self->progressive_from;
   bs->webp_method = self->webp_method;
   bs->output = self->output;
+  bs->icc = self->icc;
+  bs->metadata = self->metadata;
   GST_OBJECT_UNLOCK (self);
 }
 
@@ -1128,6 +1219,10 @@ build_format_branch (GstImgcompressBin *self, GstElement *tee,
         variant->max_dimension >= bs->progressive_from, NULL);
   else
     g_object_set (encoder, "method", webp_method_for (variant, bs), NULL);
+  if (bs->icc == GST_IMGCOMPRESS_BIN_ICC_KEEP)
+    g_object_set (encoder, "embed-icc", TRUE, NULL);
+  if (bs->metadata == GST_IMGCOMPRESS_BIN_METADATA_COPYRIGHT)
+    g_object_set (encoder, "copyright", TRUE, NULL);
 
   if (bs->output == GST_IMGCOMPRESS_BIN_OUTPUT_PADS) {
     g_object_set_qdata (G_OBJECT (encoder), slot_quark (), slot);
@@ -1169,7 +1264,7 @@ build_variant_branch (GstImgcompressBin *self,
     const GstImgcompressVariantInfo *variant, GstImgcompressFormat *formats,
     guint n_formats, const BranchSettings *bs)
 {
-  GstElement *queue, *sizer, *tee;
+  GstElement *queue, *sizer, *tee, *last, *icc = NULL;
   GstCaps *caps;
   gchar *pad_name;
   gboolean linked;
@@ -1178,7 +1273,12 @@ build_variant_branch (GstImgcompressBin *self,
   queue = make_queue (self);
   sizer = make_child (self, "imgsizer", NULL);
   tee = make_child (self, "tee", NULL);
-  if (!queue || !sizer || !tee)
+  /* Converted after the reduction: three small frames rather than the
+   * decoded one (docs/tuning.md, "Colour"). */
+  if (bs->icc == GST_IMGCOMPRESS_BIN_ICC_CONVERT)
+    icc = make_child (self, "imgiccconvert", NULL);
+  if (!queue || !sizer || !tee ||
+      (bs->icc == GST_IMGCOMPRESS_BIN_ICC_CONVERT && !icc))
     return FALSE;
   /* The box is known now: the branch negotiates once per image size,
    * rather than at full size first and again when the variant event
@@ -1191,8 +1291,10 @@ build_variant_branch (GstImgcompressBin *self,
   /* 4:2:2 and 4:4:4 photos leave imgsizer as 4:2:0, as every web encoder
    * wants them: the chroma is resampled there at no extra cost. */
   caps = branch_caps ();
+  last = icc ? icc : tee;
   linked = linked && gst_element_link (queue, sizer) &&
-      gst_element_link_filtered (sizer, tee, caps);
+      gst_element_link_filtered (sizer, last, caps) &&
+      (icc == NULL || gst_element_link (icc, tee));
   gst_caps_unref (caps);
   if (!linked)
     return FALSE;

@@ -37,6 +37,19 @@ typedef enum
   GST_IMGCOMPRESS_BIN_ON_ERROR_SKIP,
 } GstImgcompressBinOnError;
 
+typedef enum
+{
+  GST_IMGCOMPRESS_BIN_ICC_CONVERT,
+  GST_IMGCOMPRESS_BIN_ICC_KEEP,
+  GST_IMGCOMPRESS_BIN_ICC_IGNORE,
+} GstImgcompressBinIcc;
+
+typedef enum
+{
+  GST_IMGCOMPRESS_BIN_METADATA_NONE,
+  GST_IMGCOMPRESS_BIN_METADATA_COPYRIGHT,
+} GstImgcompressBinMetadata;
+
 /* One output of every image: a variant in a format. */
 typedef struct
 {
@@ -79,6 +92,8 @@ struct _GstImgcompressBin
   gchar *bands;
   guint64 max_pixels;
   guint64 max_input_bytes;
+  GstImgcompressBinIcc icc;
+  GstImgcompressBinMetadata metadata;
   gboolean overwrite;
   guint background;
   guint progressive_from;

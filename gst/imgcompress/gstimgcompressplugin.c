@@ -28,6 +28,7 @@ plugin_init (GstPlugin *plugin)
   ret |= GST_ELEMENT_REGISTER (variantsplit, plugin);
   ret |= GST_ELEMENT_REGISTER (metricsink, plugin);
   ret |= GST_ELEMENT_REGISTER (imgsizer, plugin);
+  ret |= GST_ELEMENT_REGISTER (imgiccconvert, plugin);
   ret |= GST_ELEMENT_REGISTER (imgcompressbin, plugin);
 
   return ret;

@@ -32,6 +32,8 @@ imgcompress_config_init (ImgcompressConfig *config)
   config->adaptive = TRUE;
   config->max_pixels = G_GUINT64_CONSTANT (100000000);
   config->max_input_bytes = GST_IMGCOMPRESS_DEFAULT_MAX_INPUT_BYTES;
+  config->icc = "convert";
+  config->metadata = "none";
   imgcompress_config_set_variants (config, GST_IMGCOMPRESS_DEFAULT_VARIANTS,
       NULL, NULL);
 }

@@ -44,6 +44,8 @@ typedef struct
   GArray *variants; /* ImgcompressVariant, smallest first */
   guint64 max_pixels;
   guint64 max_input_bytes; /* 0: no limit */
+  const gchar *icc; /* imgcompressbin's icc: convert, keep, ignore */
+  const gchar *metadata; /* imgcompressbin's metadata: none, copyright */
 } ImgcompressConfig;
 
 /* Limits every setting is checked against, shared by the config file and

@@ -192,6 +192,8 @@ imgcompress_worker_new (const gchar *name,
   gst_util_set_object_arg (G_OBJECT (bin), "adaptive",
       config->adaptive ? "file-size" : "off");
   gst_util_set_object_arg (G_OBJECT (bin), "on-error", "skip");
+  gst_util_set_object_arg (G_OBJECT (bin), "icc", config->icc);
+  gst_util_set_object_arg (G_OBJECT (bin), "metadata", config->metadata);
   gst_bin_add_many (GST_BIN (worker->pipeline), worker->src, bin, NULL);
   gst_element_link (worker->src, bin);
 

@@ -59,6 +59,8 @@ typedef struct
   gchar *formats;
   gchar *layout;
   gchar *adaptive;
+  gchar *icc;
+  gchar *metadata;
   gint64 max_pixels;
   gint64 max_input_bytes; /* -1: not given */
   gboolean thumbnails_first;
@@ -426,6 +428,26 @@ check_metrics_paths (Options *opts, GError **error)
   return TRUE;
 }
 
+static const gchar *const icc_modes[] = { "convert", "keep", "ignore", NULL };
+static const gchar *const metadata_modes[] = { "none", "copyright", NULL };
+
+/* @value, when given, must be one of @modes; *@mode then points at it. */
+static gboolean
+pick_mode (const gchar *value, const gchar *const *modes, const gchar **mode)
+{
+  guint i;
+
+  if (value == NULL)
+    return TRUE;
+  for (i = 0; modes[i] != NULL; i++) {
+    if (strcmp (value, modes[i]) == 0) {
+      *mode = modes[i];
+      return TRUE;
+    }
+  }
+  return FALSE;
+}
+
 static gboolean
 apply_options (ImgcompressConfig *config, Options *opts, GError **error)
 {
@@ -487,6 +509,16 @@ apply_options (ImgcompressConfig *config, Options *opts, GError **error)
           opts->adaptive);
       return FALSE;
     }
+  }
+  if (!pick_mode (opts->icc, icc_modes, &config->icc)) {
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("--icc must be convert, keep or ignore, not '%s'"), opts->icc);
+    return FALSE;
+  }
+  if (!pick_mode (opts->metadata, metadata_modes, &config->metadata)) {
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("--metadata must be none or copyright, not '%s'"), opts->metadata);
+    return FALSE;
   }
   if (opts->memory_budget_mib < 0) {
     g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
@@ -572,6 +604,14 @@ parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
         "MODE" },
     { "adaptive-quality", 0, 0, G_OPTION_ARG_STRING, &opts->adaptive,
         N_ ("off or file-size (cap qualities by input size)"), "MODE" },
+    { "icc", 0, 0, G_OPTION_ARG_STRING, &opts->icc,
+        N_ ("Embedded ICC profiles: convert (to sRGB, default), keep (embed "
+            "the profile, pixels as they are) or ignore"),
+        "MODE" },
+    { "metadata", 0, 0, G_OPTION_ARG_STRING, &opts->metadata,
+        N_ ("Metadata the outputs carry: none (default) or copyright (the "
+            "artist and copyright, as EXIF and XMP)"),
+        "MODE" },
     { "max-pixels", 0, 0, G_OPTION_ARG_INT64, &opts->max_pixels,
         N_ ("Refuse images with more pixels (default 100000000)"), "N" },
     { "max-input-bytes", 0, 0, G_OPTION_ARG_INT64, &opts->max_input_bytes,
@@ -663,6 +703,8 @@ options_clear (Options *opts)
   g_free (opts->on_collision);
   g_free (opts->files_from);
   g_free (opts->adaptive);
+  g_free (opts->icc);
+  g_free (opts->metadata);
   g_free (opts->metrics_json);
   g_free (opts->metrics_jsonl);
   g_free (opts->prometheus);

@@ -33,8 +33,11 @@
  * - the TIME segment a BYTES stream (filesrc) needs;
  * - the image's metadata as tags before its buffer: the orientation
  *   (`image-orientation`), the colour description
- *   (%GST_IMGCOMPRESS_TAG_COLOUR_PROFILE) and any other tags, reset for an
- *   image without them after one with them;
+ *   (%GST_IMGCOMPRESS_TAG_COLOUR_PROFILE: an embedded ICC profile checked
+ *   with lcms2, a damaged one warned about in one message naming the image,
+ *   whatever the format), the artist and copyright of the image's EXIF and
+ *   XMP (%GST_TAG_ARTIST, %GST_TAG_COPYRIGHT) and any other tags, reset for
+ *   an image without them after one with them;
  * - the end of a stream without any image, an error.
  *
  * Subclasses implement #GstImgcompressImageDecoderClass.read_header() and
@@ -51,7 +54,9 @@
 #include "gst-i18n-plugin.h"
 #include "gstimgcompresscolour.h"
 #include "gstimgcompressexif.h"
+#include "gstimgcompressicc.h"
 #include "gstimgcompressjpeg.h"
+#include "gstimgcompressmetadata.h"
 #include "gstimgcompressprotocol.h"
 #include "gstimgcompresssize.h"
 #include <gst/tag/tag.h>
@@ -415,6 +420,70 @@ gst_imgcompress_image_decoder_set_colour_profile (GstImgcompressImageDecoder
 }
 
 /**
+ * gst_imgcompress_image_decoder_set_icc_profile_bytes:
+ * @decoder: a #GstImgcompressImageDecoder
+ * @icc: (nullable): the embedded ICC profile, whole
+ * @problem: (nullable): why the embedded profile could not be extracted
+ *     (chunks missing, a chunk larger than the file...), %NULL when it
+ *     could
+ * @source: where it came from, for the info structure's `source` field
+ *     (`APP2`, `ICCP`, `iCCP`, `colr`, ...)
+ * @name: (nullable): the name the file gives the profile (PNG's iCCP), for
+ *     the info structure's `name` field
+ *
+ * Sets an embedded ICC profile as the colour description of the image
+ * being decoded, once checked (gst_imgcompress_icc_sample_new(): its
+ * structure, then lcms2 must make its transform to sRGB, which stays
+ * cached for the colour-management stage): the sample holds @icc with
+ * caps `application/vnd.iccprofile` and an info structure with `source`,
+ * `srgb` (the profile is sRGB under another name) and `name`.
+ *
+ * A damaged profile, or one that could not be extracted (@problem), gets
+ * a warning naming the image, and the image is taken as sRGB.  A CMYK
+ * profile is passed over: it describes pixels the decoder has already
+ * turned into RGB (turbojpegdec converts CMYK through it itself).
+ *
+ * Returns: whether the profile was set
+ */
+gboolean
+gst_imgcompress_image_decoder_set_icc_profile_bytes (GstImgcompressImageDecoder
+                                                         *decoder,
+    GBytes *icc, const gchar *problem, const gchar *source, const gchar *name)
+{
+  GstImgcompressIccTransform *t;
+  GstStructure *info;
+  GstSample *sample;
+  gboolean cmyk;
+
+  g_return_val_if_fail (GST_IS_IMGCOMPRESS_IMAGE_DECODER (decoder), FALSE);
+  g_return_val_if_fail (source != NULL, FALSE);
+
+  sample = gst_imgcompress_icc_sample_new (GST_ELEMENT (decoder),
+      GST_VIDEO_DECODER_SINK_PAD (decoder), icc, problem, source);
+  if (sample == NULL)
+    return FALSE;
+  t = gst_imgcompress_icc_transform_from_sample (sample);
+  cmyk = t != NULL &&
+      gst_imgcompress_icc_transform_get_space (t) ==
+          GST_IMGCOMPRESS_ICC_SPACE_CMYK;
+  g_clear_pointer (&t, gst_imgcompress_icc_transform_unref);
+  if (cmyk) {
+    GST_INFO_OBJECT (decoder, "CMYK profile (%s) on RGB pixels: not posted",
+        source);
+    gst_sample_unref (sample);
+    return FALSE;
+  }
+  if (name != NULL) {
+    info = gst_structure_copy (gst_sample_get_info (sample));
+    gst_structure_set (info, "name", G_TYPE_STRING, name, NULL);
+    gst_sample_set_info (sample, info);
+  }
+  gst_imgcompress_image_decoder_set_colour_profile (decoder, sample);
+  gst_sample_unref (sample);
+  return TRUE;
+}
+
+/**
  * gst_imgcompress_image_decoder_set_icc_profile:
  * @decoder: a #GstImgcompressImageDecoder
  * @icc: (array length=size): the embedded ICC profile, whole
@@ -422,30 +491,61 @@ gst_imgcompress_image_decoder_set_colour_profile (GstImgcompressImageDecoder
  * @source: where it came from, for the info structure's `source` field
  *     (`APP2`, `ICCP`, `iCCP`, ...)
  *
- * Sets an embedded ICC profile as the colour description of the image
- * being decoded: a copy of @icc with caps `application/vnd.iccprofile`.
+ * gst_imgcompress_image_decoder_set_icc_profile_bytes() for a profile the
+ * decoder extracted whole: a copy of @icc is checked and set.
+ *
+ * Returns: whether the profile was set
  */
-void
+gboolean
 gst_imgcompress_image_decoder_set_icc_profile (GstImgcompressImageDecoder
                                                    *decoder,
     const guint8 *icc, gsize size, const gchar *source)
 {
-  GstBuffer *profile;
-  GstCaps *caps;
-  GstSample *sample;
+  GBytes *bytes;
+  gboolean set;
+
+  g_return_val_if_fail (GST_IS_IMGCOMPRESS_IMAGE_DECODER (decoder), FALSE);
+  g_return_val_if_fail (icc != NULL && size > 0 && source != NULL, FALSE);
+
+  bytes = g_bytes_new (icc, size);
+  set = gst_imgcompress_image_decoder_set_icc_profile_bytes (decoder, bytes,
+      NULL, source, NULL);
+  g_bytes_unref (bytes);
+  return set;
+}
+
+/**
+ * gst_imgcompress_image_decoder_add_copyright:
+ * @decoder: a #GstImgcompressImageDecoder
+ * @exif_tiff: (array length=exif_size) (nullable): the image's EXIF, as a
+ *     TIFF structure (without JPEG's `Exif\0\0`)
+ * @exif_size: its length
+ * @xmp: (array length=xmp_size) (nullable): the image's XMP packet
+ * @xmp_size: its length
+ *
+ * Reads the image's artist and copyright (EXIF Artist and Copyright first,
+ * then XMP dc:creator and dc:rights) and adds them as %GST_TAG_ARTIST and
+ * %GST_TAG_COPYRIGHT to the tags of the image being decoded: what an
+ * encoder asked to keep them (its `copyright` property) writes back, and
+ * nothing else of the source's metadata.
+ */
+void
+gst_imgcompress_image_decoder_add_copyright (GstImgcompressImageDecoder
+                                                 *decoder,
+    const guint8 *exif_tiff, gsize exif_size, const guint8 *xmp, gsize xmp_size)
+{
+  gboolean posted = FALSE;
+  GstTagList *tags;
 
   g_return_if_fail (GST_IS_IMGCOMPRESS_IMAGE_DECODER (decoder));
-  g_return_if_fail (icc != NULL && size > 0 && source != NULL);
 
-  profile = gst_buffer_new_memdup (icc, size);
-  caps = gst_caps_new_empty_simple (GST_IMGCOMPRESS_ICC_PROFILE_CAPS);
-  sample = gst_sample_new (profile, caps, NULL,
-      gst_structure_new ("imgcompress-colour", "source", G_TYPE_STRING, source,
-          NULL));
-  gst_imgcompress_image_decoder_set_colour_profile (decoder, sample);
-  gst_sample_unref (sample);
-  gst_caps_unref (caps);
-  gst_buffer_unref (profile);
+  /* the base class resets the tags of an image without them */
+  tags = gst_imgcompress_copyright_tags_add (NULL, exif_tiff, exif_size, xmp,
+      xmp_size, &posted);
+  if (tags == NULL)
+    return;
+  gst_imgcompress_image_decoder_add_tags (decoder, tags);
+  gst_tag_list_unref (tags);
 }
 
 /**

@@ -218,9 +218,20 @@ void gst_imgcompress_image_decoder_set_colour_profile (
     GstImgcompressImageDecoder *decoder, GstSample *colour);
 
 GST_IMGCOMPRESS_API
-void gst_imgcompress_image_decoder_set_icc_profile (GstImgcompressImageDecoder
-                                                        *decoder,
-    const guint8 *icc, gsize size, const gchar *source);
+gboolean gst_imgcompress_image_decoder_set_icc_profile (
+    GstImgcompressImageDecoder *decoder, const guint8 *icc, gsize size,
+    const gchar *source);
+
+GST_IMGCOMPRESS_API
+gboolean gst_imgcompress_image_decoder_set_icc_profile_bytes (
+    GstImgcompressImageDecoder *decoder, GBytes *icc, const gchar *problem,
+    const gchar *source, const gchar *name);
+
+GST_IMGCOMPRESS_API
+void gst_imgcompress_image_decoder_add_copyright (GstImgcompressImageDecoder
+                                                      *decoder,
+    const guint8 *exif_tiff, gsize exif_size, const guint8 *xmp,
+    gsize xmp_size);
 
 GST_IMGCOMPRESS_API
 void gst_imgcompress_image_decoder_add_tags (GstImgcompressImageDecoder

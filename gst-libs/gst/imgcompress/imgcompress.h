@@ -22,5 +22,7 @@
 #include <gst/imgcompress/gstimgcompresscolour.h>
 #include <gst/imgcompress/gstimgcompressdecoder.h>
 #include <gst/imgcompress/gstimgcompressdecoderframing.h>
+#include <gst/imgcompress/gstimgcompressicc.h>
+#include <gst/imgcompress/gstimgcompressmetadata.h>
 
 #endif /* __GST_IMGCOMPRESS_H__ */

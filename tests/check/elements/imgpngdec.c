@@ -286,16 +286,13 @@ GST_START_TEST (test_16bit_rounding)
 GST_END_TEST;
 
 /* The tags the decoder sent downstream for the image. */
+/* The last tag list the decoder sent, NULL for none. */
 static GstTagList *
-decode_tags (const gchar *name)
+pull_last_tags (GstHarness *h)
 {
-  GstHarness *h = new_decoder (NULL);
-  GBytes *bytes = read_case (name, ".png");
   GstTagList *tags = NULL;
   GstEvent *ev;
 
-  push_bytes (h, bytes);
-  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
   while ((ev = gst_harness_try_pull_event (h)) != NULL) {
     if (GST_EVENT_TYPE (ev) == GST_EVENT_TAG) {
       GstTagList *t;
@@ -306,6 +303,19 @@ decode_tags (const gchar *name)
     }
     gst_event_unref (ev);
   }
+  return tags;
+}
+
+static GstTagList *
+decode_tags (const gchar *name)
+{
+  GstHarness *h = new_decoder (NULL);
+  GBytes *bytes = read_case (name, ".png");
+  GstTagList *tags;
+
+  push_bytes (h, bytes);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
+  tags = pull_last_tags (h);
   g_bytes_unref (bytes);
   gst_harness_teardown (h);
   return tags;
@@ -384,6 +394,7 @@ GST_START_TEST (test_colour_profile_tag)
   GstBuffer *profile = gst_sample_get_buffer (sample);
   GstCaps *caps = gst_sample_get_caps (sample);
   guint intent = 0;
+  gboolean srgb = TRUE;
 
   fail_unless_equals_string (gst_structure_get_string (info, "source"), "iCCP");
   fail_unless_equals_string (gst_structure_get_string (info, "name"),
@@ -395,6 +406,9 @@ GST_START_TEST (test_colour_profile_tag)
       g_bytes_get_size (icc));
   fail_unless (gst_structure_has_name (gst_caps_get_structure (caps, 0),
       GST_IMGCOMPRESS_ICC_PROFILE_CAPS));
+  /* Adobe RGB is not sRGB: the colour stage converts it */
+  fail_unless (gst_structure_get_boolean (info, "srgb", &srgb));
+  fail_unless (!srgb);
   g_bytes_unref (icc);
   gst_sample_unref (sample);
 
@@ -416,6 +430,50 @@ GST_START_TEST (test_colour_profile_tag)
     if (tags)
       gst_tag_list_unref (tags);
   }
+}
+
+GST_END_TEST;
+
+/* A damaged iCCP profile: a warning naming the image (here the element,
+ * without an image event), the image decoded, and the sRGB chunk taken
+ * instead. */
+GST_START_TEST (test_colour_profile_damaged)
+{
+  GstHarness *h = new_decoder (NULL);
+  GBytes *bytes = read_case ("iccp-damaged", ".png");
+  GstBus *bus = gst_bus_new ();
+  GstTagList *tags;
+  GstSample *sample = NULL;
+  GError *warning = NULL;
+  GstMessage *msg;
+
+  gst_element_set_bus (h->element, bus);
+  push_bytes (h, bytes);
+  fail_unless_equals_int (gst_harness_buffers_received (h), 1);
+  msg = gst_bus_pop_filtered (bus, GST_MESSAGE_WARNING);
+  fail_unless (msg != NULL, "no warning for the damaged profile");
+  gst_message_parse_warning (msg, &warning, NULL);
+  fail_unless (strstr (warning->message, "colour profile") != NULL &&
+          strstr (warning->message, "damaged") != NULL,
+      "'%s' does not say the profile is damaged", warning->message);
+  fail_unless (strstr (warning->message, "\"imgpngdec") != NULL,
+      "'%s' does not name the image", warning->message);
+  g_error_free (warning);
+  gst_message_unref (msg);
+  tags = pull_last_tags (h);
+  fail_unless (tags != NULL);
+  fail_unless (gst_tag_list_get_sample (tags,
+      GST_IMGCOMPRESS_TAG_COLOUR_PROFILE, &sample));
+  fail_unless_equals_string (
+      gst_structure_get_string (gst_sample_get_info (sample), "source"),
+      "sRGB");
+  fail_unless (gst_sample_get_buffer (sample) == NULL);
+  gst_sample_unref (sample);
+  gst_tag_list_unref (tags);
+  gst_element_set_bus (h->element, NULL);
+  gst_object_unref (bus);
+  g_bytes_unref (bytes);
+  gst_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -789,6 +847,7 @@ imgpngdec_suite (void)
   tcase_add_test (tc, test_exif_orientation_tag);
   tcase_add_test (tc, test_exif_orientation_applied);
   tcase_add_test (tc, test_colour_profile_tag);
+  tcase_add_test (tc, test_colour_profile_damaged);
   tcase_add_test (tc, test_shrink_size_hint);
   tcase_add_test (tc, test_shrink_property);
   tcase_add_test (tc, test_images_mid_stream);

@@ -146,13 +146,21 @@ def cases():
     out["iccp"] = png(photo, 8, 2, extra=(chunk(
         b"iCCP", b"test profile\0\0" + zlib.compress(ICC_PROFILE)),))
     out["srgb"] = png(photo, 8, 2, extra=(chunk(b"sRGB", b"\1"),))
+    # a damaged profile is passed over for the sRGB chunk after it
+    out["iccp-damaged"] = png(photo, 8, 2, extra=(chunk(
+        b"iCCP", b"broken\0\0" + zlib.compress(DAMAGED_ICC_PROFILE)),
+        chunk(b"sRGB", b"\0")))
     return out
 
 
 KEY_ALPHA = {}
 
-# Not a usable profile: the decoder hands the bytes on as they are.
-ICC_PROFILE = bytes(range(256)) * 3
+# A real RGB profile (Adobe RGB (1998) as Ghostscript ships it, Debian
+# libgs-common): the decoder checks it with lcms2 and hands it on whole.
+with open("/usr/share/color/icc/ghostscript/a98.icc", "rb") as f:
+    ICC_PROFILE = f.read()
+# Not an ICC profile at all: the decoder warns and passes it over.
+DAMAGED_ICC_PROFILE = bytes(range(256)) * 3
 
 
 def main():

@@ -352,6 +352,131 @@ GST_START_TEST (test_orientation_with_caps_size)
 
 GST_END_TEST;
 
+/* @jpeg with an APP@n segment holding @id (with its NUL when
+ * @with_nul) and @payload after its SOI. */
+static GstBuffer *
+with_segment (GstBuffer *jpeg, guint n, const gchar *id, gboolean with_nul,
+    const guint8 *payload, gsize size)
+{
+  gsize id_len = strlen (id) + (with_nul ? 1 : 0);
+  guint16 len = 2 + id_len + size;
+  guint8 head[4] = { 0xff, 0xe0 + n, len >> 8, len & 0xff };
+  GByteArray *out = g_byte_array_new ();
+  GstMapInfo map;
+  gsize total;
+
+  fail_unless (gst_buffer_map (jpeg, &map, GST_MAP_READ));
+  g_byte_array_append (out, map.data, 2);
+  g_byte_array_append (out, head, sizeof (head));
+  g_byte_array_append (out, (const guint8 *) id, id_len);
+  g_byte_array_append (out, payload, size);
+  g_byte_array_append (out, map.data + 2, map.size - 2);
+  gst_buffer_unmap (jpeg, &map);
+  gst_buffer_unref (jpeg);
+  total = out->len;
+  return gst_buffer_new_wrapped (g_byte_array_free (out, FALSE), total);
+}
+
+/* The last stream tags the decoder sent. */
+static GstTagList *
+pull_tags (Dec *dec)
+{
+  GstTagList *last = NULL;
+  GstEvent *event;
+
+  while ((event = gst_harness_try_pull_event (dec->h)) != NULL) {
+    if (GST_EVENT_TYPE (event) == GST_EVENT_TAG) {
+      GstTagList *tags;
+
+      gst_event_parse_tag (event, &tags);
+      gst_clear_tag_list (&last);
+      last = gst_tag_list_copy (tags);
+    }
+    gst_event_unref (event);
+  }
+  return last;
+}
+
+/* With the size from the caps, the marker walk still goes on past the
+ * EXIF segment to the ICC profile's APP2 chunk and the XMP segment: the
+ * base class posts the profile (checked: `srgb` FALSE for Adobe RGB) and
+ * the copyright; the next image, without them, resets both. */
+GST_START_TEST (test_colour_and_copyright_with_caps_size)
+{
+  static const gchar xmp[] =
+      "<?xpacket begin=\"\xef\xbb\xbf\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>"
+      "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF "
+      "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
+      "<rdf:Description rdf:about=\"\" "
+      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:rights><rdf:Alt>"
+      "<rdf:li xml:lang=\"x-default\">(c) 2026 Jane Example</rdf:li>"
+      "</rdf:Alt></dc:rights></rdf:Description></rdf:RDF></x:xmpmeta>"
+      "<?xpacket end=\"w\"?>";
+  const gchar *caps =
+      "image/jpeg, width=640, height=480, imgcompress-header=true";
+  GstBuffer *jpeg = make_jpeg (), *tagged;
+  gchar *icc = NULL, *copyright = NULL, *chunk;
+  gsize icc_size = 0;
+  GstSample *sample = NULL;
+  GstTagList *tags;
+  gboolean srgb = TRUE;
+  Dec dec;
+
+  fail_unless (g_file_get_contents ("/usr/share/color/icc/ghostscript/a98.icc",
+      &icc, &icc_size, NULL));
+  /* sequence 1 of 1, then the profile */
+  chunk = g_malloc (icc_size + 2);
+  chunk[0] = chunk[1] = 1;
+  memcpy (chunk + 2, icc, icc_size);
+  /* EXIF first: the walk must not stop there */
+  tagged = with_segment (jpeg, 2, "ICC_PROFILE", TRUE, (const guint8 *) chunk,
+      icc_size + 2);
+  tagged = with_segment (tagged, 1, "http://ns.adobe.com/xap/1.0/", TRUE,
+      (const guint8 *) xmp, strlen (xmp));
+  jpeg = tagged;
+  tagged = with_exif_orientation (jpeg, 6);
+  gst_buffer_unref (jpeg);
+
+  dec_init (&dec, "turbojpegdec framing=image", caps, 0);
+  fail_unless_equals_int (gst_harness_push (dec.h, tagged), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (dec.h));
+  tags = pull_tags (&dec);
+  fail_unless (tags != NULL);
+  fail_unless (gst_tag_list_get_sample (tags,
+      GST_IMGCOMPRESS_TAG_COLOUR_PROFILE, &sample));
+  fail_unless_equals_string (
+      gst_structure_get_string (gst_sample_get_info (sample), "source"),
+      "APP2");
+  fail_unless (gst_structure_get_boolean (gst_sample_get_info (sample), "srgb",
+      &srgb));
+  fail_unless (!srgb);
+  fail_unless (gst_buffer_memcmp (gst_sample_get_buffer (sample), 0, icc,
+                   icc_size) == 0);
+  fail_unless (gst_tag_list_get_string (tags, GST_TAG_COPYRIGHT, &copyright));
+  fail_unless_equals_string (copyright, "(c) 2026 Jane Example");
+  g_free (copyright);
+  gst_sample_unref (sample);
+  gst_tag_list_unref (tags);
+
+  /* a new image without them */
+  gst_harness_set_src_caps_str (dec.h,
+      "image/jpeg, width=640, height=480, "
+      "imgcompress-header=true, next=1");
+  fail_unless_equals_int (gst_harness_push (dec.h, make_jpeg ()), GST_FLOW_OK);
+  gst_buffer_unref (gst_harness_pull (dec.h));
+  tags = pull_tags (&dec);
+  fail_unless (tags != NULL);
+  fail_if (gst_tag_list_get_sample (tags, GST_IMGCOMPRESS_TAG_COLOUR_PROFILE,
+      &sample));
+  fail_if (gst_tag_list_get_string (tags, GST_TAG_COPYRIGHT, &copyright));
+  gst_tag_list_unref (tags);
+  dec_clear (&dec);
+  g_free (chunk);
+  g_free (icc);
+}
+
+GST_END_TEST;
+
 /* The end of a stream without any image: the base class says which. */
 GST_START_TEST (test_empty_and_imageless_streams)
 {
@@ -415,6 +540,7 @@ imgdecoder_suite (void)
   tcase_add_test (tc, test_size_hint_eighths);
   tcase_add_test (tc, test_size_hint_divisor);
   tcase_add_test (tc, test_orientation_with_caps_size);
+  tcase_add_test (tc, test_colour_and_copyright_with_caps_size);
   tcase_add_test (tc, test_empty_and_imageless_streams);
   tcase_add_test (tc, test_properties_in_base_class);
   return s;

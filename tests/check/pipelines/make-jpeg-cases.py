@@ -7,7 +7,8 @@
 #
 # NAME.jpg is a case; NAME.y is Pillow's luma of the image the case must
 # decode to (width x height bytes, the IDCT output before any colour
-# conversion), NAME.rgb its RGB; NAME.size holds "WIDTH HEIGHT".
+# conversion), NAME.rgb its RGB (CMYK through the default CMYK profile);
+# NAME.size holds "WIDTH HEIGHT".
 
 import importlib.util
 import io
@@ -69,13 +70,27 @@ def exif_with_thumbnail(thumbnail):
     return segment(0xe1, b"Exif\0\0" + tiff + thumbnail)
 
 
+# CMYK without an embedded profile goes through this one (turbojpegdec,
+# docs/tuning.md "Colour"): relative colorimetric, black point compensation
+CMYK_PROFILE = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+
+
+def to_rgb(image):
+    if image.mode != "CMYK" or not os.path.exists(CMYK_PROFILE):
+        return image.convert("RGB")
+    from PIL import ImageCms
+    return ImageCms.profileToProfile(
+        image, CMYK_PROFILE, ImageCms.createProfile("sRGB"),
+        renderingIntent=1, outputMode="RGB", flags=0x2000)
+
+
 def write_reference(out, name, jpeg):
     """Pillow's decode of the first image of @jpeg."""
     image = Image.open(io.BytesIO(jpeg))
     with open(os.path.join(out, name + ".size"), "w") as f:
         f.write("%d %d\n" % image.size)
     with open(os.path.join(out, name + ".rgb"), "wb") as f:
-        f.write(image.convert("RGB").tobytes())
+        f.write(to_rgb(image).tobytes())
     image = Image.open(io.BytesIO(jpeg))
     if image.mode != "CMYK":
         image.draft("YCbCr", image.size)
