@@ -92,14 +92,6 @@ GST_ELEMENT_REGISTER_DEFINE (imgbmpdec, "imgbmpdec", GST_RANK_MARGINAL,
     GST_TYPE_IMG_BMP_DEC);
 
 
-static GstFlowReturn
-gst_img_bmp_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
-    GstAdapter *adapter, gboolean at_eos)
-{
-  return gst_imgcompress_image_decoder_parse_to_end (
-      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
-}
-
 /* RLE images may skip pixels, which gdk-pixbuf leaves transparent. */
 static gboolean
 may_be_transparent (const guint8 *data, gsize size,

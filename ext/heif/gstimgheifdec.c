@@ -127,14 +127,6 @@ heif_image_free (gpointer data)
   g_free (img);
 }
 
-static GstFlowReturn
-gst_img_heif_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
-    GstAdapter *adapter, gboolean at_eos)
-{
-  return gst_imgcompress_image_decoder_parse_to_end (
-      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
-}
-
 /* AVIF is a HEIF, but users know it by its own name. */
 static const gchar *
 format_name (GstImgHeifDec *self)

@@ -185,14 +185,6 @@ tiff_image_free (gpointer data)
   g_free (img);
 }
 
-static GstFlowReturn
-gst_img_tiff_dec_parse (GstVideoDecoder *decoder, GstVideoCodecFrame *frame,
-    GstAdapter *adapter, gboolean at_eos)
-{
-  return gst_imgcompress_image_decoder_parse_to_end (
-      GST_IMGCOMPRESS_IMAGE_DECODER (decoder), adapter, at_eos);
-}
-
 /* The fault in libtiff's words (English), inside a translated sentence. */
 static GstFlowReturn
 post_tiff_error (GstImgTiffDec *self, TiffImage *img, const gchar *what,
