@@ -140,6 +140,7 @@ check_complete (GstImgBmpDec *self, const guint8 *data, gsize size,
        " bytes per row",
           size, offset, row_bytes));
   return FALSE;
+}
 
 /* A BITMAPV5HEADER's embedded ICC profile, which gdk-pixbuf ignores. */
 static void
