@@ -91,7 +91,6 @@ G_DEFINE_TYPE (GstImgBmpDec, gst_img_bmp_dec,
 GST_ELEMENT_REGISTER_DEFINE (imgbmpdec, "imgbmpdec", GST_RANK_MARGINAL,
     GST_TYPE_IMG_BMP_DEC);
 
-
 /* RLE images may skip pixels, which gdk-pixbuf leaves transparent. */
 static gboolean
 may_be_transparent (const guint8 *data, gsize size,
