@@ -167,8 +167,8 @@ imgcompress_serve_option_entries (ImgcompressServeOptions *opts)
         N_ ("Refuse larger uploads with 413 (default 52428800, 50 MiB)"),
         "BYTES" },
     { "queue-size", 0, 0, G_OPTION_ARG_INT, &opts->queue_size,
-        N_ ("Uploads waiting for a pipeline, at most; more get 503 "
-            "(default 64)"),
+        N_ ("Uploads being received or waiting for a pipeline, at most; "
+            "more get 503 (default 64)"),
         "N" },
     { "read-timeout", 0, 0, G_OPTION_ARG_INT, &opts->read_timeout_s,
         N_ ("Drop a client silent for this many seconds (default 30)"),
@@ -874,8 +874,10 @@ start_spool (Server *server, SoupServerMessage *msg, GError **error)
 static gboolean
 queue_is_full (Server *server)
 {
+  /* uploads still being received count too: each holds a connection, an
+   * fd and a spool file, so they are bounded with the rest */
   return g_queue_get_length (&server->queue) +
-      g_queue_get_length (&server->thumbnails) >=
+      g_queue_get_length (&server->thumbnails) + server->n_spools >=
       (guint) server->opts->queue_size;
 }
 

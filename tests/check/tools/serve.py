@@ -461,6 +461,32 @@ def case_errors():
     finally:
         srv.cleanup()
 
+    # uploads still being received count against the queue: two clients
+    # that send half a body hold both places, a third upload gets 503
+    srv = Server("--queue-size", "2", "--read-timeout", "30")
+    try:
+        small = encode(photo(400, 300, 7), "JPEG", quality=85)
+        held = []
+        for _ in range(2):
+            s = socket.create_connection((srv.host, srv.port))
+            s.sendall(b"POST /v1/images HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Length: %d\r\n\r\n" % len(small) +
+                      small[:len(small) // 2])
+            held.append(s)
+        time.sleep(0.5)
+        hdrs, _ = expect_error(srv, 503, "queue_full", srv.upload(small))
+        for s in held:
+            s.close()
+        time.sleep(0.5)
+        status, _, doc = srv.upload(small)
+        check(status == 201, "after the stalled uploads left: %d" % status)
+        srv.wait_task(doc["id"])
+        check(srv.stop() == 0, "exit status")
+        check_no_leftovers(srv)
+        print("uploads being received bounded by --queue-size")
+    finally:
+        srv.cleanup()
+
     # the messages in the service's language (the build tree's catalogue)
     if not os.environ.get("IMGCOMPRESS_LOCALEDIR"):
         print("no IMGCOMPRESS_LOCALEDIR: translated answers not checked")
