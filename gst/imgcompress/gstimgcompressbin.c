@@ -715,6 +715,24 @@ handle_input_error (GstImgcompressBin *self, GstMessage *msg)
   return TRUE;
 }
 
+/* A sink with async=false that gets its first object (here the EOS of a
+ * refused input) while it goes from PAUSED to PLAYING still posts
+ * ASYNC_DONE, though it never posted ASYNC_START (basesink's commit_state
+ * posts it whatever the async property).  GstBin, in the middle of its own
+ * change to PLAYING, then takes it for a child's commit and completes
+ * itself at PAUSED: it never reaches PLAYING, never forwards the sinks'
+ * EOS, and the application waits for an EOS that does not come.  Our
+ * sinks never go async, so an ASYNC_DONE of theirs says nothing. */
+static gboolean
+is_spurious_async_done (GstMessage *msg)
+{
+  GstObject *src = GST_MESSAGE_SRC (msg);
+
+  return GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ASYNC_DONE &&
+      GST_IS_BASE_SINK (src) &&
+      !gst_base_sink_is_async_enabled (GST_BASE_SINK (src));
+}
+
 static void
 gst_imgcompress_bin_handle_message (GstBin *bin, GstMessage *msg)
 {
@@ -726,6 +744,14 @@ gst_imgcompress_bin_handle_message (GstBin *bin, GstMessage *msg)
     case GST_MESSAGE_ERROR:
       if (handle_input_error (self, msg))
         return;
+      break;
+    case GST_MESSAGE_ASYNC_DONE:
+      if (is_spurious_async_done (msg)) {
+        GST_DEBUG_OBJECT (self, "dropping ASYNC_DONE of non-async %s",
+            GST_MESSAGE_SRC_NAME (msg));
+        gst_message_unref (msg);
+        return;
+      }
       break;
     case GST_MESSAGE_ELEMENT:
       slot = slot_of (GST_MESSAGE_SRC (msg));

@@ -624,6 +624,53 @@ GST_START_TEST (test_damaged_image_stops_by_default)
 
 GST_END_TEST;
 
+/* An input refused at once (its header is damaged) races the bin's own
+ * change to PLAYING: the sinks end while the bin is still changing state.
+ * Whichever wins, the error is followed by EOS, or an application waiting
+ * for the end waits forever.  Repeated, since the race is a narrow one. */
+GST_START_TEST (test_refused_at_start_still_ends)
+{
+  static const guint8 damaged[] = { 0xff, 0xd8, 0xff, 0xe0, 0x7f, 0xff, 'J',
+    'F', 'I', 'F', 0 };
+  gchar *outdir = g_dir_make_tmp ("imgcompress-stream-XXXXXX", NULL);
+  guint i;
+
+  for (i = 0; i < 300; i++) {
+    GstElement *pipeline, *appsrc;
+    GstMessage *msg;
+    GstBus *bus;
+    gchar *desc;
+
+    desc = g_strdup_printf ("appsrc name=src format=bytes ! imgcompressbin "
+                            "variants=" VARIANTS " output-dir=\"%s\"",
+        outdir);
+    pipeline = gst_parse_launch (desc, NULL);
+    g_free (desc);
+    appsrc = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+    gst_app_src_push_buffer (GST_APP_SRC (appsrc),
+        gst_buffer_new_memdup (damaged, sizeof (damaged)));
+    gst_app_src_end_of_stream (GST_APP_SRC (appsrc));
+    bus = gst_element_get_bus (pipeline);
+    gst_element_set_state (pipeline, GST_STATE_PLAYING);
+    msg = gst_bus_timed_pop_filtered (bus, 60 * GST_SECOND,
+        GST_MESSAGE_ERROR | GST_MESSAGE_EOS);
+    fail_unless (msg != NULL && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR,
+        "run %u: the damaged header was not refused", i);
+    gst_message_unref (msg);
+    msg = gst_bus_timed_pop_filtered (bus, 10 * GST_SECOND, GST_MESSAGE_EOS);
+    fail_unless (msg != NULL, "run %u: no EOS after the error", i);
+    gst_message_unref (msg);
+    gst_element_set_state (pipeline, GST_STATE_NULL);
+    gst_object_unref (bus);
+    gst_object_unref (appsrc);
+    gst_object_unref (pipeline);
+  }
+  imgcheck_remove_tree (outdir);
+  g_free (outdir);
+}
+
+GST_END_TEST;
+
 static Suite *
 stream_suite (void)
 {
@@ -636,6 +683,7 @@ stream_suite (void)
   tcase_add_test (tc, test_pads_to_appsinks);
   tcase_add_test (tc, test_damaged_then_same_format);
   tcase_add_test (tc, test_damaged_image_stops_by_default);
+  tcase_add_test (tc, test_refused_at_start_still_ends);
   return s;
 }
 
