@@ -226,6 +226,7 @@ typedef struct
   ImgcompressConfig config; /* the worker's, with the job's variants */
   GError *error; /* a failure that is final: the job fails */
   ImgcompressFailure failure;
+  const gchar *reason; /* instead of the failure's name */
   gboolean done; /* the image is over */
   gboolean timed_out;
   gboolean retry; /* not the job's fault: no result, it is redone */
@@ -398,8 +399,21 @@ job_outdir (const gchar *outdir, const gchar *root)
 
 /* What the job asks for, checked: a job that cannot be made as asked
  * fails at once, it is not retried. */
+static gboolean check_job (Job *job, const ImgcompressConfig *config,
+    const gchar *root);
+
+/* A job that cannot be made as asked fails at once ("invalid_job"). */
 static gboolean
 prepare_job (Job *job, const ImgcompressConfig *config, const gchar *root)
+{
+  if (check_job (job, config, root))
+    return TRUE;
+  job->reason = "invalid_job";
+  return FALSE;
+}
+
+static gboolean
+check_job (Job *job, const ImgcompressConfig *config, const gchar *root)
 {
   const gchar *input = job_field (job, "input");
   const gchar *outdir = job_field (job, "outdir");
@@ -761,7 +775,9 @@ finish_job (QueueWorker *w, Job *job, gboolean dead)
   add_pair (args, "entry", job->entry);
   add_pair (args, "status", job->error ? "failed" : "done");
   add_pair (args, "reason",
-      job->error ? imgcompress_failure_to_string (job->failure) : "");
+      job->reason    ? job->reason :
+          job->error ? imgcompress_failure_to_string (job->failure) :
+                       "");
   add_pair (args, "error", job->error ? job->error->message : "");
   add_pair (args, "input", job_field (job, "input"));
   add_pair (args, "outputs", outputs);
@@ -1051,6 +1067,7 @@ dead_letter (QueueWorker *w, Job *job)
       g_free (path);
     }
   }
+  job->reason = "too_many_tries";
   fail_job (job, IMGCOMPRESS_FAILURE_INTERNAL,
       _ ("delivered %" G_GINT64_FORMAT " times without a result (its workers "
          "crashed or timed out each time); --max-tries is %d"),
