@@ -218,7 +218,7 @@ typedef struct
   gchar *entry; /* the stream entry's id */
   GHashTable *fields; /* NULL: the entry was deleted meanwhile */
   gint64 deliveries;
-  gboolean claimed;
+  gboolean redo; /* tried before, by a worker now silent (or this one) */
   ImgcompressImage *image;
   gchar *outdir;
   gchar *location;
@@ -498,7 +498,6 @@ typedef struct
   guint64 dead_lettered;
   gint64 backlog; /* entries in the stream: waiting or pending */
   gint64 pending; /* delivered, not yet finished */
-  gint64 lag; /* not yet delivered, -1 unknown */
 } QueueWorker;
 
 static gboolean
@@ -677,7 +676,7 @@ claim_entry (QueueWorker *w, GError **error)
         MAX (1, w->opts->claim_after_s) * G_USEC_PER_SEC / 2;
   freeReplyObject (reply);
   if (job != NULL) {
-    job->claimed = TRUE;
+    job->redo = TRUE;
     job->deliveries = deliveries_of (w, job->entry);
     w->claimed++;
     log_line (_ ("claimed entry %s of a silent worker (delivery "
@@ -980,7 +979,7 @@ make_image (QueueWorker *w, Job *job)
   guint heartbeat, timeout;
   gint fd;
 
-  if (job->claimed)
+  if (job->redo)
     remove_orphan_temps (job);
   fd = imgcompress_open_input (job->image->path, &error);
   if (fd >= 0) {
@@ -1131,7 +1130,6 @@ update_queue_stats (QueueWorker *w)
       "GROUPS", w->opts->stream, NULL);
   gsize i, j;
 
-  w->lag = -1;
   for (i = 0; i < imgcompress_redis_reply_length (reply); i++) {
     const redisReply *g = imgcompress_redis_reply_element (reply, i);
     gsize n = imgcompress_redis_reply_length (g);
@@ -1148,8 +1146,6 @@ update_queue_stats (QueueWorker *w)
 
       if (g_strcmp0 (key, "pending") == 0)
         imgcompress_redis_reply_integer (g->element[j + 1], &w->pending);
-      else if (g_strcmp0 (key, "lag") == 0)
-        imgcompress_redis_reply_integer (g->element[j + 1], &w->lag);
     }
   }
   if (reply)
@@ -1229,6 +1225,7 @@ next_job (QueueWorker *w, gchar **own_cursor)
       g_free (*own_cursor);
       *own_cursor = g_strdup (job->entry);
       job->deliveries = deliveries_of (w, job->entry);
+      job->redo = TRUE;
       return job;
     }
     if (error == NULL)
@@ -1368,7 +1365,6 @@ imgcompress_queue_worker_run (const ImgcompressQueueOptions *opts,
                                g_strdup_printf ("%s:dead", opts->stream);
   w.claim_cursor = g_strdup ("0-0");
   w.prom = imgcompress_prometheus_new ();
-  w.lag = -1;
 
   if (!ensure_group (&w, &error)) {
     g_printerr ("imgcompress worker: %s\n", error->message);

@@ -613,9 +613,11 @@ is_batch_only (const GOptionEntry *entry, Command command)
 
   if (command == COMMAND_ENQUEUE)
     return !is_for_enqueue (entry);
-  if (command == COMMAND_WORKER &&
-      g_strcmp0 (entry->long_name, "prometheus") == 0)
-    return FALSE;
+  /* a worker makes one image at a time: more workers make more */
+  if (command == COMMAND_WORKER)
+    return g_strcmp0 (entry->long_name, "threads") == 0 ||
+        (g_strcmp0 (entry->long_name, "prometheus") != 0 &&
+            is_named (entry, names, G_N_ELEMENTS (names)));
   return is_named (entry, names, G_N_ELEMENTS (names));
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """`imgcompress worker` and `imgcompress enqueue` on a real redis-server.
 
-    redis_queue.py TOOL SOURCE_ROOT kill|poison|restart|errors|producer
+    redis_queue.py TOOL SOURCE_ROOT kill|poison|restart|errors|sigterm|producer
 
 Each case starts its own redis-server on a free loopback port, in a
 temporary directory, and stops it.  Images are made with Pillow at test
@@ -157,6 +157,15 @@ class Worker:
         return int(m.group(1)) if m else 0
 
 
+def pending_of(server, consumer):
+    """The entries @consumer holds ([] before the group exists)."""
+    try:
+        return server.client.xpending_range("jobs", "imgcompress", "-", "+",
+                                            10, consumername=consumer)
+    except redis.exceptions.ResponseError:
+        return []
+
+
 def photo(w, h, seed):
     rnd = random.Random(seed)
     small = Image.new("RGB", (8, 6))
@@ -266,13 +275,11 @@ def case_kill(tmp):
     victim = workers[0]
 
     def victim_holds_a_job():
-        return (len(server.client.xrange("jobs:results")) >= 30 and
-                server.client.xpending_range("jobs", "imgcompress", "-", "+",
-                                             10, consumername="w0"))
+        return (server.client.xlen("jobs:results") >= 30 and
+                pending_of(server, "w0"))
     wait_until(victim_holds_a_job, 40, "w0 to hold a job after 30 results")
     victim.kill()
-    orphans = server.client.xpending_range("jobs", "imgcompress", "-", "+",
-                                           10, consumername="w0")
+    orphans = pending_of(server, "w0")
     wait_until(lambda: server.client.xlen("jobs:results") >= len(ids), 50,
                "300 results")
     time.sleep(0.5)
@@ -332,9 +339,8 @@ def case_poison(tmp):
     for t in range(3):
         w = Worker(server, "doomed%d" % t, "--claim-after", "1",
                    "--max-tries", "3")
-        wait_until(lambda: server.client.xpending_range(
-            "jobs", "imgcompress", "-", "+", 1,
-            consumername="doomed%d" % t), 20, "doomed%d to take the job" % t)
+        wait_until(lambda: pending_of(server, "doomed%d" % t), 20,
+                   "doomed%d to take the job" % t)
         w.kill()
         check(server.client.xlen("jobs:results") == 1,
               "the crashing job got a result on try %d" % (t + 1))
@@ -391,6 +397,35 @@ def case_restart(tmp):
               "%s did not log its attempts" % w.name)
     print("restart: %d jobs, %d results after a restart of redis-server"
           % (len(ids), len(res)))
+    server.stop()
+
+
+def case_sigterm(tmp):
+    """SIGTERM while a job is in flight: the job is finished, its result
+    published, no further job taken, exit 0."""
+    server = RedisServer(tmp)
+    outdir = os.path.join(tmp, "out")
+    os.makedirs(os.path.join(tmp, "in"))
+    big = os.path.join(tmp, "in", "big.png")
+    big_png(big)
+    small = os.path.join(tmp, "in", "small.jpg")
+    photo(320, 240, 3).save(small)
+    ids = enqueue(server, outdir, [big, small])
+    w = Worker(server, "w0")
+    wait_until(lambda: pending_of(server, "w0"), 20,
+               "w0 to take the big image")
+    check(server.client.xlen("jobs:results") == 0, "done before SIGTERM")
+    rc = w.stop()
+    check(rc == 0, "exit %d after SIGTERM: %s" % (rc, w.text()))
+    res = results(server)
+    check(len(res) == 1 and res[0]["id"] == ids[0] and
+          res[0]["status"] == "done" and
+          len(json.loads(res[0]["outputs"])) == 6,
+          "after SIGTERM: %r" % res)
+    check(server.client.xlen("jobs") == 1, "the second job was taken")
+    check("0 dead-lettered" in w.text() and "1 done" in w.text(),
+          "no summary: %s" % w.text())
+    print("sigterm: the job in flight finished and published, exit 0")
     server.stop()
 
 
@@ -467,6 +502,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="queue-test-")
     cases = {"kill": case_kill, "poison": case_poison,
              "restart": case_restart, "errors": case_errors,
+             "sigterm": case_sigterm,
              "producer": case_producer}
     try:
         cases[CASE](tmp)
