@@ -679,9 +679,8 @@ claim_entry (QueueWorker *w, GError **error)
     job->redo = TRUE;
     job->deliveries = deliveries_of (w, job->entry);
     w->claimed++;
-    log_line (_ ("claimed entry %s of a silent worker (delivery "
-                 "%" G_GINT64_FORMAT ")"),
-        job->entry, job->deliveries);
+    log_line (_ ("claimed entry %s of a silent worker (delivery %u)"),
+        job->entry, (guint) CLAMP (job->deliveries, 0, G_MAXUINT));
   }
   return job;
 }
@@ -1068,9 +1067,9 @@ dead_letter (QueueWorker *w, Job *job)
   }
   job->reason = "too_many_tries";
   fail_job (job, IMGCOMPRESS_FAILURE_INTERNAL,
-      _ ("delivered %" G_GINT64_FORMAT " times without a result (its workers "
-         "crashed or timed out each time); --max-tries is %d"),
-      job->deliveries, w->opts->max_tries);
+      _ ("delivered %u times without a result (its workers crashed or "
+         "timed out each time); --max-tries is %d"),
+      (guint) CLAMP (job->deliveries, 0, G_MAXUINT), w->opts->max_tries);
   if (finish_job (w, job, TRUE)) {
     w->dead_lettered++;
     log_line (_ ("entry %s (job %s) went to the dead-letter stream %s"),
@@ -1198,14 +1197,23 @@ write_prometheus (QueueWorker *w)
 static void
 log_summary (QueueWorker *w)
 {
+  /* the numbers apart: G_GUINT64_FORMAT inside _() cuts the msgid */
+  gchar *n[6];
+  guint i;
+
   update_queue_stats (w);
-  g_printerr (_ ("imgcompress worker: %s: %" G_GUINT64_FORMAT
-                 " done, %" G_GUINT64_FORMAT " failed, %" G_GUINT64_FORMAT
-                 " claimed from silent workers, %" G_GUINT64_FORMAT
-                 " dead-lettered; queue: %" G_GINT64_FORMAT
-                 " unfinished, %" G_GINT64_FORMAT " in flight\n"),
-      w->consumer, w->processed, w->failed, w->claimed, w->dead_lettered,
-      w->backlog, w->pending);
+  n[0] = g_strdup_printf ("%" G_GUINT64_FORMAT, w->processed);
+  n[1] = g_strdup_printf ("%" G_GUINT64_FORMAT, w->failed);
+  n[2] = g_strdup_printf ("%" G_GUINT64_FORMAT, w->claimed);
+  n[3] = g_strdup_printf ("%" G_GUINT64_FORMAT, w->dead_lettered);
+  n[4] = g_strdup_printf ("%" G_GINT64_FORMAT, w->backlog);
+  n[5] = g_strdup_printf ("%" G_GINT64_FORMAT, w->pending);
+  g_printerr (_ ("imgcompress worker: %s: %s done, %s failed, %s claimed "
+                 "from silent workers, %s dead-lettered; queue: %s "
+                 "unfinished, %s in flight\n"),
+      w->consumer, n[0], n[1], n[2], n[3], n[4], n[5]);
+  for (i = 0; i < G_N_ELEMENTS (n); i++)
+    g_free (n[i]);
 }
 
 /* --- the loop ----------------------------------------------------------- */
@@ -1416,10 +1424,15 @@ check_room (ImgcompressRedis *redis, const ImgcompressQueueOptions *opts,
   imgcompress_redis_reply_integer (reply, &len);
   freeReplyObject (reply);
   if (len + n > opts->max_queue) {
+    gchar *held = g_strdup_printf ("%" G_GINT64_FORMAT, len);
+    gchar *max = g_strdup_printf ("%" G_GINT64_FORMAT, opts->max_queue);
+
     g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
-        _ ("the stream %s holds %" G_GINT64_FORMAT " unfinished jobs; %u more "
-           "would pass --max-queue %" G_GINT64_FORMAT),
-        opts->stream, len, n, opts->max_queue);
+        _ ("the stream %s holds %s unfinished jobs; %u more would pass "
+           "--max-queue %s"),
+        opts->stream, held, n, max);
+    g_free (held);
+    g_free (max);
     return FALSE;
   }
   return TRUE;
