@@ -72,7 +72,7 @@ def cpu_seconds(pid):
         return 0.0
 
 
-def run_workers(tool, env, url, files, n, tmp, rnd):
+def run_workers(tool, env, url, files, n, tmp, rnd, server_pid):
     stream = "bench%d-%d" % (n, rnd)
     outdir = os.path.join(tmp, stream)
     client = redis.Redis.from_url(url, decode_responses=True)
@@ -84,6 +84,7 @@ def run_workers(tool, env, url, files, n, tmp, rnd):
                              stderr=subprocess.PIPE, text=True)
         p.stderr.readline()  # "... reads STREAM": the group exists
         workers.append(p)
+    server_cpu0 = cpu_seconds(server_pid)
     t0 = time.monotonic()
     subprocess.run([tool, "enqueue", "-q", "--redis", url, "--stream", stream,
                     "-o", outdir, "-"], input="\n".join(files), text=True,
@@ -92,6 +93,7 @@ def run_workers(tool, env, url, files, n, tmp, rnd):
         time.sleep(0.005)
     wall = time.monotonic() - t0
     cpu = sum(cpu_seconds(p.pid) for p in workers)
+    server_cpu = cpu_seconds(server_pid) - server_cpu0
     for p in workers:
         p.terminate()
     for p in workers:
@@ -101,7 +103,7 @@ def run_workers(tool, env, url, files, n, tmp, rnd):
     if failed:
         sys.exit("failed jobs: %r" % failed[:3])
     shutil.rmtree(outdir, ignore_errors=True)
-    return wall, cpu
+    return wall, cpu, server_cpu
 
 
 def run_batch(tool, env, files, tmp, rnd):
@@ -157,30 +159,40 @@ def main():
     figures = {"workload": args.workload, "jobs": len(files),
                "cores": os.cpu_count(), "workers": {}}
     try:
-        batch = [run_batch(tool, env, files, tmp, r)
-                 for r in range(args.rounds)]
+        # rounds interleave the batch and the worker counts, so that a
+        # change of the machine's load hits them alike
+        counts = [int(x) for x in args.workers.split(",")]
+        batch, runs = [], {n: [] for n in counts}
+        for r in range(args.rounds):
+            batch.append(run_batch(tool, env, files, tmp, r))
+            for n in counts:
+                runs[n].append(run_workers(tool, env, url, files, n, tmp, r,
+                                           server.pid))
         b_wall = statistics.median(w for w, _ in batch)
         b_cpu = statistics.median(c for _, c in batch)
         figures["batch_j1"] = {"wall_s": b_wall, "cpu_s": b_cpu,
                                "images_per_s": len(files) / b_wall}
         print("batch -j 1: %.2f s wall, %.2f s CPU, %.1f images/s" %
               (b_wall, b_cpu, len(files) / b_wall))
-        for n in [int(x) for x in args.workers.split(",")]:
-            runs = [run_workers(tool, env, url, files, n, tmp, r)
-                    for r in range(args.rounds)]
-            wall = statistics.median(w for w, _ in runs)
-            cpu = statistics.median(c for _, c in runs)
+        for n in counts:
+            wall = statistics.median(x[0] for x in runs[n])
+            cpu = statistics.median(x[1] for x in runs[n])
+            rcpu = statistics.median(x[2] for x in runs[n])
             figures["workers"][n] = {"wall_s": wall, "cpu_s": cpu,
+                                     "redis_cpu_s": rcpu,
                                      "images_per_s": len(files) / wall}
-            print("%d worker(s): %.2f s wall, %.2f s CPU, %.1f images/s" %
-                  (n, wall, cpu, len(files) / wall))
+            print("%d worker(s): %.2f s wall, %.2f s CPU (+ redis-server "
+                  "%.2f s), %.1f images/s" %
+                  (n, wall, cpu, rcpu, len(files) / wall))
         one = figures["workers"].get(1)
         if one:
             cost = (one["wall_s"] - b_wall) / len(files) * 1000
-            cpu_cost = (one["cpu_s"] - b_cpu) / len(files) * 1000
+            cpu_cost = ((one["cpu_s"] + one["redis_cpu_s"] - b_cpu) /
+                        len(files) * 1000)
             figures["queue_cost_ms_per_job"] = {"wall": cost, "cpu": cpu_cost}
-            print("queue cost per job: %.2f ms wall, %.2f ms CPU "
-                  "(1 worker against imgcompress -j 1)" % (cost, cpu_cost))
+            print("queue cost per job: %.2f ms wall, %.2f ms CPU with "
+                  "redis-server's (1 worker against imgcompress -j 1)" %
+                  (cost, cpu_cost))
     finally:
         server.terminate()
         server.wait()

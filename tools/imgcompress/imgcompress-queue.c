@@ -228,7 +228,7 @@ typedef struct
   ImgcompressFailure failure;
   const gchar *reason; /* instead of the failure's name */
   gboolean done; /* the image is over */
-  gboolean timed_out;
+  guint timeout_id; /* --job-timeout's source, 0 once it ran */
   gboolean retry; /* not the job's fault: no result, it is redone */
   gchar *retry_reason;
 } Job;
@@ -918,9 +918,11 @@ on_job_timeout (gpointer data)
   QueueWorker *w = data;
   Job *job = w->job;
 
-  if (job && !job->done) {
+  if (job == NULL)
+    return G_SOURCE_REMOVE;
+  job->timeout_id = 0;
+  if (!job->done) {
     job->retry = TRUE;
-    job->timed_out = TRUE;
     job->retry_reason = g_strdup_printf (_ ("not done after %d s "
                                             "(--job-timeout)"),
         w->opts->job_timeout_s);
@@ -975,7 +977,7 @@ make_image (QueueWorker *w, Job *job)
   ImgcompressWorker *pipeline;
   GError *error = NULL;
   GstBuffer *input = NULL;
-  guint heartbeat, timeout;
+  guint heartbeat;
   gint fd;
 
   if (job->redo)
@@ -1002,15 +1004,15 @@ make_image (QueueWorker *w, Job *job)
   imgcompress_worker_set_location (pipeline, job->location);
   heartbeat = g_timeout_add (MAX (1, w->opts->claim_after_s) * 1000 / 3,
       on_heartbeat, w);
-  timeout = g_timeout_add_seconds (MAX (1, w->opts->job_timeout_s),
+  job->timeout_id = g_timeout_add_seconds (MAX (1, w->opts->job_timeout_s),
       on_job_timeout, w);
   imgcompress_worker_push (pipeline, job->image->stream_name, input);
   /* a second signal does not wait for the image */
   while (!job->done && w->signals < 2)
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (heartbeat);
-  if (!job->timed_out)
-    g_source_remove (timeout);
+  if (job->timeout_id)
+    g_source_remove (job->timeout_id);
   if (!job->done) {
     imgcompress_worker_stop (pipeline);
     job->retry = TRUE;
