@@ -15,7 +15,8 @@ deb_packages="build-essential meson ninja-build pkg-config gettext
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   gir1.2-gst-plugins-base-1.0 libsoup-3.0-dev prometheus
   libheif-dev libheif-examples libavif-bin libgif-dev libtiff-dev
-  libgdk-pixbuf-2.0-dev liblcms2-dev libgs-common imagemagick"
+  libgdk-pixbuf-2.0-dev liblcms2-dev libgs-common imagemagick
+  libhiredis-dev redis-server python3-redis"
 
 # HEIC and AVIF: Debian 12's libheif1 has its HEVC (libde265) and AV1
 # (libaom, dav1d) codecs built in; from Debian 13 on they are plugins in

@@ -459,14 +459,36 @@ gboolean
 imgcompress_prometheus_write_file (ImgcompressPrometheus *prom,
     const gchar *path, GError **error)
 {
-  gchar *text;
+  return imgcompress_prometheus_write_file_with (prom, path, NULL, error);
+}
+
+/* The same, with @extra (series of the caller's own) after the tool's. */
+gboolean
+imgcompress_prometheus_write_file_with (ImgcompressPrometheus *prom,
+    const gchar *path, const gchar *extra, GError **error)
+{
+  gchar *common, *text;
   gboolean ok;
 
   if (!imgcompress_prometheus_check_directory (path, error))
     return FALSE;
-  text = imgcompress_prometheus_format (prom);
+  common = imgcompress_prometheus_format (prom);
+  text = g_strconcat (common, extra, NULL);
   ok = gst_imgcompress_file_set_contents (path, text, strlen (text),
       GST_IMGCOMPRESS_FILE_FLAG_OVERWRITE, error);
   g_free (text);
+  g_free (common);
   return ok;
+}
+
+/* One series without labels: @type is "counter" or "gauge", @name without
+ * the imgcompress_ prefix. */
+void
+imgcompress_prometheus_append_metric (GString *s, const gchar *name,
+    const gchar *type, const gchar *help, guint64 value)
+{
+  g_string_append_printf (s,
+      "# HELP " P "%s %s\n"
+      "# TYPE " P "%s %s\n" P "%s %" G_GUINT64_FORMAT "\n",
+      name, help, name, type, name, value);
 }

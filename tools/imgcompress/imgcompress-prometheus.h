@@ -61,6 +61,10 @@ gboolean imgcompress_prometheus_check_directory (const gchar *path,
     GError **error);
 gboolean imgcompress_prometheus_write_file (ImgcompressPrometheus *prom,
     const gchar *path, GError **error);
+gboolean imgcompress_prometheus_write_file_with (ImgcompressPrometheus *prom,
+    const gchar *path, const gchar *extra, GError **error);
+void imgcompress_prometheus_append_metric (GString *s, const gchar *name,
+    const gchar *type, const gchar *help, guint64 value);
 
 G_END_DECLS
 

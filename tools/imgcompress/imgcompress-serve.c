@@ -1148,11 +1148,7 @@ out:
 static void
 append_gauge (GString *s, const gchar *name, const gchar *help, guint64 value)
 {
-  g_string_append_printf (s,
-      "# HELP " IMGCOMPRESS_METRIC_PREFIX "%s %s\n"
-      "# TYPE " IMGCOMPRESS_METRIC_PREFIX "%s gauge\n" IMGCOMPRESS_METRIC_PREFIX
-      "%s %" G_GUINT64_FORMAT "\n",
-      name, help, name, name, value);
+  imgcompress_prometheus_append_metric (s, name, "gauge", help, value);
 }
 
 /* The tool's metrics (imgcompress-prometheus.c), live, and the service's:

@@ -39,6 +39,7 @@
 #include "imgcompress-plugins.h"
 #include "imgcompress-outputs.h"
 #include "imgcompress-prometheus.h"
+#include "imgcompress-queue.h"
 #include "imgcompress-report.h"
 #include "imgcompress-serve.h"
 
@@ -555,27 +556,124 @@ on_output (ImgcompressBatch *batch, ImgcompressImage *image, gpointer user_data)
   imgcompress_report_output (user_data, image);
 }
 
-/* Options of the batch alone; `imgcompress serve` takes the others (the
- * configuration, the variants, the limits). */
-static gboolean
-is_batch_only (const GOptionEntry *entry)
+typedef enum
 {
-  static const gchar *const names[] = { "chunk-size", "layout", "on-collision",
-    "thumbnails-first", "overwrite", "memory-budget", "skip-existing",
-    "recursive", "files-from", "null", "metrics-json", "metrics-jsonl",
-    "prometheus" };
+  COMMAND_BATCH,
+  COMMAND_SERVE,
+  COMMAND_WORKER,
+  COMMAND_ENQUEUE,
+} Command;
+
+static const gchar *const command_names[] = { NULL, "serve", "worker",
+  "enqueue" };
+
+static Command
+command_of (int argc, char **argv)
+{
   guint i;
 
-  for (i = 0; i < G_N_ELEMENTS (names); i++)
+  for (i = 1; argc > 1 && i < G_N_ELEMENTS (command_names); i++)
+    if (strcmp (argv[1], command_names[i]) == 0)
+      return (Command) i;
+  return COMMAND_BATCH;
+}
+
+static gboolean
+is_named (const GOptionEntry *entry, const gchar *const *names, guint n)
+{
+  guint i;
+
+  for (i = 0; i < n; i++)
     if (g_strcmp0 (entry->long_name, names[i]) == 0)
       return TRUE;
   return FALSE;
 }
 
-/* @serve: the options of `imgcompress serve`, NULL for a batch */
+/* What `imgcompress enqueue` takes of the batch's options: where the
+ * files go and how the inputs are listed. */
 static gboolean
-parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
-    char ***argv, GError **error)
+is_for_enqueue (const GOptionEntry *entry)
+{
+  static const gchar *const names[] = { "output", "layout", "variants",
+    "files-from", "null", "quiet", "verbose", "version", G_OPTION_REMAINING };
+
+  return is_named (entry, names, G_N_ELEMENTS (names));
+}
+
+/* Options of the batch alone; `imgcompress serve` takes the others (the
+ * configuration, the variants, the limits), `imgcompress worker` too, and
+ * --prometheus. */
+static gboolean
+is_batch_only (const GOptionEntry *entry, Command command)
+{
+  static const gchar *const names[] = { "chunk-size", "layout", "on-collision",
+    "thumbnails-first", "overwrite", "memory-budget", "skip-existing",
+    "recursive", "files-from", "null", "metrics-json", "metrics-jsonl",
+    "prometheus" };
+
+  if (command == COMMAND_ENQUEUE)
+    return !is_for_enqueue (entry);
+  /* a worker makes one image at a time: more workers make more */
+  if (command == COMMAND_WORKER)
+    return g_strcmp0 (entry->long_name, "threads") == 0 ||
+        (g_strcmp0 (entry->long_name, "prometheus") != 0 &&
+            is_named (entry, names, G_N_ELEMENTS (names)));
+  return is_named (entry, names, G_N_ELEMENTS (names));
+}
+
+static GOptionContext *
+command_context (Command command)
+{
+  GOptionContext *ctx;
+
+  switch (command) {
+    case COMMAND_SERVE:
+      ctx = g_option_context_new (_ ("serve -o OUTDIR"));
+      g_option_context_set_summary (ctx,
+          _ ("Serve uploads over HTTP: the thumbnail in the answer, the "
+             "larger variants in the background (docs/service.md)."));
+      break;
+    case COMMAND_WORKER:
+      ctx = g_option_context_new (_ ("worker --redis URL --stream NAME [-o "
+                                     "ROOT]"));
+      g_option_context_set_summary (ctx,
+          _ ("Make the jobs of a Redis Stream, with any number of workers "
+             "on any number of machines (docs/scale-out.md).  Each job's "
+             "result goes to the results stream.  With -o, job output "
+             "directories must lie below ROOT.\n\nExit status: 0 stopped "
+             "by SIGTERM or SIGINT, 2 usage error or Redis unreachable at "
+             "start."));
+      break;
+    case COMMAND_ENQUEUE:
+      ctx = g_option_context_new (_ ("enqueue --redis URL --stream NAME -o "
+                                     "OUTDIR FILE..."));
+      g_option_context_set_summary (ctx,
+          _ ("Add one job per image file to a Redis Stream for "
+             "'imgcompress worker' and print the job ids "
+             "(docs/scale-out.md); - reads the files from standard "
+             "input.\n\nExit status: 0 all enqueued, 1 some not, 2 usage "
+             "error or Redis unreachable."));
+      break;
+    default:
+      ctx = g_option_context_new (_ ("INPUT... -o OUTDIR"));
+      g_option_context_set_summary (ctx,
+          _ ("Make thumbnail, preview and full variants of photos as JPEG "
+             "and WebP.\nINPUT is an image file or a directory of them; - "
+             "reads INPUTs from standard input, one per line (NUL-separated "
+             "with -0).\n'imgcompress serve --help' tells the upload "
+             "service, 'imgcompress worker --help' and 'imgcompress enqueue "
+             "--help' the Redis queue.\n\nExit status: 0 all done, 1 some "
+             "images failed, 2 usage or configuration error, 130 "
+             "interrupted."));
+      break;
+  }
+  return ctx;
+}
+
+/* @serve, @queue: the options of the subcommands */
+static gboolean
+parse_options (Options *opts, Command command, ImgcompressServeOptions *serve,
+    ImgcompressQueueOptions *queue, int *argc, char ***argv, GError **error)
 {
   GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->outdir,
@@ -655,40 +753,33 @@ parse_options (Options *opts, ImgcompressServeOptions *serve, int *argc,
         NULL, NULL },
     { NULL }
   };
-  GOptionEntry *serve_entries = NULL;
+  GOptionEntry *command_entries = NULL;
   GOptionContext *ctx;
   gboolean ok;
   guint i, n = 0;
 
-  if (serve) {
+  if (command != COMMAND_BATCH) {
     /* the batch's own options are dropped from the table */
     for (i = 0; entries[i].long_name != NULL; i++)
-      if (!is_batch_only (&entries[i]))
+      if (!is_batch_only (&entries[i], command))
         entries[n++] = entries[i];
     memset (&entries[n], 0, sizeof (entries[n]));
-    ctx = g_option_context_new (_ ("serve -o OUTDIR"));
-    g_option_context_set_summary (ctx,
-        _ ("Serve uploads over HTTP: the thumbnail in the answer, the "
-           "larger variants in the background (docs/service.md)."));
-    serve_entries = imgcompress_serve_option_entries (serve);
-  } else {
-    ctx = g_option_context_new (_ ("INPUT... -o OUTDIR"));
-    g_option_context_set_summary (ctx,
-        _ ("Make thumbnail, preview and full variants of photos as JPEG and "
-           "WebP.\nINPUT is an image file or a directory of them; - reads "
-           "INPUTs from standard input, one per line (NUL-separated with "
-           "-0).\n'imgcompress serve --help' tells the upload service.\n\n"
-           "Exit status: 0 all done, 1 some images failed, 2 usage or "
-           "configuration error, 130 interrupted."));
   }
+  if (command == COMMAND_SERVE)
+    command_entries = imgcompress_serve_option_entries (serve);
+  else if (command == COMMAND_WORKER)
+    command_entries = imgcompress_queue_worker_option_entries (queue);
+  else if (command == COMMAND_ENQUEUE)
+    command_entries = imgcompress_queue_enqueue_option_entries (queue);
+  ctx = command_context (command);
   g_option_context_set_translation_domain (ctx, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
-  if (serve_entries)
-    g_option_context_add_main_entries (ctx, serve_entries, GETTEXT_PACKAGE);
+  if (command_entries)
+    g_option_context_add_main_entries (ctx, command_entries, GETTEXT_PACKAGE);
   g_option_context_add_group (ctx, gst_init_get_option_group ());
   ok = g_option_context_parse (ctx, argc, argv, error);
   g_option_context_free (ctx);
-  g_free (serve_entries);
+  g_free (command_entries);
   return ok;
 }
 
@@ -1035,18 +1126,115 @@ run (Options *opts, ImgcompressConfig *config)
   return status;
 }
 
+/* The checks of each command's own arguments; FALSE with the message
+ * printed. */
+static gboolean
+check_arguments (Command command, Options *opts)
+{
+  switch (command) {
+    case COMMAND_SERVE:
+      if (opts->outdir == NULL || opts->inputs != NULL) {
+        g_printerr (_ ("imgcompress: serve takes -o OUTDIR and no INPUT\n"));
+        g_printerr (_ ("Try 'imgcompress serve --help'.\n"));
+        return FALSE;
+      }
+      return TRUE;
+    case COMMAND_WORKER:
+      if (opts->inputs != NULL) {
+        g_printerr (_ ("imgcompress: worker takes no INPUT: its jobs come "
+                       "from the stream\n"));
+        g_printerr (_ ("Try 'imgcompress worker --help'.\n"));
+        return FALSE;
+      }
+      return TRUE;
+    case COMMAND_ENQUEUE:
+      if (opts->outdir == NULL ||
+          (opts->inputs == NULL && opts->files_from == NULL)) {
+        g_printerr (_ ("imgcompress: enqueue takes -o OUTDIR and at least "
+                       "one FILE\n"));
+        g_printerr (_ ("Try 'imgcompress enqueue --help'.\n"));
+        return FALSE;
+      }
+      return TRUE;
+    default:
+      if (opts->outdir == NULL ||
+          (opts->inputs == NULL && opts->files_from == NULL)) {
+        g_printerr (_ ("imgcompress: give at least one INPUT and -o "
+                       "OUTDIR\n"));
+        g_printerr (_ ("Try 'imgcompress --help'.\n"));
+        return FALSE;
+      }
+      return TRUE;
+  }
+}
+
+static int
+run_enqueue (Options *opts, const ImgcompressQueueOptions *queue)
+{
+  GError *error = NULL;
+  GPtrArray *inputs = gather_inputs (opts, &error);
+  int status;
+
+  if (inputs == NULL) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_error_free (error);
+    return EXIT_USAGE;
+  }
+  status = imgcompress_queue_enqueue_run (queue, inputs, opts->outdir,
+      opts->layout, opts->variants, opts->quiet);
+  g_ptr_array_unref (inputs);
+  return status;
+}
+
+static int
+run_command (Command command, Options *opts, ImgcompressServeOptions *serve,
+    ImgcompressQueueOptions *queue)
+{
+  ImgcompressConfig config;
+  GError *error = NULL;
+  int status;
+
+  if (command == COMMAND_ENQUEUE)
+    return run_enqueue (opts, queue);
+  imgcompress_config_init (&config);
+  if (!apply_options (&config, opts, &error) ||
+      !imgcompress_find_plugins (&error)) {
+    g_printerr ("imgcompress: %s\n", error->message);
+    g_error_free (error);
+    imgcompress_config_clear (&config);
+    return EXIT_USAGE;
+  }
+  switch (command) {
+    case COMMAND_SERVE:
+      limit_malloc_arenas (g_get_num_processors () * 2);
+      status = imgcompress_serve_run (serve, &config, opts->outdir,
+          opts->verbose && !opts->quiet);
+      break;
+    case COMMAND_WORKER:
+      limit_malloc_arenas (g_get_num_processors ());
+      status = imgcompress_queue_worker_run (queue, &config, opts->outdir,
+          opts->prometheus, opts->verbose, opts->quiet);
+      break;
+    default:
+      status = run (opts, &config);
+      break;
+  }
+  imgcompress_config_clear (&config);
+  return status;
+}
+
 int
 main (int argc, char **argv)
 {
   Options opts = { 0 };
   ImgcompressServeOptions serve_opts = { 0 };
-  ImgcompressConfig config;
+  ImgcompressQueueOptions queue_opts = { 0 };
   GError *error = NULL;
-  gboolean serve = argc > 1 && strcmp (argv[1], "serve") == 0;
+  Command command = command_of (argc, argv);
   int status;
 
   opts.max_input_bytes = -1;
-  if (serve) {
+  if (command != COMMAND_BATCH) {
     /* `imgcompress serve ...`: the subcommand is not an input */
     argv[1] = argv[0];
     argc--;
@@ -1060,64 +1248,24 @@ main (int argc, char **argv)
   textdomain (GETTEXT_PACKAGE);
 #endif
 
-  if (!parse_options (&opts, serve ? &serve_opts : NULL, &argc, &argv,
+  if (!parse_options (&opts, command, &serve_opts, &queue_opts, &argc, &argv,
           &error)) {
     g_printerr ("imgcompress: %s\n", error->message);
     g_printerr (_ ("Try 'imgcompress --help'.\n"));
     g_error_free (error);
-    options_clear (&opts);
-    imgcompress_serve_options_clear (&serve_opts);
-    return EXIT_USAGE;
-  }
-  if (opts.version) {
+    status = EXIT_USAGE;
+  } else if (opts.version) {
     g_print ("imgcompress %s (%s)\n", VERSION, gst_version_string ());
-    options_clear (&opts);
-    return 0;
-  }
-  if (serve && (opts.outdir == NULL || opts.inputs != NULL)) {
-    g_printerr (_ ("imgcompress: serve takes -o OUTDIR and no INPUT\n"));
-    g_printerr (_ ("Try 'imgcompress serve --help'.\n"));
-    options_clear (&opts);
-    imgcompress_serve_options_clear (&serve_opts);
-    return EXIT_USAGE;
-  }
-  if (!serve &&
-      (opts.outdir == NULL ||
-          (opts.inputs == NULL && opts.files_from == NULL))) {
-    g_printerr (_ ("imgcompress: give at least one INPUT and -o OUTDIR\n"));
-    g_printerr (_ ("Try 'imgcompress --help'.\n"));
-    options_clear (&opts);
-    return EXIT_USAGE;
-  }
-
-  imgcompress_config_init (&config);
-  if (!apply_options (&config, &opts, &error)) {
-    g_printerr ("imgcompress: %s\n", error->message);
-    g_error_free (error);
-    imgcompress_config_clear (&config);
-    options_clear (&opts);
-    return EXIT_USAGE;
-  }
-
-  if (!imgcompress_find_plugins (&error)) {
-    g_printerr ("imgcompress: %s\n", error->message);
-    g_error_free (error);
-    imgcompress_config_clear (&config);
-    options_clear (&opts);
-    return EXIT_USAGE;
-  }
-
-  if (serve) {
-    limit_malloc_arenas (g_get_num_processors () * 2);
-    status = imgcompress_serve_run (&serve_opts, &config, opts.outdir,
-        opts.verbose && !opts.quiet);
+    status = 0;
+  } else if (!check_arguments (command, &opts)) {
+    status = EXIT_USAGE;
   } else {
-    status = run (&opts, &config);
+    status = run_command (command, &opts, &serve_opts, &queue_opts);
+    gst_deinit ();
   }
 
-  imgcompress_config_clear (&config);
   options_clear (&opts);
   imgcompress_serve_options_clear (&serve_opts);
-  gst_deinit ();
+  imgcompress_queue_options_clear (&queue_opts);
   return status;
 }
