@@ -80,6 +80,19 @@ imgcompress_failure_to_string (ImgcompressFailure failure)
   return failure_names[failure];
 }
 
+/* A reason told as a string (a worker's result); anything else is
+ * internal. */
+ImgcompressFailure
+imgcompress_failure_from_string (const gchar *reason)
+{
+  guint i;
+
+  for (i = IMGCOMPRESS_FAILURE_NONE + 1; i < IMGCOMPRESS_FAILURE_N; i++)
+    if (g_strcmp0 (reason, failure_names[i]) == 0)
+      return i;
+  return IMGCOMPRESS_FAILURE_INTERNAL;
+}
+
 static ImgcompressFailure
 failure_from_resource_error (gint code)
 {

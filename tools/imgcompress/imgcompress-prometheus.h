@@ -42,6 +42,7 @@ typedef enum
 
 const gchar *imgcompress_failure_to_string (ImgcompressFailure failure);
 ImgcompressFailure imgcompress_failure_from_error (const GError *error);
+ImgcompressFailure imgcompress_failure_from_string (const gchar *reason);
 
 typedef struct _ImgcompressPrometheus ImgcompressPrometheus;
 

@@ -36,6 +36,8 @@
 
 #include "imgcompress-outputs.h"
 #include "imgcompress-prometheus.h"
+#include "imgcompress-queue.h"
+#include "imgcompress-redis.h"
 #include "imgcompress-report.h"
 #include "imgcompress-serve.h"
 #include "imgcompress-worker.h"
@@ -46,6 +48,8 @@
 #define ID_LEN 32
 #define MAX_WAIT_S 300
 #define ADAPT_WINDOW 16
+#define RESULTS_POLL_MS 100
+#define RESULTS_PER_READ "100"
 
 typedef enum
 {
@@ -102,6 +106,7 @@ typedef struct
   Paused *upload; /* the POST waiting for the thumbnail */
   GList *waiters; /* Waiter: GET ?wait= */
   gint64 finished_us;
+  gboolean remote; /* its background variants are a job on Redis */
 } Task;
 
 typedef struct
@@ -144,6 +149,11 @@ struct _Server
   guint n_spools; /* uploads being read */
   gboolean draining;
   gboolean quitting;
+  ImgcompressRedis *redis; /* --redis: the background pass's workers */
+  gchar *results_stream;
+  gchar *results_last; /* the last result entry read */
+  guint n_remote; /* tasks whose result has not come */
+  gboolean redis_down_logged;
 };
 
 /* --- options ----------------------------------------------------------- */
@@ -173,6 +183,17 @@ imgcompress_serve_option_entries (ImgcompressServeOptions *opts)
     { "read-timeout", 0, 0, G_OPTION_ARG_INT, &opts->read_timeout_s,
         N_ ("Drop a client silent for this many seconds (default 30)"),
         "SECONDS" },
+    { "redis", 0, 0, G_OPTION_ARG_STRING, &opts->redis_url,
+        N_ ("Put the background variants on a Redis stream for 'imgcompress "
+            "worker' (redis://HOST[:PORT][/DB] or unix:///PATH; OUTDIR on "
+            "storage the workers share)"),
+        "URL" },
+    { "stream", 0, 0, G_OPTION_ARG_STRING, &opts->stream,
+        N_ ("With --redis: the workers' job stream (required)"), "NAME" },
+    { "results-stream", 0, 0, G_OPTION_ARG_STRING, &opts->results_stream,
+        N_ ("With --redis: the stream the workers add results to (default "
+            "STREAM:results)"),
+        "NAME" },
     { NULL }
   };
 
@@ -187,6 +208,9 @@ imgcompress_serve_options_clear (ImgcompressServeOptions *opts)
 {
   g_free (opts->listen);
   g_free (opts->auth_token_file);
+  g_free (opts->redis_url);
+  g_free (opts->stream);
+  g_free (opts->results_stream);
 }
 
 /* --- tasks -------------------------------------------------------------- */
@@ -229,6 +253,10 @@ task_free (gpointer data)
   Task *task = data;
 
   g_assert (task->waiters == NULL && task->upload == NULL);
+  /* a job still on Redis reads its upload after this process has gone;
+   * the hourly sweep of stale temporary files removes it in the end */
+  if (task->remote && task->status == TASK_QUEUED)
+    g_clear_pointer (&task->spool, g_free);
   remove_spool (task);
   g_free (task->id);
   g_free (task->name);
@@ -536,6 +564,8 @@ fail_task (Task *task, ImgcompressFailure failure, const gchar *message)
   task->error = g_strdup (message);
 }
 
+static gboolean enqueue_remote (Server *server, Task *task);
+
 /* The thumbnail pass is over: the upload gets its answer, and the task
  * goes to the background queue, or is done when there is no other
  * variant.  A failed upload leaves nothing behind, task included. */
@@ -557,7 +587,8 @@ end_thumbnail_pass (Server *server, Task *task)
   }
   if (server->variants[1]) {
     task->status = TASK_QUEUED;
-    g_queue_push_tail (&server->queue, task);
+    if (!enqueue_remote (server, task))
+      g_queue_push_tail (&server->queue, task);
   } else {
     task->status = TASK_DONE;
     task->finished_us = g_get_monotonic_time ();
@@ -1168,6 +1199,10 @@ get_metrics (Server *server, SoupServerMessage *msg)
       "Uploads waiting for a pipeline (thumbnail or background)",
       g_queue_get_length (&server->thumbnails) +
           g_queue_get_length (&server->queue));
+  append_gauge (s, "redis_jobs_waiting",
+      "Uploads whose larger variants are jobs on Redis (--redis), their "
+      "result not read yet",
+      server->n_remote);
   append_gauge (s, "in_flight_limit",
       "Images of each kind made at once, as adapted", server->limit);
   g_string_append (s,
@@ -1239,6 +1274,236 @@ on_request_started (SoupServer *soup, SoupServerMessage *msg, gpointer data)
 
   if (socket && !g_getenv ("NOTIMEOUT"))
     g_socket_set_timeout (socket, server->opts->read_timeout_s);
+}
+
+/* --- the background variants on Redis (--redis) ------------------------ */
+
+/* After the thumbnail pass, the larger variants become a job for the
+ * workers of docs/scale-out.md: the spooled upload is its input, the same
+ * flat layout and names its outputs, so GET /v1/images finds them
+ * whoever made them.  When Redis cannot take the job, this machine makes
+ * the variants itself: the upload is not lost for it. */
+static gboolean
+enqueue_remote (Server *server, Task *task)
+{
+  ImgcompressJob job = { 0 };
+  GError *error = NULL;
+  gchar *entry;
+
+  if (server->redis == NULL)
+    return FALSE;
+  job.id = task->id;
+  job.input = task->spool;
+  job.outdir = server->outdir;
+  job.layout = "flat";
+  job.variants = server->variants[1];
+  job.name = task->id;
+  if (!imgcompress_redis_is_connected (server->redis))
+    imgcompress_redis_connect (server->redis, &error);
+  entry = error ? NULL :
+                  imgcompress_queue_add_job (server->redis,
+                      server->opts->stream, &job, &error);
+  if (entry == NULL) {
+    log_line (_ ("%s: made here: the job could not go to Redis: %s"), task->id,
+        error->message);
+    g_error_free (error);
+    return FALSE;
+  }
+  task->remote = TRUE;
+  server->n_remote++;
+  g_free (entry);
+  return TRUE;
+}
+
+static guint64
+json_uint (JsonObject *o, const gchar *member)
+{
+  return (guint64) MAX (json_object_get_int_member_with_default (o, member, 0),
+      0);
+}
+
+/* A worker's output ("variant", "format", "path", "width", "height",
+ * "bytes", "quality") as one of ours. */
+static ImgcompressOutput *
+output_from_json (JsonObject *o)
+{
+  ImgcompressOutput *out = g_new0 (ImgcompressOutput, 1);
+
+  out->variant =
+      g_strdup (json_object_get_string_member_with_default (o, "variant", ""));
+  out->format =
+      g_strdup (json_object_get_string_member_with_default (o, "format", ""));
+  out->location =
+      g_strdup (json_object_get_string_member_with_default (o, "path", ""));
+  out->width = (guint) json_uint (o, "width");
+  out->height = (guint) json_uint (o, "height");
+  out->bytes = json_uint (o, "bytes");
+  out->quality =
+      (gint) json_object_get_int_member_with_default (o, "quality", -1);
+  out->processing_time = GST_CLOCK_TIME_NONE;
+  out->written_at_us = g_get_real_time ();
+  return out;
+}
+
+static gboolean
+add_remote_outputs (Task *task, const gchar *outputs)
+{
+  JsonParser *parser = json_parser_new ();
+  JsonNode *root;
+  gboolean ok = FALSE;
+  guint i;
+
+  if (outputs && json_parser_load_from_data (parser, outputs, -1, NULL) &&
+      (root = json_parser_get_root (parser)) != NULL &&
+      JSON_NODE_HOLDS_ARRAY (root)) {
+    JsonArray *array = json_node_get_array (root);
+
+    for (i = 0; i < json_array_get_length (array); i++) {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        g_ptr_array_add (task->outputs,
+            output_from_json (json_node_get_object (node)));
+    }
+    ok = TRUE;
+  }
+  g_object_unref (parser);
+  return ok;
+}
+
+static const gchar *
+field_of (const redisReply *fields, const gchar *name)
+{
+  gsize i;
+
+  for (i = 0; i + 1 < imgcompress_redis_reply_length (fields); i += 2)
+    if (g_strcmp0 (imgcompress_redis_reply_string (
+                       imgcompress_redis_reply_element (fields, i)),
+            name) == 0)
+      return imgcompress_redis_reply_string (
+          imgcompress_redis_reply_element (fields, i + 1));
+  return NULL;
+}
+
+/* A result of the results stream: ours when it names a task of ours
+ * still waiting for it (several services may share the stream). */
+static void
+apply_result (Server *server, const redisReply *fields)
+{
+  Task *task = g_hash_table_lookup (server->tasks,
+      field_of (fields, "id") ? field_of (fields, "id") : "");
+  const gchar *status = field_of (fields, "status");
+
+  if (task == NULL || !task->remote || task->status != TASK_QUEUED)
+    return;
+  server->n_remote--;
+  if (g_strcmp0 (status, "done") != 0) {
+    const gchar *error = field_of (fields, "error");
+
+    fail_task (task,
+        imgcompress_failure_from_string (field_of (fields, "reason")),
+        error ? error : _ ("The workers failed the image."));
+  } else if (!add_remote_outputs (task, field_of (fields, "outputs"))) {
+    fail_task (task, IMGCOMPRESS_FAILURE_INTERNAL,
+        _ ("The workers' result could not be read."));
+  }
+  if (task->status != TASK_FAILED)
+    task->status = TASK_DONE;
+  task->finished_us = g_get_monotonic_time ();
+  remove_spool (task);
+  count_image (server, task, TRUE);
+  wake_waiters (task);
+}
+
+static void
+log_redis_trouble (Server *server, const GError *error)
+{
+  if (server->redis_down_logged)
+    return;
+  server->redis_down_logged = TRUE;
+  log_line ("%s", error->message);
+}
+
+/* XREAD without blocking, on the main loop, while results are awaited:
+ * one round trip per poll, none when nothing is awaited. */
+static gboolean
+poll_results (gpointer data)
+{
+  Server *server = data;
+  const redisReply *streams, *entries;
+  redisReply *reply;
+  GError *error = NULL;
+  gsize i;
+
+  if (server->n_remote == 0)
+    return G_SOURCE_CONTINUE;
+  if (!imgcompress_redis_is_connected (server->redis) &&
+      !imgcompress_redis_connect (server->redis, &error)) {
+    log_redis_trouble (server, error);
+    g_error_free (error);
+    return G_SOURCE_CONTINUE;
+  }
+  reply = imgcompress_redis_command (server->redis, &error, "XREAD", "COUNT",
+      RESULTS_PER_READ, "STREAMS", server->results_stream, server->results_last,
+      NULL);
+  if (reply == NULL) {
+    log_redis_trouble (server, error);
+    g_error_free (error);
+    return G_SOURCE_CONTINUE;
+  }
+  server->redis_down_logged = FALSE;
+  /* [[stream, [[entry id, [field, value, ...]], ...]]], or nil */
+  streams = imgcompress_redis_reply_element (reply, 0);
+  entries = imgcompress_redis_reply_element (streams, 1);
+  for (i = 0; i < imgcompress_redis_reply_length (entries); i++) {
+    const redisReply *entry = imgcompress_redis_reply_element (entries, i);
+    const gchar *id =
+        imgcompress_redis_reply_string (imgcompress_redis_reply_element (entry,
+            0));
+
+    if (id == NULL)
+      continue;
+    g_free (server->results_last);
+    server->results_last = g_strdup (id);
+    apply_result (server, imgcompress_redis_reply_element (entry, 1));
+  }
+  freeReplyObject (reply);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Results are read from the newest entry at start: older ones belong to
+ * tasks this process never had. */
+static gboolean
+start_redis (Server *server, GError **error)
+{
+  const ImgcompressServeOptions *opts = server->opts;
+  redisReply *reply;
+  const gchar *last;
+
+  if (opts->redis_url == NULL)
+    return TRUE;
+  if (opts->stream == NULL) {
+    g_set_error (error, IMGCOMPRESS_ERROR, IMGCOMPRESS_ERROR_USAGE,
+        _ ("--redis needs --stream"));
+    return FALSE;
+  }
+  server->redis = imgcompress_redis_new (opts->redis_url, error);
+  if (server->redis == NULL ||
+      !imgcompress_redis_connect (server->redis, error))
+    return FALSE;
+  server->results_stream = opts->results_stream ?
+      g_strdup (opts->results_stream) :
+      g_strdup_printf ("%s:results", opts->stream);
+  reply = imgcompress_redis_command (server->redis, error, "XREVRANGE",
+      server->results_stream, "+", "-", "COUNT", "1", NULL);
+  if (reply == NULL)
+    return FALSE;
+  last = imgcompress_redis_reply_string (imgcompress_redis_reply_element (
+      imgcompress_redis_reply_element (reply, 0), 0));
+  server->results_last = g_strdup (last ? last : "0-0");
+  freeReplyObject (reply);
+  g_timeout_add (RESULTS_POLL_MS, poll_results, server);
+  return TRUE;
 }
 
 /* --- lifetime ----------------------------------------------------------- */
@@ -1412,6 +1677,9 @@ server_clear (Server *server)
     g_object_unref (server->soup);
   }
   imgcompress_prometheus_free (server->prom);
+  g_clear_pointer (&server->redis, imgcompress_redis_free);
+  g_free (server->results_stream);
+  g_free (server->results_last);
   g_main_loop_unref (server->loop);
   g_free (server->variants[0]);
   g_free (server->variants[1]);
@@ -1431,7 +1699,8 @@ imgcompress_serve_run (const ImgcompressServeOptions *opts,
 
   server.opts = opts;
   server.config = config;
-  server.outdir = g_strdup (outdir);
+  /* absolute: with --redis it is a job's outdir, on other machines */
+  server.outdir = g_canonicalize_filename (outdir, NULL);
   server.spooldir = g_build_filename (outdir, SPOOL_DIR, NULL);
   /* ids name the files: OUTDIR/VARIANT/ID.EXT, whatever the layout */
   server.location_template =
@@ -1463,6 +1732,8 @@ imgcompress_serve_run (const ImgcompressServeOptions *opts,
     status = 1;
   } else if (opts->auth_token_file &&
       !read_token (&server, opts->auth_token_file, &error)) {
+    status = 2;
+  } else if (!start_redis (&server, &error)) {
     status = 2;
   } else if (!server_start (&server, &error)) {
     status = 1;

@@ -28,6 +28,9 @@ typedef struct
   gint64 max_body_bytes;
   gint queue_size; /* background images waiting, at most */
   gint read_timeout_s; /* a client silent this long is dropped */
+  gchar *redis_url; /* the background variants go to workers on Redis */
+  gchar *stream; /* their job stream */
+  gchar *results_stream; /* NULL: STREAM:results */
 } ImgcompressServeOptions;
 
 GOptionEntry *imgcompress_serve_option_entries (ImgcompressServeOptions *opts);

@@ -498,12 +498,107 @@ def case_producer(tmp):
     server.stop()
 
 
+def serve_request(port, method, path, body=None, timeout=60):
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body)
+        resp = conn.getresponse()
+        return resp.status, resp.read()
+    finally:
+        conn.close()
+
+
+def start_serve(server, outdir, *extra):
+    proc = subprocess.Popen([TOOL, "serve", "--listen", "127.0.0.1:0", "-o",
+                             outdir, "--redis", server.url, "--stream",
+                             "jobs"] + list(extra),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    PROCS.append(proc)
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/", proc.stdout.readline())
+    check(m is not None, "serve --redis did not start: %r" %
+          (proc.stderr.read() if proc.poll() is not None else ""))
+    return proc, int(m.group(1))
+
+
+def case_serve(tmp):
+    """`imgcompress serve --redis`: the thumbnail in the answer, the larger
+    variants made by a worker through the stream, the task done from the
+    results stream; with no worker running the job waits on the stream,
+    not on the service."""
+    server = RedisServer(tmp)
+    outdir = os.path.join(tmp, "out")
+    paths = make_images(os.path.join(tmp, "in"), 3)
+    proc, port = start_serve(server, outdir)
+    tasks = {}
+    for p in sorted(paths):
+        status, body = serve_request(port, "POST", "/v1/images",
+                                     open(p, "rb").read())
+        check(status == 201, "upload %s: %d %r" % (p, status, body))
+        doc = json.loads(body)
+        check(doc["task"]["status"] == "queued" and
+              {o["variant"] for o in doc["thumbnail"]} == {"thumbnail"},
+              "answer: %r" % doc)
+        tasks[doc["id"]] = p
+    # nobody reads the stream yet: the jobs wait there
+    check(server.client.xlen("jobs") == 3, "jobs on the stream: %d" %
+          server.client.xlen("jobs"))
+    time.sleep(0.5)
+    status, body = serve_request(port, "GET", "/v1/tasks/%s" % next(iter(tasks)))
+    check(json.loads(body)["status"] == "queued", "made without a worker: %r"
+          % body)
+    w = Worker(server, "w0")
+    for tid, p in tasks.items():
+        status, body = serve_request(port, "GET", "/v1/tasks/%s?wait=60" % tid,
+                                     timeout=90)
+        doc = json.loads(body)
+        check(status == 200 and doc["status"] == "done", "task %s: %r" %
+              (tid, doc))
+        w0, h0 = paths[p]
+        got = {(o["variant"], o["format"]) for o in doc["outputs"]}
+        check(len(got) == 6, "task %s outputs: %r" % (tid, got))
+        for o in doc["outputs"]:
+            status, data = serve_request(port, "GET", o["url"])
+            check(status == 200, "%s: %d" % (o["url"], status))
+            with Image.open(io.BytesIO(data)) as im:
+                im.load()
+                ew, eh = expected_size(w0, h0, VARIANTS[o["variant"]])
+                check(abs(im.size[0] - ew) <= 1 and abs(im.size[1] - eh) <= 1,
+                      "%s: %r, expected %dx%d" % (o["url"], im.size, ew, eh))
+    # the uploads' spool went with their results, nothing temporary left
+    spool = os.path.join(outdir, ".uploads")
+    check(not os.listdir(spool), "spool left: %r" % os.listdir(spool))
+    temps = [n for _, _, ns in os.walk(outdir) for n in ns
+             if TEMP_RE.search(n)]
+    check(not temps, "temporary files left: %r" % temps)
+    status, body = serve_request(port, "GET", "/metrics")
+    text = body.decode()
+    check(re.search(r"^imgcompress_redis_jobs_waiting 0$", text, re.M),
+          "metrics: %s" % text)
+    made = sum(float(v) for v in re.findall(
+        r"^imgcompress_images_processed_total\S* (\S+)$", text, re.M))
+    check(made == 3, "images processed: %s" % made)
+    proc.send_signal(signal.SIGTERM)
+    check(proc.wait(30) == 0, "serve did not exit 0")
+    check(w.stop() == 0, "worker did not exit 0")
+    # an unreachable Redis: exit 2, the address named
+    port2 = free_port()
+    r = run_tool("serve", "--listen", "127.0.0.1:0", "-o", outdir, "--redis",
+                 "redis://127.0.0.1:%d/0" % port2, "--stream", "jobs")
+    check(r.returncode == 2 and "127.0.0.1:%d" % port2 in r.stderr,
+          "unreachable: %d %r" % (r.returncode, r.stderr))
+    print("serve --redis: 3 uploads, thumbnails answered, 6 files each made "
+          "by a worker, tasks done from the results stream")
+    server.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="queue-test-")
     cases = {"kill": case_kill, "poison": case_poison,
              "restart": case_restart, "errors": case_errors,
              "sigterm": case_sigterm,
-             "producer": case_producer}
+             "producer": case_producer, "serve": case_serve}
     try:
         cases[CASE](tmp)
     finally:
