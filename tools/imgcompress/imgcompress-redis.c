@@ -106,6 +106,29 @@ parse_tcp (ImgcompressRedis *redis, GUri *uri)
   return parse_db (path, &redis->db);
 }
 
+/* A URL as messages show it: whatever stands before an "@" in its
+ * authority (a password, say) becomes "***", even in a URL that does not
+ * parse. */
+static gchar *
+url_for_display (const gchar *url)
+{
+  const gchar *authority = strstr (url, "://");
+  const gchar *end, *at;
+  gchar *redacted, *shown;
+
+  if (authority == NULL)
+    return gst_imgcompress_escape_for_display (url);
+  authority += 3;
+  end = authority + strcspn (authority, "/?#");
+  at = g_strrstr_len (authority, end - authority, "@");
+  if (at == NULL)
+    return gst_imgcompress_escape_for_display (url);
+  redacted = g_strdup_printf ("%.*s***%s", (int) (authority - url), url, at);
+  shown = gst_imgcompress_escape_for_display (redacted);
+  g_free (redacted);
+  return shown;
+}
+
 /* redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or unix:///PATH[?db=DB]. */
 ImgcompressRedis *
 imgcompress_redis_new (const gchar *url, GError **error)
@@ -126,7 +149,7 @@ imgcompress_redis_new (const gchar *url, GError **error)
     g_uri_unref (uri);
   }
   if (!ok) {
-    gchar *shown = gst_imgcompress_escape_for_display (url);
+    gchar *shown = url_for_display (url);
 
     g_set_error (error, IMGCOMPRESS_REDIS_ERROR, IMGCOMPRESS_REDIS_ERROR_URL,
         _ ("the Redis URL %s is not redis://HOST[:PORT][/DB] or "

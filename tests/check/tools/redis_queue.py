@@ -452,6 +452,12 @@ def case_errors(tmp):
         r = run_tool(*cmd[:1], *cmd[1:])
         check(r.returncode == 2 and "--redis" in r.stderr,
               "no --redis: %d %r" % (r.returncode, r.stderr))
+    # a password in a URL that does not parse is not shown
+    r = run_tool("enqueue", "--redis", "redis://user:s3cret@host:port:x/0",
+                 "--stream", "s", "-o", tmp, img)
+    check(r.returncode == 2 and "s3cret" not in r.stderr and
+          "redis://***@host" in r.stderr,
+          "password shown: %d %r" % (r.returncode, r.stderr))
     server = RedisServer(tmp)
     r = run_tool("enqueue", "--redis", server.url, "--stream", "jobs",
                  "--max-queue", "1", "-o", tmp, img, img)
