@@ -718,7 +718,7 @@ pack_lab_row (const TiffImage *img, const guint8 *src, guint width, guint8 *dst)
     lab[0] = CLAMP (lab[0], 0, (gint) max);
     /* CIELab's 16-bit L* spans 0..65535, ICC version 2's 0..0xff00 */
     if (deep && !icc)
-      lab[0] = (lab[0] * 65280 + 32767) / 65535;
+      lab[0] = ((gint64) lab[0] * 65280 + 32767) / 65535;
     for (i = 1; i < 3; i++)
       lab[i] = CLAMP (lab[i], -zero, zero - 1) + zero;
     for (i = 0; i < 3; i++) {
