@@ -646,28 +646,6 @@ cmyk_profile_to_rgb (GstImgcompressIccTransform *xf, const guint8 *cmyk,
         dst + (gsize) y * stride, GST_VIDEO_FRAME_WIDTH (frame));
 }
 
-/* A CMYK image is converted here, before anything downstream sees it:
- * through its embedded CMYK profile, or, without a usable one, the
- * default CMYK profile; the naive formula only when that is not
- * installed.  A damaged embedded profile gets the warning every decoder's
- * does. */
-static GstImgcompressIccTransform *
-cmyk_transform (GstTurbojpegDec *self, GBytes *icc, const gchar *problem)
-{
-  GstSample *sample = gst_imgcompress_icc_sample_new (GST_ELEMENT (self),
-      GST_VIDEO_DECODER_SINK_PAD (self), icc, problem, "APP2");
-  GstImgcompressIccTransform *t =
-      gst_imgcompress_icc_transform_from_sample (sample);
-
-  if (sample != NULL)
-    gst_sample_unref (sample);
-  if (t != NULL &&
-      gst_imgcompress_icc_transform_get_space (t) !=
-          GST_IMGCOMPRESS_ICC_SPACE_CMYK)
-    g_clear_pointer (&t, gst_imgcompress_icc_transform_unref);
-  return t != NULL ? t : gst_imgcompress_icc_transform_default_cmyk ();
-}
-
 static gboolean
 tj_failed_on_warning (GstTurbojpegDec *self, gboolean strict)
 {
@@ -941,7 +919,8 @@ gst_turbojpeg_dec_decode (GstImgcompressImageDecoder *decoder,
   use_dc = plan_decode (self, data, size, n, GST_VIDEO_FRAME_FORMAT (vframe),
       self->image_strict, &dc);
   if (self->colorspace == TJCS_CMYK || self->colorspace == TJCS_YCCK)
-    cmyk_xf = cmyk_transform (self, header->decode_data, self->icc_problem);
+    cmyk_xf = gst_imgcompress_image_decoder_get_cmyk_transform (decoder,
+        header->decode_data, self->icc_problem, "APP2");
   ok = decode_into_frame (self, data, size, vframe, self->colorspace,
       use_dc ? &dc : NULL, cmyk_xf, self->image_strict, &what);
   g_clear_pointer (&cmyk_xf, gst_imgcompress_icc_transform_unref);

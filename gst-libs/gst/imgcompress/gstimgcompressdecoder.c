@@ -484,6 +484,46 @@ gst_imgcompress_image_decoder_set_icc_profile_bytes (GstImgcompressImageDecoder
 }
 
 /**
+ * gst_imgcompress_image_decoder_get_cmyk_transform:
+ * @decoder: a #GstImgcompressImageDecoder
+ * @icc: (nullable): the CMYK image's embedded ICC profile, whole
+ * @problem: (nullable): why the embedded profile could not be extracted
+ * @source: where it came from (`APP2`, `ICCProfile`, ...)
+ *
+ * The transform a decoder converts the pixels of a CMYK image through,
+ * before anything downstream sees them (they leave as sRGB, and the
+ * profile is not posted): the embedded profile when it is a usable CMYK
+ * one, else the default CMYK profile
+ * (gst_imgcompress_icc_transform_default_cmyk()). A damaged embedded profile
+ * gets the warning every decoder's does.
+ *
+ * Returns: (transfer full) (nullable): the transform, %NULL when there
+ *     is no usable embedded profile and the default one is not installed
+ *     (the decoder then falls back on the naive formula)
+ */
+GstImgcompressIccTransform *
+gst_imgcompress_image_decoder_get_cmyk_transform (GstImgcompressImageDecoder
+                                                      *decoder,
+    GBytes *icc, const gchar *problem, const gchar *source)
+{
+  GstSample *sample;
+  GstImgcompressIccTransform *t;
+
+  g_return_val_if_fail (GST_IS_IMGCOMPRESS_IMAGE_DECODER (decoder), NULL);
+
+  sample = gst_imgcompress_icc_sample_new (GST_ELEMENT (decoder),
+      GST_VIDEO_DECODER_SINK_PAD (decoder), icc, problem, source);
+  t = gst_imgcompress_icc_transform_from_sample (sample);
+  if (sample != NULL)
+    gst_sample_unref (sample);
+  if (t != NULL &&
+      gst_imgcompress_icc_transform_get_space (t) !=
+          GST_IMGCOMPRESS_ICC_SPACE_CMYK)
+    g_clear_pointer (&t, gst_imgcompress_icc_transform_unref);
+  return t != NULL ? t : gst_imgcompress_icc_transform_default_cmyk ();
+}
+
+/**
  * gst_imgcompress_image_decoder_set_icc_profile:
  * @decoder: a #GstImgcompressImageDecoder
  * @icc: (array length=size): the embedded ICC profile, whole

@@ -11,6 +11,7 @@
 #define __GST_IMGCOMPRESS_DECODER_H__
 
 #include <gst/gst.h>
+#include <gst/imgcompress/gstimgcompressicc.h>
 #include <gst/imgcompress/imgcompress-prelude.h>
 #include <gst/video/video.h>
 
@@ -226,6 +227,11 @@ GST_IMGCOMPRESS_API
 gboolean gst_imgcompress_image_decoder_set_icc_profile_bytes (
     GstImgcompressImageDecoder *decoder, GBytes *icc, const gchar *problem,
     const gchar *source, const gchar *name);
+
+GST_IMGCOMPRESS_API
+GstImgcompressIccTransform *gst_imgcompress_image_decoder_get_cmyk_transform (
+    GstImgcompressImageDecoder *decoder, GBytes *icc, const gchar *problem,
+    const gchar *source);
 
 GST_IMGCOMPRESS_API
 void gst_imgcompress_image_decoder_add_copyright (GstImgcompressImageDecoder

@@ -71,6 +71,8 @@ struct _GstImgcompressIccTransform
   gint refcount;
   GstImgcompressIccSpace space;
   gboolean srgb;
+  /* bytes of one source pixel */
+  guint src_bytes;
   cmsHTRANSFORM xf;
   guint8 gray_lut[256];
 };
@@ -473,7 +475,8 @@ transform_is_identity (GstImgcompressIccTransform *t)
   guint8 out[sizeof (in)];
   guint n = 0, r, g, b, i;
 
-  if (t->space == GST_IMGCOMPRESS_ICC_SPACE_CMYK)
+  if (t->space == GST_IMGCOMPRESS_ICC_SPACE_CMYK ||
+      t->space == GST_IMGCOMPRESS_ICC_SPACE_LAB)
     return FALSE;
   if (t->space == GST_IMGCOMPRESS_ICC_SPACE_GRAY) {
     for (i = 0; i < 256; i++)
@@ -511,6 +514,29 @@ space_of (cmsHPROFILE profile, GstImgcompressIccSpace *space)
     default:
       return FALSE;
   }
+}
+
+/* NOCACHE: one transform serves the branches of many pipelines at once,
+ * and lcms2's one-pixel cache is not thread-safe. */
+static cmsHTRANSFORM
+transform_to_srgb (cmsHPROFILE in, cmsUInt32Number in_fmt, cmsHPROFILE out,
+    cmsUInt32Number out_fmt)
+{
+  return cmsCreateTransformTHR (lcms_context, in, in_fmt, out, out_fmt,
+      INTENT_RELATIVE_COLORIMETRIC,
+      cmsFLAGS_BLACKPOINTCOMPENSATION | cmsFLAGS_NOCACHE);
+}
+
+static GstImgcompressIccTransform *
+transform_wrap (cmsHTRANSFORM xf, GstImgcompressIccSpace space, guint src_bytes)
+{
+  GstImgcompressIccTransform *t = g_new0 (GstImgcompressIccTransform, 1);
+
+  t->refcount = 1;
+  t->space = space;
+  t->src_bytes = src_bytes;
+  t->xf = xf;
+  return t;
 }
 
 /* lcms2's part of the check: it reads the profile and builds the
@@ -556,19 +582,12 @@ transform_new (const guint8 *icc, gsize size, const gchar **problem)
     *problem = "lcms2 could not make the sRGB profile";
     goto done;
   }
-  /* NOCACHE: one transform serves the branches of many pipelines at
-   * once, and lcms2's one-pixel cache is not thread-safe. */
-  xf = cmsCreateTransformTHR (lcms_context, in, in_fmt, out, out_fmt,
-      INTENT_RELATIVE_COLORIMETRIC,
-      cmsFLAGS_BLACKPOINTCOMPENSATION | cmsFLAGS_NOCACHE);
+  xf = transform_to_srgb (in, in_fmt, out, out_fmt);
   if (xf == NULL) {
     *problem = "lcms2 cannot convert from the ICC profile to sRGB";
     goto done;
   }
-  t = g_new0 (GstImgcompressIccTransform, 1);
-  t->refcount = 1;
-  t->space = space;
-  t->xf = xf;
+  t = transform_wrap (xf, space, T_BYTES (in_fmt) * T_CHANNELS (in_fmt));
   if (space == GST_IMGCOMPRESS_ICC_SPACE_GRAY) {
     guint8 ramp[256];
 
@@ -582,6 +601,42 @@ done:
   if (out != NULL)
     cmsCloseProfile (out);
   cmsCloseProfile (in);
+  return t;
+}
+
+/* The transform cached under @key, made by @make (from @data) the first
+ * time. */
+static GstImgcompressIccTransform *
+cache_lookup (const gchar *key,
+    GstImgcompressIccTransform *(*make) (const guint8 *, gsize, const gchar **),
+    const guint8 *data, gsize size, const gchar **problem)
+{
+  GstImgcompressIccTransform *t;
+  CacheEntry *entry;
+
+  g_mutex_lock (&cache_lock);
+  if (cache == NULL)
+    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+        cache_entry_free);
+  entry = g_hash_table_lookup (cache, key);
+  if (entry == NULL) {
+    /* made under the lock: two pipelines meeting a new profile at once
+     * build it once */
+    entry = g_new0 (CacheEntry, 1);
+    entry->transform = make (data, size, &entry->problem);
+    GST_DEBUG ("transform %s: %s", key,
+        entry->problem             ? entry->problem :
+            entry->transform->srgb ? "sRGB" :
+                                     "converted");
+    if (g_hash_table_size (cache) >= CACHE_MAX_ENTRIES)
+      g_hash_table_remove_all (cache);
+    /* the cache holds one reference, never dropped while cached */
+    g_hash_table_insert (cache, g_strdup (key), entry);
+  }
+  t = entry->transform ? gst_imgcompress_icc_transform_ref (entry->transform) :
+                         NULL;
+  *problem = entry->problem;
+  g_mutex_unlock (&cache_lock);
   return t;
 }
 
@@ -600,7 +655,6 @@ GstImgcompressIccTransform *
 gst_imgcompress_icc_transform_lookup (GBytes *icc, const gchar **problem)
 {
   GstImgcompressIccTransform *t;
-  CacheEntry *entry;
   gchar *key;
   gsize size;
   const guint8 *data = g_bytes_get_data (icc, &size);
@@ -612,32 +666,59 @@ gst_imgcompress_icc_transform_lookup (GBytes *icc, const gchar **problem)
     return NULL;
   }
   key = g_compute_checksum_for_data (G_CHECKSUM_SHA1, data, size);
-
-  g_mutex_lock (&cache_lock);
-  if (cache == NULL)
-    cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-        cache_entry_free);
-  entry = g_hash_table_lookup (cache, key);
-  if (entry == NULL) {
-    /* made under the lock: two pipelines meeting a new profile at once
-     * build it once */
-    entry = g_new0 (CacheEntry, 1);
-    entry->transform = transform_new (data, size, &entry->problem);
-    GST_DEBUG ("profile %s (%" G_GSIZE_FORMAT " bytes): %s", key, size,
-        entry->problem             ? entry->problem :
-            entry->transform->srgb ? "sRGB" :
-                                     "converted");
-    if (g_hash_table_size (cache) >= CACHE_MAX_ENTRIES)
-      g_hash_table_remove_all (cache);
-    /* the cache holds one reference, never dropped while cached */
-    g_hash_table_insert (cache, g_strdup (key), entry);
-  }
-  t = entry->transform ? gst_imgcompress_icc_transform_ref (entry->transform) :
-                         NULL;
-  *problem = entry->problem;
-  g_mutex_unlock (&cache_lock);
+  t = cache_lookup (key, transform_new, data, size, problem);
   g_free (key);
   return t;
+}
+
+/* The 8-bit or 16-bit transform from CIELab (D50, the ICC PCS) to sRGB:
+ * @size says which, @data is unused. */
+static GstImgcompressIccTransform *
+transform_new_lab (const guint8 *data, gsize size, const gchar **problem)
+{
+  cmsUInt32Number in_fmt = size == 16 ? TYPE_LabV2_16 : TYPE_Lab_8;
+  GstImgcompressIccTransform *t = NULL;
+  cmsHPROFILE in = cmsCreateLab4ProfileTHR (lcms_context, cmsD50_xyY ());
+  cmsHPROFILE out = cmsCreate_sRGBProfileTHR (lcms_context);
+  cmsHTRANSFORM xf = NULL;
+
+  if (in != NULL && out != NULL)
+    xf = transform_to_srgb (in, in_fmt, out, TYPE_RGB_8);
+  if (xf != NULL)
+    t = transform_wrap (xf, GST_IMGCOMPRESS_ICC_SPACE_LAB,
+        T_BYTES (in_fmt) * T_CHANNELS (in_fmt));
+  else
+    *problem = "lcms2 cannot convert from CIELab to sRGB";
+  if (in != NULL)
+    cmsCloseProfile (in);
+  if (out != NULL)
+    cmsCloseProfile (out);
+  return t;
+}
+
+/**
+ * gst_imgcompress_icc_transform_lab:
+ * @bits: 8 or 16
+ *
+ * The transform from CIELab, relative to D50 as the ICC profile
+ * connection space is, to sRGB (relative colorimetric, as embedded
+ * profiles are converted), for pixels in the ICC encodings: 8 bits, L* 0
+ * to 100 as 0 to 255, a* and b* plus 128; 16 bits (ICC version 2, native
+ * byte order), L* as 0 to 0xff00, a* and b* as (value + 128) * 256.
+ *
+ * Returns: (transfer full) (nullable): the transform, %NULL when lcms2
+ *     fails
+ */
+GstImgcompressIccTransform *
+gst_imgcompress_icc_transform_lab (guint bits)
+{
+  const gchar *problem = NULL;
+
+  g_return_val_if_fail (bits == 8 || bits == 16, NULL);
+  icc_init_once ();
+  /* no profile's SHA-1 looks like these */
+  return cache_lookup (bits == 16 ? "CIELab-16" : "CIELab-8", transform_new_lab,
+      NULL, bits, &problem);
 }
 
 /**
@@ -731,8 +812,9 @@ gst_imgcompress_icc_transform_is_srgb (const GstImgcompressIccTransform
 /**
  * gst_imgcompress_icc_transform_pixels:
  * @transform: a transform
- * @src: pixels in the profile's space: packed RGB (3 bytes), grey (1) or
- *     inverted CMYK (4, as libjpeg decodes Adobe CMYK)
+ * @src: pixels in the profile's space: packed RGB (3 bytes), grey (1),
+ *     inverted CMYK (4, as libjpeg decodes Adobe CMYK) or CIELab (3 or 6,
+ *     see gst_imgcompress_icc_transform_lab())
  * @dst: sRGB pixels: RGB (3 bytes), grey (1) for a grey profile; may be
  *     @src when the sizes are the same
  * @n_pixels: how many
@@ -754,7 +836,7 @@ gst_imgcompress_icc_transform_pixels (GstImgcompressIccTransform *transform,
     cmsUInt32Number n = MIN (n_pixels, G_MAXUINT32);
 
     cmsDoTransform (transform->xf, src, dst, n);
-    src += n * (transform->space == GST_IMGCOMPRESS_ICC_SPACE_CMYK ? 4 : 3);
+    src += n * transform->src_bytes;
     dst += n * 3;
     n_pixels -= n;
   }

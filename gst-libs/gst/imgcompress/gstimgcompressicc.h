@@ -29,6 +29,8 @@ G_BEGIN_DECLS
  * @GST_IMGCOMPRESS_ICC_SPACE_RGB: an RGB profile
  * @GST_IMGCOMPRESS_ICC_SPACE_GRAY: a grey profile
  * @GST_IMGCOMPRESS_ICC_SPACE_CMYK: a CMYK profile
+ * @GST_IMGCOMPRESS_ICC_SPACE_LAB: CIELab pixels
+ *     (gst_imgcompress_icc_transform_lab())
  *
  * The colour space of the pixels a profile describes.
  */
@@ -37,6 +39,7 @@ typedef enum
   GST_IMGCOMPRESS_ICC_SPACE_RGB,
   GST_IMGCOMPRESS_ICC_SPACE_GRAY,
   GST_IMGCOMPRESS_ICC_SPACE_CMYK,
+  GST_IMGCOMPRESS_ICC_SPACE_LAB,
 } GstImgcompressIccSpace;
 
 /**
@@ -87,6 +90,9 @@ GstImgcompressIccTransform *gst_imgcompress_icc_transform_lookup (GBytes *icc,
 
 GST_IMGCOMPRESS_API
 GstImgcompressIccTransform *gst_imgcompress_icc_transform_default_cmyk (void);
+
+GST_IMGCOMPRESS_API
+GstImgcompressIccTransform *gst_imgcompress_icc_transform_lab (guint bits);
 
 GST_IMGCOMPRESS_API
 GstImgcompressIccTransform *

@@ -11,9 +11,9 @@
  * ProPhoto, a Lab-based (LUT) and a Generic-RGB-like profile that lcms2
  * builds here, embedded in JPEG, PNG and WebP by make-colour.py, come out
  * as sRGB within 1.5 levels of Pillow's ImageCms; CMYK JPEGs with and
- * without a profile likewise; sRGB and untagged images byte-identical to
- * icc=ignore (today's outputs); icc=keep embeds the profile with the
- * pixels untouched; metadata=copyright keeps the artist and copyright
+ * without a profile likewise, and CMYK and Lab TIFFs; sRGB and untagged images
+ * byte-identical to icc=ignore (today's outputs); icc=keep embeds the profile
+ * with the pixels untouched; metadata=copyright keeps the artist and copyright
  * only; every damaged profile gives a warning naming the image and the
  * outputs of the image without it. */
 
@@ -297,6 +297,77 @@ GST_START_TEST (test_cmyk)
 
 GST_END_TEST;
 
+/* CMYK and Lab TIFFs, converted in imgtiffdec (libtiff's own conversions
+ * are the naive CMYK formula and Lab without white-point adaptation, a
+ * yellow cast): CMYK through the default and an embedded profile, in 16
+ * bits and planes, in JPEG tiles; CIELab and ICCLab in 8 and 16 bits. */
+GST_START_TEST (test_tiff_cmyk_and_lab)
+{
+  static const gchar *names[] = { "cmyk.tif", "cmyk-icc.tif",
+    "cmyk-jpeg-tiles.tif", "cmyk16-planes.tif", "lab.tif", "lab16.tif",
+    "icclab.tif", "icclab16.tif" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    gchar *path = g_build_filename (cases_dir, names[i], NULL);
+
+    /* cmyk-icc.tif only where Ghostscript's ps_cmyk.icc is installed */
+    if (g_file_test (path, G_FILE_TEST_EXISTS))
+      check_converted (names[i]);
+    g_free (path);
+  }
+}
+
+GST_END_TEST;
+
+/* Their alpha sample (ExtraSamples) is kept. */
+GST_START_TEST (test_tiff_alpha)
+{
+  static const gchar *names[] = { "lab-alpha.tif", "cmyk-alpha.tif" };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (names); i++) {
+    gchar *input = g_build_filename (cases_dir, names[i], NULL);
+    gchar *out = process (names[i], "convert", NULL, FALSE, NULL);
+
+    script_ok ("alpha", input, out);
+    g_free (out);
+    g_free (input);
+  }
+}
+
+GST_END_TEST;
+
+/* What imgtiffdec cannot convert is refused, saying why, not shown in
+ * the wrong colours. */
+GST_START_TEST (test_tiff_refused)
+{
+  static const struct
+  {
+    const gchar *name, *message;
+  } cases[] = {
+    { "itulab.tif", "The TIFF image's colours are ITU-T T.42 Lab (ITULAB)" },
+    { "inks.tif", "The TIFF image's inks are not CMYK (InkSet 2, 4 inks)" },
+  };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (cases); i++) {
+    gchar *input = g_build_filename (cases_dir, cases[i].name, NULL);
+    gchar *outdir = g_strdup_printf ("%s/out-%s", cases_dir, cases[i].name);
+    RunResult r;
+
+    run_bin (input, outdir, "", &r);
+    fail_unless (r.error != NULL && strstr (r.error, cases[i].message),
+        "%s: error \"%s\"", cases[i].name, GST_STR_NULL (r.error));
+    fail_unless_equals_int (imgcheck_count_files (outdir, NULL), 0);
+    run_result_clear (&r);
+    g_free (outdir);
+    g_free (input);
+  }
+}
+
+GST_END_TEST;
+
 /* The fast path: no conversion, the very bytes icc=ignore (no
  * colour-management stage at all) writes; and a grey image whose RGB
  * profile keeps sRGB's grey axis, converted to the same grey. */
@@ -460,6 +531,9 @@ colour_suite (void)
   tcase_add_test (tc, test_profiles_converted);
   tcase_add_test (tc, test_other_formats_converted);
   tcase_add_test (tc, test_cmyk);
+  tcase_add_test (tc, test_tiff_cmyk_and_lab);
+  tcase_add_test (tc, test_tiff_alpha);
+  tcase_add_test (tc, test_tiff_refused);
   tcase_add_test (tc, test_srgb_and_untagged_identical);
   tcase_add_test (tc, test_keep_and_ignore);
   tcase_add_test (tc, test_metadata);

@@ -31,7 +31,7 @@ import subprocess
 import sys
 
 import numpy
-from PIL import Image, ImageOps, TiffImagePlugin
+from PIL import Image, ImageCms, ImageOps, TiffImagePlugin
 
 VARIANTS = (("thumbnail", 150), ("preview", 500), ("full", 2048))
 DECODE_SSIM = 0.99
@@ -39,6 +39,7 @@ OUTPUT_SSIM = 0.95
 SOURCE = "FreshFlower.jpg"
 WIDTH = 960
 SKIP = 77
+DEFAULT_CMYK = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
 
 
 def run(args, **kwargs):
@@ -178,7 +179,14 @@ def reference_images(path, orientation):
         im.load()
         has_alpha = im.mode in ("RGBA", "LA", "PA") or (
             im.mode == "P" and "transparency" in im.info)
-        stored = im.convert("RGBA" if has_alpha else "RGB")
+        if im.mode == "CMYK":
+            # imgtiffdec converts CMYK through the default CMYK profile
+            stored = ImageCms.profileToProfile(
+                im, ImageCms.getOpenProfile(DEFAULT_CMYK),
+                ImageCms.createProfile("sRGB"), renderingIntent=1,
+                outputMode="RGB", flags=0x2000)
+        else:
+            stored = im.convert("RGBA" if has_alpha else "RGB")
     upright = stored
     if orientation in TRANSPOSE:
         upright = stored.transpose(TRANSPOSE[orientation])

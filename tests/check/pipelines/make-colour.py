@@ -6,7 +6,9 @@
 #       DIR holds p3.icc, prophoto.icc, lab.icc and generic.icc (made by
 #       the C test with lcms2); writes PROFILE.{jpg,png,webp} of a
 #       saturated picture, the sRGB-tagged and untagged ones, CMYK JPEGs,
-#       the damaged-profile cases (dmg-*) and the metadata cases (meta.*)
+#       the damaged-profile cases (dmg-*), the metadata cases (meta.*)
+#       and CMYK and Lab TIFFs (8 and 16 bits, planes, tiles, ICCLab,
+#       alpha; ITULAB and an ink set imgtiffdec refuses)
 #   make-colour.py check SRC OUTDIR
 #       the outputs of SRC (OUTDIR/convert-*) against those of ref-SRC.png
 #       (OUTDIR/ref-*), SRC converted to sRGB by Pillow's ImageCms (lcms2,
@@ -22,6 +24,9 @@
 #       pixels of those in OUTDIR/ignore-*, which have none
 #   make-colour.py meta OUTDIR none|copyright
 #       no EXIF/XMP at all, or the artist and copyright and nothing else
+#   make-colour.py alpha SRC OUTDIR
+#       the full-size WebP of SRC (a TIFF with the alpha ramp) has that
+#       alpha and, where opaque, the colours of its reference
 
 import io
 import os
@@ -141,9 +146,17 @@ def bmp_v5(im, icc):
 
 # Sources whose colour description Pillow cannot read: their references
 # are made from the PNG of the same picture and profile (nclx primaries 12
-# with transfer 13 are Display P3, p3.icc)
+# with transfer 13 are Display P3, p3.icc); the TIFFs Pillow cannot read
+# from the 8-bit TIFF of the same samples
 REFERENCE_SOURCE = {"p3.bmp": "p3.png", "p3.heic": "p3.png",
-                    "nclx-p3.avif": "p3.png"}
+                    "nclx-p3.avif": "p3.png", "cmyk16-planes.tif": "cmyk.tif",
+                    "lab16.tif": "lab.tif", "icclab.tif": "lab.tif",
+                    "icclab16.tif": "lab.tif", "lab-alpha.tif": "lab.tif",
+                    "cmyk-alpha.tif": "cmyk.tif"}
+# TIFF tags and values
+PHOTOMETRIC_SEPARATED, PHOTOMETRIC_CIELAB = 5, 8
+PHOTOMETRIC_ICCLAB, PHOTOMETRIC_ITULAB = 9, 10
+EXTRASAMPLE_UNASSALPHA = 2
 
 
 def heif_enc(src, dst, *options):
@@ -155,6 +168,99 @@ def heif_enc(src, dst, *options):
 
 def save(im, path, **kw):
     im.save(path, **kw)
+
+
+def raw_tiff(path, samples, photometric, bits=8, planar=1, tags=()):
+    """An uncompressed little-endian TIFF of @samples (HxW arrays, one
+    per sample), one strip per plane, with extra (tag, type, values): the
+    layouts Pillow does not write (16-bit CMYK and Lab, ICCLab, separate
+    planes, alpha, ink sets)."""
+    h, w = samples[0].shape
+    arr = numpy.stack(samples, -1).astype("<u2" if bits == 16 else "u1")
+    if planar == 1:
+        strips = [arr.tobytes()]
+    else:
+        strips = [numpy.ascontiguousarray(arr[..., i]).tobytes()
+                  for i in range(len(samples))]
+    data = bytearray(b"II*\0" + bytes(4))
+    offsets = []
+    for s in strips:
+        offsets.append(len(data))
+        data += s
+    n = len(samples)
+    entries = sorted([(256, 4, [w]), (257, 4, [h]), (258, 3, [bits] * n),
+                      (259, 3, [1]), (262, 3, [photometric]),
+                      (273, 4, offsets), (277, 3, [n]), (278, 4, [h]),
+                      (279, 4, [len(s) for s in strips]),
+                      (284, 3, [planar])] + list(tags))
+    ifd = len(data) + (len(data) & 1)
+    data += bytes(ifd - len(data))
+    struct.pack_into("<I", data, 4, ifd)
+    values = ifd + 2 + 12 * len(entries) + 4
+    table, tail = struct.pack("<H", len(entries)), b""
+    for tag, typ, vals in entries:
+        packed = struct.pack("<%d%s" % (len(vals), "H" if typ == 3 else "I"),
+                             *vals)
+        if len(packed) <= 4:
+            field = packed + bytes(4 - len(packed))
+        else:
+            field = struct.pack("<I", values + len(tail))
+            tail += packed
+        table += struct.pack("<HHI", tag, typ, len(vals)) + field
+    data += table + bytes(4) + tail
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def alpha_ramp():
+    """Opaque on the left half, fading to transparent on the right."""
+    x = numpy.arange(WIDTH)
+    ramp = numpy.clip((WIDTH - x) * 255 // (WIDTH // 2), 0, 255)
+    return numpy.tile(ramp, (HEIGHT, 1)).astype(numpy.uint8)
+
+
+def make_tiffs(d, pic, cmyk):
+    """CMYK and Lab TIFFs: through the default CMYK profile, an embedded
+    one, 16 bits in planes, JPEG tiles; CIELab and ICCLab in 8 and 16 bits;
+    both with alpha; ITULAB and a non-CMYK ink set, refused."""
+    save(cmyk, os.path.join(d, "cmyk.tif"), compression="tiff_lzw")
+    if os.path.exists(GS_CMYK + "ps_cmyk.icc"):
+        save(cmyk, os.path.join(d, "cmyk-icc.tif"),
+             icc_profile=open(GS_CMYK + "ps_cmyk.icc", "rb").read())
+    subprocess.run(["convert", os.path.join(d, "cmyk.tif"), "-compress",
+                    "jpeg", "-quality", "95", "-define",
+                    "tiff:tile-geometry=128x128",
+                    os.path.join(d, "cmyk-jpeg-tiles.tif")], check=True,
+                   capture_output=True)
+    c = [a.astype(numpy.uint32) for a in
+         numpy.moveaxis(numpy.asarray(cmyk), -1, 0)]
+    raw_tiff(os.path.join(d, "cmyk16-planes.tif"), [a * 257 for a in c],
+             PHOTOMETRIC_SEPARATED, bits=16, planar=2)
+    raw_tiff(os.path.join(d, "cmyk-alpha.tif"), c + [alpha_ramp()],
+             PHOTOMETRIC_SEPARATED, planar=2,
+             tags=[(338, 3, [EXTRASAMPLE_UNASSALPHA])])
+    raw_tiff(os.path.join(d, "inks.tif"), c, PHOTOMETRIC_SEPARATED,
+             tags=[(332, 3, [2])])
+
+    lab = ImageCms.profileToProfile(
+        pic, ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB"),
+        renderingIntent=INTENT, outputMode="LAB")
+    save(lab, os.path.join(d, "lab.tif"))
+    # Pillow's LAB holds TIFF's CIELab bytes: a* and b* signed; the ICC
+    # encoding is them plus 128
+    L, a, b = [x.astype(numpy.int32) for x in
+               numpy.moveaxis(numpy.asarray(lab), -1, 0)]
+    signed8 = [L, a, b]
+    a, b = (a ^ 0x80), (b ^ 0x80)
+    raw_tiff(os.path.join(d, "lab16.tif"),
+             [L * 257, ((a - 128) * 256) & 0xffff, ((b - 128) * 256) & 0xffff],
+             PHOTOMETRIC_CIELAB, bits=16)
+    raw_tiff(os.path.join(d, "icclab.tif"), [L, a, b], PHOTOMETRIC_ICCLAB)
+    raw_tiff(os.path.join(d, "icclab16.tif"), [L * 256, a * 256, b * 256],
+             PHOTOMETRIC_ICCLAB, bits=16)
+    raw_tiff(os.path.join(d, "lab-alpha.tif"), signed8 + [alpha_ramp()],
+             PHOTOMETRIC_CIELAB, tags=[(338, 3, [EXTRASAMPLE_UNASSALPHA])])
+    raw_tiff(os.path.join(d, "itulab.tif"), signed8, PHOTOMETRIC_ITULAB)
 
 
 def make(d):
@@ -195,6 +301,8 @@ def make(d):
     if os.path.exists(GS_CMYK + "ps_cmyk.icc"):
         save(cmyk, os.path.join(d, "cmyk-icc.jpg"), quality=95,
              icc_profile=open(GS_CMYK + "ps_cmyk.icc", "rb").read())
+
+    make_tiffs(d, pic, cmyk)
 
     # Damaged profiles: the plain picture's bytes plus the damage, so that
     # every output must equal plain.*'s
@@ -238,7 +346,9 @@ def make(d):
     for name in ("p3.tif", "p3.bmp", "p3.heic", "nclx-p3.avif"):
         reference(os.path.join(d, name)).save(
             os.path.join(d, "ref-%s.png" % name))
-    for name in ("cmyk.jpg", "cmyk-icc.jpg"):
+    for name in ("cmyk.jpg", "cmyk-icc.jpg", "cmyk.tif", "cmyk-icc.tif",
+                 "cmyk-jpeg-tiles.tif", "cmyk16-planes.tif", "lab.tif",
+                 "lab16.tif", "icclab.tif", "icclab16.tif"):
         if os.path.exists(os.path.join(d, name)):
             reference(os.path.join(d, name)).save(
                 os.path.join(d, "ref-%s.png" % name))
@@ -271,9 +381,14 @@ def rgb(path, size=None):
 def reference(src):
     d, name = os.path.split(src)
     im = Image.open(os.path.join(d, REFERENCE_SOURCE.get(name, name)))
+    srgb = ImageCms.createProfile("sRGB")
+    if im.mode == "LAB":
+        # the PCS, D50; relative colorimetric: the white point drops out
+        return ImageCms.profileToProfile(
+            im, ImageCms.createProfile("LAB", 5000), srgb,
+            renderingIntent=INTENT, outputMode="RGB")
     icc = im.info.get("icc_profile") or open(GS_CMYK + "default_cmyk.icc",
                                              "rb").read()
-    srgb = ImageCms.createProfile("sRGB")
     return ImageCms.profileToProfile(
         im, ImageCms.ImageCmsProfile(io.BytesIO(icc)), srgb,
         renderingIntent=INTENT, outputMode="RGB", flags=BPC)
@@ -361,6 +476,22 @@ def meta(outdir, mode):
     return ok
 
 
+def alpha(src, outdir):
+    full = by_output(outdir)[("full", "webp")]
+    with Image.open(full) as im:
+        got = numpy.asarray(im.convert("RGBA"), dtype=numpy.float64)
+    want = numpy.asarray(reference(src), dtype=numpy.float64)
+    ramp = alpha_ramp().astype(numpy.float64)
+    alpha_diff = numpy.abs(got[..., 3] - ramp).mean()
+    opaque = ramp == 255
+    colour_diff = numpy.abs(got[..., :3][opaque] - want[opaque]).mean(axis=0)
+    ok = got.shape[:2] == ramp.shape and alpha_diff <= 2 and \
+        colour_diff.max() <= MAX_MEAN_DIFF
+    print("%s: alpha difference %.2f, opaque colours R G B %s: %s" % (
+        full, alpha_diff, colour_diff.round(2), "ok" if ok else "WRONG"))
+    return ok
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "make":
@@ -374,6 +505,8 @@ def main():
         return 0 if keep(sys.argv[2], sys.argv[3]) else 1
     if cmd == "meta":
         return 0 if meta(sys.argv[2], sys.argv[3]) else 1
+    if cmd == "alpha":
+        return 0 if alpha(sys.argv[2], sys.argv[3]) else 1
     return 2
 
 
