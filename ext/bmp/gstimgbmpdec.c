@@ -144,17 +144,25 @@ channel_from_mask (guint32 mask, guint bits, BmpChannel *channel)
   return (mask & (mask + 1)) == 0;
 }
 
-/* Pixels of 16 and 32 bits are decoded here: gdk-pixbuf reads masks of
+/* Refuses what neither decoder reads; pixels of 16 and 32 bits are
+ * decoded here: gdk-pixbuf reads masks of
  * fewer than 4 bits wrongly, drops a 16-bit image's alpha, refuses
  * BI_ALPHABITFIELDS and reads the pixels right after BI_BITFIELDS masks
  * whatever bfOffBits says. */
 static gboolean
-choose_own_decode (GstImgBmpDec *self, BmpImage *image)
+choose_decoder (GstImgBmpDec *self, BmpImage *image)
 {
   const GstImgcompressBmpLayout *layout = &image->layout;
   BmpChannel channel;
   guint i;
 
+  /* Windows CE's 2 bits per pixel: gdk-pixbuf would only call the header
+   * bogus */
+  if (layout->bits_per_pixel == 2) {
+    GST_ELEMENT_ERROR (self, STREAM, DECODE,
+        (_ ("BMP images of 2 bits per pixel are not supported.")), (NULL));
+    return FALSE;
+  }
   if (layout->bits_per_pixel != 16 && layout->bits_per_pixel != 32)
     return TRUE;
   if (layout->compression != BI_RGB && layout->compression != BI_BITFIELDS &&
@@ -321,7 +329,7 @@ gst_img_bmp_dec_read_header (GstImgcompressImageDecoder *decoder,
             (_ ("The data is not a BMP image.")), ("%s", info.error));
       return GST_FLOW_ERROR;
   }
-  if (!choose_own_decode (self, image) || !locate_pixels (self, image, size) ||
+  if (!choose_decoder (self, image) || !locate_pixels (self, image, size) ||
       !check_complete (self, image, size, info.width, info.height))
     return GST_FLOW_ERROR;
   header->width = info.width;
