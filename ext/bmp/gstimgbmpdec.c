@@ -144,11 +144,10 @@ channel_from_mask (guint32 mask, guint bits, BmpChannel *channel)
   return (mask & (mask + 1)) == 0;
 }
 
-/* Refuses what neither decoder reads; pixels of 16 and 32 bits are
- * decoded here: gdk-pixbuf reads masks of
- * fewer than 4 bits wrongly, drops a 16-bit image's alpha, refuses
- * BI_ALPHABITFIELDS and reads the pixels right after BI_BITFIELDS masks
- * whatever bfOffBits says. */
+/* Refuses what neither decoder reads.  Pixels of 16 and 32 bits are
+ * decoded here: gdk-pixbuf reads masks of fewer than 4 bits wrongly, drops
+ * a 16-bit image's alpha, refuses BI_ALPHABITFIELDS and reads the pixels
+ * right after BI_BITFIELDS masks whatever bfOffBits says. */
 static gboolean
 choose_decoder (GstImgBmpDec *self, BmpImage *image)
 {
