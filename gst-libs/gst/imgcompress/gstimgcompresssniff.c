@@ -719,7 +719,8 @@ read_bmp_masks (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info,
  * against @size.
  *
  * Returns: the outcome; %GST_IMGCOMPRESS_SNIFF_INVALID too for data that
- *     is not a BMP file (@info->format says which it is)
+ *     is not a BMP file (@info->format is then
+ *     %GST_IMGCOMPRESS_FORMAT_UNKNOWN)
  */
 GstImgcompressSniffResult
 gst_imgcompress_sniff_bmp_layout (const guint8 *data, gsize size,
