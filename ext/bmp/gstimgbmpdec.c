@@ -258,8 +258,9 @@ check_complete (GstImgBmpDec *self, const BmpImage *image, gsize size,
 
   if (is_rle (&image->layout))
     return TRUE;
-  /* height below 2^31 and stride below 2^34: no overflow */
-  if (available >= stride * (height - 1) + last)
+  /* divided, not multiplied: stride * height may pass 2^64 before the
+   * pixel limit is checked */
+  if (available >= last && (available - last) / stride >= height - 1)
     return TRUE;
   rows = available / stride;
   GST_ELEMENT_ERROR (self, STREAM, DECODE,
