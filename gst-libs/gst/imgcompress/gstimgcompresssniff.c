@@ -605,8 +605,10 @@ bmp_info_size_known (guint32 size)
       size == 56 || size == 108 || size == 124;
 }
 
+/* @layout, when given, gets the bits per pixel and the row order. */
 static GstImgcompressSniffResult
-sniff_bmp (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
+sniff_bmp (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info,
+    GstImgcompressBmpLayout *layout)
 {
   guint32 info_size, bits;
   gint32 width, height;
@@ -644,7 +646,127 @@ sniff_bmp (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     return invalid (info, N_ ("bits per pixel not 1, 2, 4, 8, 16, 24 or 32"));
   info->components = bits == 32 ? 4 : 3;
   info->bit_depth = 8;
+  if (layout) {
+    layout->info_size = info_size;
+    layout->bits_per_pixel = bits;
+    layout->top_down = height < 0;
+  }
   return found (info, width, ABS (height), FALSE);
+}
+
+#define BMP_PIXELS_OFFSET 10
+#define BMP_COMPRESSION_OFFSET 30
+#define BMP_COLOURS_USED_OFFSET 46
+#define BMP_INFO_MASKS_OFFSET 54
+#define BMP_INFO_V3_SIZE 40
+#define BMP_INFO_RGB_MASKS_SIZE 52
+#define BMP_INFO_RGBA_MASKS_SIZE 56
+#define BMP_OS2_V2_SIZE 64
+#define BMP_BI_RGB 0
+#define BMP_BI_BITFIELDS 3
+#define BMP_BI_ALPHABITFIELDS 6
+
+/* The masks of BI_RGB pixels of 16 bits (5:5:5) and 32 bits (8:8:8, the
+ * fourth byte unused). */
+static void
+set_default_bmp_masks (GstImgcompressBmpLayout *layout)
+{
+  static const guint32 masks16[4] = { 0x7c00, 0x03e0, 0x001f, 0 };
+  static const guint32 masks32[4] = { 0xff0000, 0xff00, 0xff, 0 };
+
+  if (layout->bits_per_pixel == 16)
+    memcpy (layout->masks, masks16, sizeof (masks16));
+  else if (layout->bits_per_pixel == 32)
+    memcpy (layout->masks, masks32, sizeof (masks32));
+}
+
+/* BI_BITFIELDS and BI_ALPHABITFIELDS masks: in the information header from
+ * its 52-byte form on (alpha from the 56-byte one), else right after a
+ * 40-byte header, where they push the colour table back. */
+static GstImgcompressSniffResult
+read_bmp_masks (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info,
+    GstImgcompressBmpLayout *layout)
+{
+  guint n = layout->compression == BMP_BI_ALPHABITFIELDS ? 4 : 3, i;
+
+  if (layout->info_size >= BMP_INFO_RGBA_MASKS_SIZE &&
+      layout->info_size != BMP_OS2_V2_SIZE)
+    n = 4;
+  else if (layout->info_size == BMP_INFO_V3_SIZE)
+    layout->palette_offset += n * 4;
+  else if (layout->info_size != BMP_INFO_RGB_MASKS_SIZE)
+    return invalid (info, N_ ("bit field masks in an OS/2 header"));
+  if (size < BMP_INFO_MASKS_OFFSET + n * 4)
+    return need_more (info, BMP_INFO_MASKS_OFFSET + n * 4);
+  for (i = 0; i < n; i++)
+    layout->masks[i] =
+        gst_imgcompress_read_uint32_le (data + BMP_INFO_MASKS_OFFSET + i * 4);
+  return GST_IMGCOMPRESS_SNIFF_OK;
+}
+
+/**
+ * gst_imgcompress_sniff_bmp_layout:
+ * @data: (array length=size): the first bytes of a BMP file
+ * @size: how many bytes @data holds
+ * @info: (out caller-allocates): what the header says, as from
+ *     gst_imgcompress_sniff_header()
+ * @layout: (out caller-allocates): where the file keeps its colour table
+ *     and pixels, and how the pixels are coded
+ *
+ * Reads a BMP file's headers further than gst_imgcompress_sniff_header()
+ * does, up to and including BI_BITFIELDS masks, for a decoder.  The
+ * offsets are the file's own: they are not checked against each other nor
+ * against @size.
+ *
+ * Returns: the outcome; %GST_IMGCOMPRESS_SNIFF_INVALID too for data that
+ *     is not a BMP file (@info->format is then
+ *     %GST_IMGCOMPRESS_FORMAT_UNKNOWN)
+ */
+GstImgcompressSniffResult
+gst_imgcompress_sniff_bmp_layout (const guint8 *data, gsize size,
+    GstImgcompressHeaderInfo *info, GstImgcompressBmpLayout *layout)
+{
+  GstImgcompressSniffResult result;
+
+  g_return_val_if_fail (info != NULL, GST_IMGCOMPRESS_SNIFF_INVALID);
+  g_return_val_if_fail (layout != NULL, GST_IMGCOMPRESS_SNIFF_INVALID);
+  g_return_val_if_fail (data != NULL || size == 0,
+      GST_IMGCOMPRESS_SNIFF_INVALID);
+
+  memset (info, 0, sizeof (*info));
+  memset (layout, 0, sizeof (*layout));
+  info->format = GST_IMGCOMPRESS_FORMAT_UNKNOWN;
+  result = sniff_bmp (data, size, info, layout);
+  if (result != GST_IMGCOMPRESS_SNIFF_OK)
+    return result;
+  /* known header sizes are at most 124: no overflow */
+  if (size < BMP_FILE_HEADER_BYTES + layout->info_size)
+    return need_more (info, BMP_FILE_HEADER_BYTES + layout->info_size);
+
+  layout->pixels_offset =
+      gst_imgcompress_read_uint32_le (data + BMP_PIXELS_OFFSET);
+  layout->palette_offset = BMP_FILE_HEADER_BYTES + layout->info_size;
+  layout->palette_entry_size = 4;
+  if (layout->info_size == BMP_CORE_HEADER_SIZE)
+    layout->palette_entry_size = 3;
+  if (layout->info_size >= BMP_INFO_V3_SIZE) {
+    layout->compression =
+        gst_imgcompress_read_uint32_le (data + BMP_COMPRESSION_OFFSET);
+    layout->colours_used =
+        gst_imgcompress_read_uint32_le (data + BMP_COLOURS_USED_OFFSET);
+  }
+  if (layout->bits_per_pixel <= 8)
+    layout->palette_entries = layout->colours_used ?
+        layout->colours_used :
+        1u << layout->bits_per_pixel;
+
+  if (layout->compression == BMP_BI_RGB)
+    set_default_bmp_masks (layout);
+  else if ((layout->compression == BMP_BI_BITFIELDS ||
+               layout->compression == BMP_BI_ALPHABITFIELDS) &&
+      (layout->bits_per_pixel == 16 || layout->bits_per_pixel == 32))
+    return read_bmp_masks (data, size, info, layout);
+  return GST_IMGCOMPRESS_SNIFF_OK;
 }
 
 /* HEIF and AVIF (ISO base media file format) */
@@ -925,7 +1047,7 @@ gst_imgcompress_sniff_header (const guint8 *data, gsize size,
     case 'M':
       return sniff_tiff (data, size, info);
     case 'B':
-      return sniff_bmp (data, size, info);
+      return sniff_bmp (data, size, info, NULL);
     default:
       if (is_isobmff (data, size))
         return sniff_isobmff (data, size, info);

@@ -94,6 +94,48 @@ GST_IMGCOMPRESS_API
 GstImgcompressSniffResult gst_imgcompress_sniff_header (const guint8 *data,
     gsize size, GstImgcompressHeaderInfo *info);
 
+/**
+ * GstImgcompressBmpLayout:
+ * @info_size: the information header's size (12 for OS/2 1.x, 16 or 64
+ *     for OS/2 2.x, 40, 52, 56, 108 or 124 for Windows')
+ * @bits_per_pixel: 1, 2, 4, 8, 16, 24 or 32
+ * @top_down: the rows are stored top first (a negative height)
+ * @compression: biCompression (BI_RGB 0, BI_RLE8 1, BI_RLE4 2,
+ *     BI_BITFIELDS 3, BI_ALPHABITFIELDS 6...), 0 when the header has none
+ * @colours_used: biClrUsed, 0 when the header has none
+ * @palette_offset: where the colour table starts: after the information
+ *     header, and after the masks that follow a 40-byte one
+ * @palette_entry_size: bytes per colour table entry (3 in an OS/2 1.x
+ *     file, else 4)
+ * @palette_entries: the colour table's entries at 8 bits per pixel and
+ *     less (@colours_used, or 2^@bits_per_pixel when it is 0), else 0
+ * @pixels_offset: bfOffBits, where the file header says the pixels start
+ * @masks: the red, green, blue and alpha masks of a pixel of 16 or 32 bits:
+ *     the file's with BI_BITFIELDS and BI_ALPHABITFIELDS (alpha 0 where
+ *     the file has none), BI_RGB's implied ones (5:5:5, 8:8:8, no alpha)
+ *     with BI_RGB; all 0 otherwise
+ *
+ * How a BMP file stores its image, from gst_imgcompress_sniff_bmp_layout().
+ */
+typedef struct
+{
+  guint32 info_size;
+  guint bits_per_pixel;
+  gboolean top_down;
+  guint32 compression;
+  guint32 colours_used;
+  guint32 palette_offset;
+  guint palette_entry_size;
+  guint32 palette_entries;
+  guint32 pixels_offset;
+  guint32 masks[4];
+} GstImgcompressBmpLayout;
+
+GST_IMGCOMPRESS_API
+GstImgcompressSniffResult gst_imgcompress_sniff_bmp_layout (const guint8 *data,
+    gsize size, GstImgcompressHeaderInfo *info,
+    GstImgcompressBmpLayout *layout);
+
 GST_IMGCOMPRESS_API
 guint64 gst_imgcompress_estimate_working_set (const GstImgcompressHeaderInfo
                                                   *info,

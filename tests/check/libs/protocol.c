@@ -15,6 +15,7 @@
 
 #include <gst/check/gstcheck.h>
 #include <gst/imgcompress/imgcompress.h>
+#include <string.h>
 
 GST_START_TEST (test_image_event_round_trip)
 {
@@ -286,6 +287,101 @@ GST_START_TEST (test_pick_scale_table)
 
 GST_END_TEST;
 
+/* A BMP header: OS/2 1.x (12), or 40 bytes with 4 masks after it (the
+ * first 3 are BI_BITFIELDS', all 4 BI_ALPHABITFIELDS'). */
+static guint8 *
+make_bmp_header (gsize *size, guint32 info_size, guint16 bits,
+    guint32 compression, guint32 colours)
+{
+  guint8 *data = g_malloc0 (200);
+
+  memcpy (data, "BM", 2);
+  GST_WRITE_UINT32_LE (data + 10, 300);
+  GST_WRITE_UINT32_LE (data + 14, info_size);
+  if (info_size == 12) {
+    GST_WRITE_UINT16_LE (data + 18, 5);
+    GST_WRITE_UINT16_LE (data + 20, 3);
+    GST_WRITE_UINT16_LE (data + 24, bits);
+  } else {
+    GST_WRITE_UINT32_LE (data + 18, 5);
+    GST_WRITE_UINT32_LE (data + 22, (guint32) -3);
+    GST_WRITE_UINT16_LE (data + 28, bits);
+    GST_WRITE_UINT32_LE (data + 30, compression);
+    GST_WRITE_UINT32_LE (data + 46, colours);
+    GST_WRITE_UINT32_LE (data + 54, 0x30);
+    GST_WRITE_UINT32_LE (data + 58, 0x0e);
+    GST_WRITE_UINT32_LE (data + 62, 0x01);
+    GST_WRITE_UINT32_LE (data + 66, 0xf000);
+  }
+  *size = 200;
+  return data;
+}
+
+GST_START_TEST (test_sniff_bmp_layout)
+{
+  GstImgcompressHeaderInfo info;
+  GstImgcompressBmpLayout layout;
+  gsize size;
+  guint8 *data;
+
+  /* BI_BITFIELDS after a 40-byte header: 3 masks, the colour table after */
+  data = make_bmp_header (&size, 40, 16, 3, 256);
+  fail_unless_equals_int (gst_imgcompress_sniff_bmp_layout (data, size, &info,
+                              &layout),
+      GST_IMGCOMPRESS_SNIFF_OK);
+  fail_unless_equals_int (info.width, 5);
+  fail_unless_equals_int (info.height, 3);
+  fail_unless (layout.top_down);
+  fail_unless_equals_int (layout.bits_per_pixel, 16);
+  fail_unless_equals_int (layout.masks[0], 0x30);
+  fail_unless_equals_int (layout.masks[2], 0x01);
+  fail_unless_equals_int (layout.masks[3], 0);
+  fail_unless_equals_int (layout.palette_offset, 66);
+  fail_unless_equals_int (layout.palette_entries, 0);
+  fail_unless_equals_int (layout.pixels_offset, 300);
+  /* the masks are part of the header */
+  fail_unless_equals_int (gst_imgcompress_sniff_bmp_layout (data, 60, &info,
+                              &layout),
+      GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA);
+  fail_unless_equals_int (info.needed, 66);
+  /* BI_ALPHABITFIELDS: 4 masks */
+  GST_WRITE_UINT32_LE (data + 30, 6);
+  fail_unless_equals_int (gst_imgcompress_sniff_bmp_layout (data, size, &info,
+                              &layout),
+      GST_IMGCOMPRESS_SNIFF_OK);
+  fail_unless_equals_int (layout.masks[3], 0xf000);
+  fail_unless_equals_int (layout.palette_offset, 70);
+  g_free (data);
+
+  /* BI_RGB: the implied 5:5:5 masks */
+  data = make_bmp_header (&size, 40, 16, 0, 0);
+  fail_unless_equals_int (gst_imgcompress_sniff_bmp_layout (data, size, &info,
+                              &layout),
+      GST_IMGCOMPRESS_SNIFF_OK);
+  fail_unless_equals_int (layout.masks[0], 0x7c00);
+  fail_unless_equals_int (layout.palette_offset, 54);
+  g_free (data);
+
+  /* OS/2 1.x: 3-byte entries, 2^bits of them */
+  data = make_bmp_header (&size, 12, 8, 0, 0);
+  fail_unless_equals_int (gst_imgcompress_sniff_bmp_layout (data, size, &info,
+                              &layout),
+      GST_IMGCOMPRESS_SNIFF_OK);
+  fail_unless (!layout.top_down);
+  fail_unless_equals_int (layout.palette_entry_size, 3);
+  fail_unless_equals_int (layout.palette_entries, 256);
+  fail_unless_equals_int (layout.palette_offset, 26);
+  g_free (data);
+
+  /* not a BMP */
+  fail_unless_equals_int (
+      gst_imgcompress_sniff_bmp_layout ((const guint8 *) "\xff\xd8\xff", 3,
+          &info, &layout),
+      GST_IMGCOMPRESS_SNIFF_INVALID);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_size_overflow)
 {
   gsize r;
@@ -324,6 +420,7 @@ protocol_suite (void)
   tcase_add_test (tc, test_fit_box_table);
   tcase_add_test (tc, test_pick_scale_table);
   tcase_add_test (tc, test_size_overflow);
+  tcase_add_test (tc, test_sniff_bmp_layout);
   return s;
 }
 
