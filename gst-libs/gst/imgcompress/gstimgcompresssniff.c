@@ -988,6 +988,10 @@ sniff_isobmff (const guint8 *data, gsize size, GstImgcompressHeaderInfo *info)
     if (!read_box (data, pos, G_MAXUINT64 / 2, &box))
       return invalid (info, N_ ("a top-level box has an invalid size"));
     if (memcmp (box.type, "meta", 4) == 0) {
+      if (gst_imgcompress_read_uint32_be (data + pos) == 0)
+        return invalid (info,
+            N_ ("meta box of size 0 (to the end of the file), which libheif "
+                "does not read"));
       if (box.end - pos > HEIF_MAX_META_BYTES)
         return invalid (info, N_ ("meta box larger than 16 MiB"));
       if (size < box.end)

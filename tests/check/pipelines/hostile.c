@@ -170,6 +170,8 @@ static const HostileCase cases[] = {
       { "avif", "truncated" } },
   { "avif-ispe-60000x60000.avif", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
       { "60000 x 60000", "allowed" } },
+  { "avif-meta-size-0.avif", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
+      { "size 0", NULL } },
   { "ok.gif", DECODED, 640, 480, TRUE },
   { "gif-truncated.gif", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
       { "gif file is truncated", NULL } },

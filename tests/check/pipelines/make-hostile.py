@@ -390,6 +390,15 @@ def with_ispe(heif, width, height):
     return bytes(b)
 
 
+def with_meta_size_zero(heif):
+    """The meta box's size field 0: "to the end of the file"."""
+    b = bytearray(heif)
+    pos = b.find(b"meta")
+    assert pos >= 4
+    b[pos - 4:pos] = struct.pack(">I", 0)
+    return bytes(b)
+
+
 def damage(data, start, rng, rate=0.05):
     b = bytearray(data)
     for i in range(start, len(b)):
@@ -419,6 +428,7 @@ def write_still_cases(write, out, photo, rng):
     write("ok.avif", avif)
     write("avif-truncated.avif", avif[:len(avif) // 2])
     write("avif-ispe-60000x60000.avif", with_ispe(avif, 60000, 60000))
+    write("avif-meta-size-0.avif", with_meta_size_zero(avif))
 
     gif = image_bytes(photo.quantize(256), "GIF")
     write("ok.gif", gif)
