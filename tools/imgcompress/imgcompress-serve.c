@@ -50,6 +50,7 @@
 #define ADAPT_WINDOW 16
 #define RESULTS_POLL_MS 100
 #define RESULTS_PER_READ "100"
+#define REDIS_TIMEOUT_S 2
 
 typedef enum
 {
@@ -1488,8 +1489,12 @@ start_redis (Server *server, GError **error)
     return FALSE;
   }
   server->redis = imgcompress_redis_new (opts->redis_url, error);
-  if (server->redis == NULL ||
-      !imgcompress_redis_connect (server->redis, error))
+  if (server->redis == NULL)
+    return FALSE;
+  /* its commands run on the main loop: a Redis that hangs stalls every
+   * request for this long, then the upload is made here */
+  imgcompress_redis_set_timeout (server->redis, REDIS_TIMEOUT_S);
+  if (!imgcompress_redis_connect (server->redis, error))
     return FALSE;
   server->results_stream = opts->results_stream ?
       g_strdup (opts->results_stream) :

@@ -585,9 +585,22 @@ def case_serve(tmp):
     made = sum(float(v) for v in re.findall(
         r"^imgcompress_images_processed_total\S* (\S+)$", text, re.M))
     check(made == 3, "images processed: %s" % made)
+    check(w.stop() == 0, "worker did not exit 0")
+    # Redis gone: the next upload's variants are made by the service itself
+    server.stop()
+    p = sorted(paths)[0]
+    status, body = serve_request(port, "POST", "/v1/images",
+                                 open(p, "rb").read())
+    check(status == 201, "upload without Redis: %d %r" % (status, body))
+    tid = json.loads(body)["id"]
+    status, body = serve_request(port, "GET", "/v1/tasks/%s?wait=60" % tid,
+                                 timeout=90)
+    doc = json.loads(body)
+    check(doc["status"] == "done" and len(doc["outputs"]) == 6,
+          "made here without Redis: %r" % doc)
     proc.send_signal(signal.SIGTERM)
     check(proc.wait(30) == 0, "serve did not exit 0")
-    check(w.stop() == 0, "worker did not exit 0")
+    check("made here" in proc.stderr.read(), "the fallback is not logged")
     # an unreachable Redis: exit 2, the address named
     port2 = free_port()
     r = run_tool("serve", "--listen", "127.0.0.1:0", "-o", outdir, "--redis",
@@ -595,8 +608,8 @@ def case_serve(tmp):
     check(r.returncode == 2 and "127.0.0.1:%d" % port2 in r.stderr,
           "unreachable: %d %r" % (r.returncode, r.stderr))
     print("serve --redis: 3 uploads, thumbnails answered, 6 files each made "
-          "by a worker, tasks done from the results stream")
-    server.stop()
+          "by a worker, tasks done from the results stream; with Redis "
+          "gone, made by the service")
 
 
 def main():
