@@ -453,7 +453,8 @@ write_normalized (GdkPixbufLoader *loader, const BmpImage *image,
 
   memcpy (prefix, data, headers);
   memcpy (prefix + headers, data + headers, image->palette_bytes);
-  GST_WRITE_UINT32_LE (prefix + BMP_PIXELS_OFFSET, headers + palette);
+  gst_imgcompress_write_uint32_le (prefix + BMP_PIXELS_OFFSET,
+      headers + palette);
   ok = gdk_pixbuf_loader_write (loader, prefix, headers + palette, error) &&
       (pixels == 0 ||
           gdk_pixbuf_loader_write (loader, data + image->pixels_start, pixels,

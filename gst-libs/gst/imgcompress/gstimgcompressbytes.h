@@ -59,6 +59,15 @@ gst_imgcompress_write_uint32_be (guint8 *p, guint32 v)
   p[3] = (guint8) v;
 }
 
+static inline void
+gst_imgcompress_write_uint32_le (guint8 *p, guint32 v)
+{
+  p[0] = (guint8) v;
+  p[1] = (guint8) (v >> 8);
+  p[2] = (guint8) (v >> 16);
+  p[3] = (guint8) (v >> 24);
+}
+
 G_END_DECLS
 
 #endif /* __GST_IMGCOMPRESS_BYTES_H__ */

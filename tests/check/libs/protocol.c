@@ -14,6 +14,7 @@
 #endif
 
 #include <gst/check/gstcheck.h>
+#include <gst/imgcompress/gstimgcompressbytes.h>
 #include <gst/imgcompress/imgcompress.h>
 #include <string.h>
 
@@ -287,6 +288,15 @@ GST_START_TEST (test_pick_scale_table)
 
 GST_END_TEST;
 
+/* At any offset: GST_WRITE_UINT16_LE stores through a guint16 pointer,
+ * which UBSan calls misaligned. */
+static void
+put_uint16_le (guint8 *p, guint16 v)
+{
+  p[0] = (guint8) v;
+  p[1] = (guint8) (v >> 8);
+}
+
 /* A BMP header: OS/2 1.x (12), or 40 bytes with 4 masks after it (the
  * first 3 are BI_BITFIELDS', all 4 BI_ALPHABITFIELDS'). */
 static guint8 *
@@ -296,22 +306,22 @@ make_bmp_header (gsize *size, guint32 info_size, guint16 bits,
   guint8 *data = g_malloc0 (200);
 
   memcpy (data, "BM", 2);
-  GST_WRITE_UINT32_LE (data + 10, 300);
-  GST_WRITE_UINT32_LE (data + 14, info_size);
+  gst_imgcompress_write_uint32_le (data + 10, 300);
+  gst_imgcompress_write_uint32_le (data + 14, info_size);
   if (info_size == 12) {
-    GST_WRITE_UINT16_LE (data + 18, 5);
-    GST_WRITE_UINT16_LE (data + 20, 3);
-    GST_WRITE_UINT16_LE (data + 24, bits);
+    put_uint16_le (data + 18, 5);
+    put_uint16_le (data + 20, 3);
+    put_uint16_le (data + 24, bits);
   } else {
-    GST_WRITE_UINT32_LE (data + 18, 5);
-    GST_WRITE_UINT32_LE (data + 22, (guint32) -3);
-    GST_WRITE_UINT16_LE (data + 28, bits);
-    GST_WRITE_UINT32_LE (data + 30, compression);
-    GST_WRITE_UINT32_LE (data + 46, colours);
-    GST_WRITE_UINT32_LE (data + 54, 0x30);
-    GST_WRITE_UINT32_LE (data + 58, 0x0e);
-    GST_WRITE_UINT32_LE (data + 62, 0x01);
-    GST_WRITE_UINT32_LE (data + 66, 0xf000);
+    gst_imgcompress_write_uint32_le (data + 18, 5);
+    gst_imgcompress_write_uint32_le (data + 22, (guint32) -3);
+    put_uint16_le (data + 28, bits);
+    gst_imgcompress_write_uint32_le (data + 30, compression);
+    gst_imgcompress_write_uint32_le (data + 46, colours);
+    gst_imgcompress_write_uint32_le (data + 54, 0x30);
+    gst_imgcompress_write_uint32_le (data + 58, 0x0e);
+    gst_imgcompress_write_uint32_le (data + 62, 0x01);
+    gst_imgcompress_write_uint32_le (data + 66, 0xf000);
   }
   *size = 200;
   return data;
