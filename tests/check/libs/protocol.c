@@ -355,7 +355,7 @@ GST_START_TEST (test_sniff_bmp_layout)
       GST_IMGCOMPRESS_SNIFF_NEED_MORE_DATA);
   fail_unless_equals_int (info.needed, 66);
   /* BI_ALPHABITFIELDS: 4 masks */
-  GST_WRITE_UINT32_LE (data + 30, 6);
+  gst_imgcompress_write_uint32_le (data + 30, 6);
   fail_unless_equals_int (gst_imgcompress_sniff_bmp_layout (data, size, &info,
                               &layout),
       GST_IMGCOMPRESS_SNIFF_OK);
