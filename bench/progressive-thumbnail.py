@@ -37,6 +37,7 @@ ssim    over every corpus photo: a progressive and a baseline version of
 Prints a summary to stderr and the JSON to stdout (or FILE)."""
 
 import argparse
+import datetime
 import importlib.util
 import json
 import os
@@ -115,10 +116,13 @@ def first_thumbnail(binary, env, image, work):
     with open(metrics) as f:
         data = json.load(f)
     shutil.rmtree(out)
+    # metrics JSON schema 2: absolute RFC 3339 times, from the run's start
+    started = datetime.datetime.fromisoformat(data["started_at"])
     first = min(
-        o["written_at_s"] for i in data["images"] for o in i["outputs"] if o["variant"] == "thumbnail"
+        datetime.datetime.fromisoformat(o["written_at"])
+        for i in data["images"] for o in i["outputs"] if o["variant"] == "thumbnail"
     )
-    return first, cpu
+    return (first - started).total_seconds(), cpu
 
 
 def table(build, before_build, images, runs, work):
