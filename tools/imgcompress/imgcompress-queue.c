@@ -39,6 +39,7 @@
 #include "imgcompress-outputs.h"
 #include "imgcompress-prometheus.h"
 #include "imgcompress-queue.h"
+#include "imgcompress-report.h"
 #include "imgcompress-worker.h"
 
 #define EXIT_FAILED 1
@@ -152,22 +153,7 @@ imgcompress_queue_options_clear (ImgcompressQueueOptions *opts)
   g_free (opts->dead_stream);
 }
 
-static void log_line (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-log_line (const gchar *format, ...)
-{
-  va_list args;
-  gchar *text, *shown;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  shown = gst_imgcompress_escape_for_display (text);
-  g_printerr ("imgcompress worker: %s\n", shown);
-  g_free (shown);
-  g_free (text);
-}
+#define log_line(...) imgcompress_log_line ("imgcompress worker", __VA_ARGS__)
 
 /* --- jobs --------------------------------------------------------------- */
 

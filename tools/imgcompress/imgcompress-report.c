@@ -20,6 +20,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -607,4 +608,19 @@ imgcompress_report_write_prometheus (ImgcompressReport *report, GError **error)
 {
   return imgcompress_prometheus_write_file (report->prometheus,
       report->prometheus_path, error);
+}
+
+void
+imgcompress_log_line (const gchar *who, const gchar *format, ...)
+{
+  va_list args;
+  gchar *text, *shown;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  shown = gst_imgcompress_escape_for_display (text);
+  g_printerr ("%s: %s\n", who, shown);
+  g_free (shown);
+  g_free (text);
 }

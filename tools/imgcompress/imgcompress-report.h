@@ -41,6 +41,11 @@ gboolean imgcompress_report_write_prometheus (ImgcompressReport *report,
     GError **error);
 void imgcompress_report_free (ImgcompressReport *report);
 
+/* A line on stderr for a long-running command (serve, worker), names in it
+ * escaped for display: "WHO: TEXT". */
+void imgcompress_log_line (const gchar *who, const gchar *format, ...)
+    G_GNUC_PRINTF (2, 3);
+
 void imgcompress_report_add_output_members (JsonBuilder *b,
     const ImgcompressOutput *o);
 

@@ -510,22 +510,7 @@ on_output (ImgcompressWorker *pipeline, ImgcompressOutput *o,
     task->pass_time = MAX (task->pass_time, o->processing_time);
 }
 
-static void log_line (const gchar *format, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-log_line (const gchar *format, ...)
-{
-  va_list args;
-  gchar *text, *shown;
-
-  va_start (args, format);
-  text = g_strdup_vprintf (format, args);
-  va_end (args);
-  shown = gst_imgcompress_escape_for_display (text);
-  g_printerr ("imgcompress serve: %s\n", shown);
-  g_free (shown);
-  g_free (text);
-}
+#define log_line(...) imgcompress_log_line ("imgcompress serve", __VA_ARGS__)
 
 /* The seed's adaptive configuration, on the mean of the last images. */
 static void
@@ -907,9 +892,12 @@ static gboolean
 queue_is_full (Server *server)
 {
   /* uploads still being received count too: each holds a connection, an
-   * fd and a spool file, so they are bounded with the rest */
+   * fd and a spool file, so they are bounded with the rest; so do jobs on
+   * Redis (--redis), the background queue of the workers, each holding a
+   * spooled upload until its result comes */
   return g_queue_get_length (&server->queue) +
-      g_queue_get_length (&server->thumbnails) + server->n_spools >=
+      g_queue_get_length (&server->thumbnails) + server->n_spools +
+      server->n_remote >=
       (guint) server->opts->queue_size;
 }
 
@@ -1326,7 +1314,7 @@ json_uint (JsonObject *o, const gchar *member)
 /* A worker's output ("variant", "format", "path", "width", "height",
  * "bytes", "quality") as one of ours. */
 static ImgcompressOutput *
-output_from_json (JsonObject *o)
+output_from_json (JsonObject *o, guint64 input_bytes)
 {
   ImgcompressOutput *out = g_new0 (ImgcompressOutput, 1);
 
@@ -1339,6 +1327,9 @@ output_from_json (JsonObject *o)
   out->width = (guint) json_uint (o, "width");
   out->height = (guint) json_uint (o, "height");
   out->bytes = json_uint (o, "bytes");
+  /* as metricsink's: the compression ratio histogram counts it */
+  out->input_bytes = input_bytes;
+  out->ratio = input_bytes ? (gdouble) out->bytes / input_bytes : 0.0;
   out->quality =
       (gint) json_object_get_int_member_with_default (o, "quality", -1);
   out->processing_time = GST_CLOCK_TIME_NONE;
@@ -1364,7 +1355,7 @@ add_remote_outputs (Task *task, const gchar *outputs)
 
       if (JSON_NODE_HOLDS_OBJECT (node))
         g_ptr_array_add (task->outputs,
-            output_from_json (json_node_get_object (node)));
+            output_from_json (json_node_get_object (node), task->input_bytes));
     }
     ok = TRUE;
   }

@@ -536,7 +536,7 @@ def case_serve(tmp):
     server = RedisServer(tmp)
     outdir = os.path.join(tmp, "out")
     paths = make_images(os.path.join(tmp, "in"), 3)
-    proc, port = start_serve(server, outdir)
+    proc, port = start_serve(server, outdir, "--queue-size", "3")
     tasks = {}
     for p in sorted(paths):
         status, body = serve_request(port, "POST", "/v1/images",
@@ -547,9 +547,15 @@ def case_serve(tmp):
               {o["variant"] for o in doc["thumbnail"]} == {"thumbnail"},
               "answer: %r" % doc)
         tasks[doc["id"]] = p
-    # nobody reads the stream yet: the jobs wait there
+    # nobody reads the stream yet: the jobs wait there, and count against
+    # --queue-size (each holds a spooled upload)
     check(server.client.xlen("jobs") == 3, "jobs on the stream: %d" %
           server.client.xlen("jobs"))
+    status, body = serve_request(port, "POST", "/v1/images",
+                                 open(sorted(paths)[0], "rb").read())
+    check(status == 503 and json.loads(body)["error"]["reason"] ==
+          "queue_full", "a 4th upload with 3 jobs waiting: %d %r" %
+          (status, body))
     time.sleep(0.5)
     status, body = serve_request(port, "GET", "/v1/tasks/%s" % next(iter(tasks)))
     check(json.loads(body)["status"] == "queued", "made without a worker: %r"
@@ -582,6 +588,11 @@ def case_serve(tmp):
     text = body.decode()
     check(re.search(r"^imgcompress_redis_jobs_waiting 0$", text, re.M),
           "metrics: %s" % text)
+    # the workers' files count in the compression ratio histogram too
+    m = re.search(r'^imgcompress_output_compression_ratio_sum\{[^}]*'
+                  r'variant="full"[^}]*\} (\S+)$', text, re.M)
+    check(m is not None and float(m.group(1)) > 0,
+          "no compression ratio for the workers' files: %s" % text)
     made = sum(float(v) for v in re.findall(
         r"^imgcompress_images_processed_total\S* (\S+)$", text, re.M))
     check(made == 3, "images processed: %s" % made)
