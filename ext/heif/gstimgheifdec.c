@@ -235,9 +235,14 @@ set_colour (GstImgHeifDec *self, const struct heif_image_handle *handle)
     if (set)
       return;
   }
+  /* libheif 1.15 allocates the profile before it checks the primaries and
+   * keeps it when it refuses them: free it on error too */
   if (heif_image_handle_get_nclx_color_profile (handle, &nclx).code !=
-          heif_error_Ok ||
-      nclx == NULL)
+      heif_error_Ok) {
+    g_clear_pointer (&nclx, heif_nclx_color_profile_free);
+    return;
+  }
+  if (nclx == NULL)
     return;
   /* primaries other than sRGB's (Display P3, BT.2020) get the profile
    * they amount to, which imgiccconvert converts as an embedded one */

@@ -172,6 +172,7 @@ static const HostileCase cases[] = {
       { "60000 x 60000", "allowed" } },
   { "avif-meta-size-0.avif", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
       { "size 0", NULL } },
+  { "avif-nclx-reserved.avif", DECODED, 640, 480, TRUE },
   { "ok.gif", DECODED, 640, 480, TRUE },
   { "gif-truncated.gif", REFUSED, 0, 0, FALSE, gst_stream_error_quark,
       { "gif file is truncated", NULL } },

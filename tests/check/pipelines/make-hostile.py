@@ -399,6 +399,15 @@ def with_meta_size_zero(heif):
     return bytes(b)
 
 
+def with_nclx_primaries(heif, primaries):
+    """The nclx colour box says colour primaries @primaries."""
+    b = bytearray(heif)
+    pos = b.find(b"colrnclx")
+    assert pos > 0
+    b[pos + 8:pos + 10] = struct.pack(">H", primaries)
+    return bytes(b)
+
+
 def damage(data, start, rng, rate=0.05):
     b = bytearray(data)
     for i in range(start, len(b)):
@@ -429,6 +438,9 @@ def write_still_cases(write, out, photo, rng):
     write("avif-truncated.avif", avif[:len(avif) // 2])
     write("avif-ispe-60000x60000.avif", with_ispe(avif, 60000, 60000))
     write("avif-meta-size-0.avif", with_meta_size_zero(avif))
+    # primaries 3 are reserved: libheif refuses the colour description (and,
+    # in 1.15, keeps what it allocated for it), the pixels are still fine
+    write("avif-nclx-reserved.avif", with_nclx_primaries(avif, 3))
 
     gif = image_bytes(photo.quantize(256), "GIF")
     write("ok.gif", gif)
