@@ -3,6 +3,7 @@
 
     bench/serve-bench.py [--build-dir build] [--cpus 0,1] [--latency-n 30]
                          [--uploads 100] [--clients 8] [--tools ours,pillow]
+                         [--rounds 3]
 
 Both services run pinned to the same CPUs (taskset, default 0,1: "2
 cores"), on loopback, in fresh output directories, with the same three
@@ -19,6 +20,12 @@ variants (thumbnail 150, preview 500, full 2048; JPEG and WebP):
   /proc/PID/stat) is told beside it: on a shared machine it is the steadier
   figure.
 
+Each of ROUNDS rounds starts every service afresh and measures it, the
+services taking turns first (ours, pillow; then pillow, ours; ...), so a
+change of the machine's speed during the run falls on both: latency
+percentiles are over the uploads of every round, throughput figures are the
+medians of the rounds.
+
 The 12 MP and 1 MP JPEGs are made from the corpus's Kleiber photo (the
 centre 4:3 region, LANCZOS, quality 90, baseline) into the workload cache.
 """
@@ -29,6 +36,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -156,10 +164,46 @@ def latency(service, data, n):
         task = service.upload(data)
         times.append(time.monotonic() - t0)
         service.wait(task)
-    cpu = (service.cpu_seconds() - cpu0) / n
+    return {"times": times, "cpu_s": service.cpu_seconds() - cpu0}
+
+
+def pooled_latency(rounds):
+    """Percentiles over the uploads of every round."""
+    times = [t for r in rounds for t in r["times"]]
     return {"p50_ms": percentile(times, 0.5) * 1000,
             "p95_ms": percentile(times, 0.95) * 1000,
-            "cpu_per_upload_s": cpu, "n": n}
+            "cpu_per_upload_s": sum(r["cpu_s"] for r in rounds) / len(times),
+            "n": len(times)}
+
+
+def median_throughput(rounds):
+    """The median of each figure over the rounds, and the rounds."""
+    keys = ("uploads_per_s", "answers_per_s", "seconds", "cpu_s",
+            "cpu_per_upload_s")
+    out = {k: statistics.median(r[k] for r in rounds) for k in keys}
+    out.update(uploads=rounds[0]["uploads"], clients=rounds[0]["clients"],
+               rounds=rounds)
+    return out
+
+
+def measure(tool, command, args, env, sized, sets):
+    """One round of one service: latency, then each workload's throughput."""
+    service = Service(tool, command, args.cpus, env)
+    try:
+        r = {}
+        if args.latency_n > 0:
+            for name in ("12mp", "1mp"):
+                r["latency_" + name] = latency(service, sized[name],
+                                               args.latency_n)
+        for name, images in sets.items():
+            t = throughput(service, images, args.uploads, args.clients)
+            r["throughput_" + name] = t
+            print("%-6s %s: %5.2f uploads/s (%.3f CPU-s/upload)" % (
+                tool, name, t["uploads_per_s"], t["cpu_per_upload_s"]),
+                file=sys.stderr, flush=True)
+        return r
+    finally:
+        service.stop()
 
 
 def throughput(service, images, uploads, clients):
@@ -213,6 +257,7 @@ def main():
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--tools", default="ours,pillow")
     ap.add_argument("--workloads", default="phone,large")
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--results", help="write the figures as JSON")
     args = ap.parse_args()
 
@@ -246,29 +291,33 @@ def main():
                    "-j", str(n_cpus), "--http", "127.0.0.1:0"],
     }
     results = {"cpus": args.cpus, "load_before": os.getloadavg()}
-    for tool in args.tools.split(","):
-        service = Service(tool, commands[tool], args.cpus, env)
-        try:
-            r = {}
+    tools = args.tools.split(",")
+    rounds = {tool: [] for tool in tools}
+    for i in range(args.rounds):
+        for tool in (tools if i % 2 == 0 else tools[::-1]):
+            print("round %d: %s" % (i + 1, tool), file=sys.stderr, flush=True)
+            rounds[tool].append(measure(tool, commands[tool], args, env,
+                                        sized, sets))
+    for tool in tools:
+        r = {}
+        if args.latency_n > 0:
             for name in ("12mp", "1mp"):
-                r["latency_" + name] = latency(service, sized[name],
-                                               args.latency_n)
+                r["latency_" + name] = pooled_latency(
+                    [x["latency_" + name] for x in rounds[tool]])
             print("%-6s 12 MP answer p50 %6.1f ms p95 %6.1f ms (%.3f "
                   "CPU-s/upload) | 1 MP p50 %5.1f ms p95 %5.1f ms" % (
                       tool, r["latency_12mp"]["p50_ms"],
                       r["latency_12mp"]["p95_ms"],
                       r["latency_12mp"]["cpu_per_upload_s"],
-                      r["latency_1mp"]["p50_ms"], r["latency_1mp"]["p95_ms"]),
-                  flush=True)
-            for name, images in sets.items():
-                t = throughput(service, images, args.uploads, args.clients)
-                r["throughput_" + name] = t
-                print("%-6s %s: %5.2f uploads/s (%.3f CPU-s/upload)" % (
-                    tool, name, t["uploads_per_s"], t["cpu_per_upload_s"]),
-                    flush=True)
-            results[tool] = r
-        finally:
-            service.stop()
+                      r["latency_1mp"]["p50_ms"], r["latency_1mp"]["p95_ms"]))
+        for name in sets:
+            t = median_throughput([x["throughput_" + name]
+                                   for x in rounds[tool]])
+            r["throughput_" + name] = t
+            print("%-6s %s: %5.2f uploads/s (%.3f CPU-s/upload), median of "
+                  "%d" % (tool, name, t["uploads_per_s"],
+                          t["cpu_per_upload_s"], args.rounds))
+        results[tool] = r
     results["load_after"] = os.getloadavg()
     if "ours" in results and "pillow" in results:
         for name in sets:

@@ -664,29 +664,40 @@ typedef enum
   INPUT_ALPHA,
 } InputPath;
 
-/* Progressive scan scripts.  Most of what progressive saves comes from
- * successive approximation of the luma AC coefficients (one bit held back,
- * then refined); libjpeg's standard script also splits chroma and DC by
- * bits, in ten scans.  These six (four for grey) keep the luma split only:
- * on the 20-photo corpus at 2048 px, q90, 4:2:0 they come within 0.12 % of
- * the standard script's bytes (6.79 vs 6.78 MB; baseline with optimised
- * tables: 7.09 MB) for half its extra encoding time (cjpeg -scans, user
- * CPU: baseline 0.86 s, standard 2.14 s, these 1.54-1.63 s).  The
- * coefficients, so the pictures, are those of baseline. */
+/* Progressive scan scripts: spectral selection only, no successive
+ * approximation.  Refining scans (four of the ten of libjpeg's standard
+ * script) cost a pass over the coefficients each, and on photos that are
+ * already JPEGs (most uploads) the low bits they refine are mostly zero.
+ * Splitting luma into four bands and chroma into two gives each band
+ * Huffman tables of its own, which is where most of progressive's saving
+ * comes from.  bench/jpeg-scans.py (the whole table in docs/tuning.md):
+ * bytes against baseline with optimised tables, and encode CPU time over
+ * baseline's, for libjpeg's standard script / the earlier script, which
+ * kept a successive approximation of luma / these:
+ *
+ *   corpus photos at 2048 px, q90   -4.40 % 2.1x / -4.29 % 1.5x / -4.23 % 1.5x
+ *   phone photos 1280x960, q90      -3.86 % 2.5x / -1.46 % 2.0x / -5.40 % 1.5x
+ *   the same at 500 px, q85         -4.78 % 2.1x / -4.43 % 1.6x / -5.12 % 1.3x
+ *
+ * The coefficients, so the pictures, are those of baseline. */
 static const jpeg_scan_info ycc_scans[] = {
   { 3, { 0, 1, 2 }, 0, 0, 0, 0 },
-  { 1, { 0 }, 1, 2, 0, 1 },
-  { 1, { 1 }, 1, 63, 0, 0 },
-  { 1, { 2 }, 1, 63, 0, 0 },
-  { 1, { 0 }, 3, 63, 0, 1 },
-  { 1, { 0 }, 1, 63, 1, 0 },
+  { 1, { 0 }, 1, 2, 0, 0 },
+  { 1, { 2 }, 1, 2, 0, 0 },
+  { 1, { 2 }, 3, 63, 0, 0 },
+  { 1, { 1 }, 1, 2, 0, 0 },
+  { 1, { 1 }, 3, 63, 0, 0 },
+  { 1, { 0 }, 3, 5, 0, 0 },
+  { 1, { 0 }, 6, 20, 0, 0 },
+  { 1, { 0 }, 21, 63, 0, 0 },
 };
 
 static const jpeg_scan_info gray_scans[] = {
   { 1, { 0 }, 0, 0, 0, 0 },
-  { 1, { 0 }, 1, 2, 0, 1 },
-  { 1, { 0 }, 3, 63, 0, 1 },
-  { 1, { 0 }, 1, 63, 1, 0 },
+  { 1, { 0 }, 1, 2, 0, 0 },
+  { 1, { 0 }, 3, 5, 0, 0 },
+  { 1, { 0 }, 6, 20, 0, 0 },
+  { 1, { 0 }, 21, 63, 0, 0 },
 };
 
 static void

@@ -277,6 +277,37 @@ GST_START_TEST (test_progressive)
 
 GST_END_TEST;
 
+/* The scan script only reorders the coefficients: a progressive JPEG
+ * decodes to the very pixels of the baseline one, in colour and grey. */
+GST_START_TEST (test_progressive_same_picture_as_baseline)
+{
+  const GstVideoFormat formats[] = { GST_VIDEO_FORMAT_I420,
+    GST_VIDEO_FORMAT_Y444, GST_VIDEO_FORMAT_GRAY8 };
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (formats); i++) {
+    GstBuffer *progressive =
+        encode ("turbojpegenc", formats[i], "progressive=true", NULL);
+    GstBuffer *baseline = encode ("turbojpegenc", formats[i], NULL, NULL);
+    Decoded p, b;
+
+    decode_jpeg (progressive, &p);
+    decode_jpeg (baseline, &b);
+    fail_unless (p.progressive && !b.progressive);
+    fail_unless_equals_int (p.width, b.width);
+    fail_unless_equals_int (p.height, b.height);
+    fail_unless (memcmp (p.luma, b.luma, (gsize) p.width * p.height) == 0,
+        "%s: progressive pixels differ from baseline",
+        gst_video_format_to_string (formats[i]));
+    g_free (p.luma);
+    g_free (b.luma);
+    gst_buffer_unref (progressive);
+    gst_buffer_unref (baseline);
+  }
+}
+
+GST_END_TEST;
+
 static gboolean
 has_marker (GstBuffer *buf, guint8 marker)
 {
@@ -559,6 +590,7 @@ turbojpegenc_suite (void)
   suite_add_tcase (s, tc);
   tcase_add_test (tc, test_formats_round_trip);
   tcase_add_test (tc, test_progressive);
+  tcase_add_test (tc, test_progressive_same_picture_as_baseline);
   tcase_add_test (tc, test_restart_interval);
   tcase_add_test (tc, test_subsampling_conversion);
   tcase_add_test (tc, test_optimized_not_larger_than_jpegenc);
