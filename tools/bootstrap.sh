@@ -10,7 +10,8 @@ deb_packages="build-essential meson ninja-build pkg-config gettext
   libglib2.0-dev libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad libturbojpeg0-dev libjpeg62-turbo-dev
-  libwebp-dev libspng-dev libjson-glib-dev libjpeg-turbo-progs webp clang-format
+  libwebp-dev libspng-dev zlib1g-dev libjson-glib-dev libjpeg-turbo-progs webp
+  clang-format
   python3 python3-pil python3-numpy gnuplot-nox valgrind faketime strace
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-gstreamer-1.0
   gir1.2-gst-plugins-base-1.0 libsoup-3.0-dev prometheus

@@ -50,7 +50,7 @@
  * crashed process are removed by gst_imgcompress_file_remove_stale_temps().
  * An existing file is never replaced unless #GstMetricSink:overwrite is set,
  * not even one created by another writer while this one was writing.  Each
- * file records its size and SHA-256 in the `user.imgcompress.sha256`
+ * file records its size and CRC-32 in the `user.imgcompress.crc32`
  * extended attribute where the file system has them
  * (gst_imgcompress_file_check() compares a file with it).
  *

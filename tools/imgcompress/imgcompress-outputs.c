@@ -453,7 +453,7 @@ decodes_completely (const gchar *path)
 }
 
 /* "Complete" for --skip-existing: the file holds the very bytes metricsink
- * recorded (size and SHA-256 in its xattr) when it was written; a file
+ * recorded (size and CRC-32 in its xattr) when it was written; a file
  * without that record (a copy, a file system without user xattrs) must
  * decode to the end. */
 static gboolean

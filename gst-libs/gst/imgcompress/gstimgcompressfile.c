@@ -51,6 +51,7 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <zlib.h>
 
 /* Leaves room for the ".", ".XXXXXX" and the suffix within NAME_MAX. */
 #define TEMP_NAME_MAX_BYTES 64
@@ -68,7 +69,7 @@ struct _GstImgcompressAtomicFile
   gchar *temp_base;
   gint fd;
   guint64 size;
-  GChecksum *checksum; /* of the bytes written, recorded at commit */
+  guint32 crc; /* CRC-32 of the bytes written, recorded at commit */
   GstImgcompressFileFlags flags;
 };
 
@@ -329,7 +330,6 @@ open_in_directory (gint dir_fd, const gchar *path, const gchar *base,
   file->base = g_strdup (base);
   file->temp_base = temp_base;
   file->fd = fd;
-  file->checksum = g_checksum_new (G_CHECKSUM_SHA256);
   file->flags = flags;
   return file;
 }
@@ -479,7 +479,7 @@ gst_imgcompress_atomic_file_write (GstImgcompressAtomicFile *file,
           g_strerror (ENOSPC));
       return FALSE;
     }
-    g_checksum_update (file->checksum, p, n);
+    file->crc = crc32_z (file->crc, p, n);
     p += n;
     size -= n;
     file->size += n;
@@ -535,7 +535,6 @@ free_file (GstImgcompressAtomicFile *file)
 {
   if (file->dir_fd >= 0)
     close (file->dir_fd);
-  g_checksum_free (file->checksum);
   g_free (file->path);
   g_free (file->temp_path);
   g_free (file->base);
@@ -543,11 +542,15 @@ free_file (GstImgcompressAtomicFile *file)
   g_free (file);
 }
 
-/* "SIZE:SHA256HEX", the value of GST_IMGCOMPRESS_FILE_XATTR. */
+/* "SIZE:CRC32HEX", the value of GST_IMGCOMPRESS_FILE_XATTR.  The record
+ * is there to find files cut or zero-filled by a crash, not to resist
+ * tampering (whoever can change the file can change its xattr too), so a
+ * CRC-32 does: zlib's is about 15 times faster than GLib's SHA-256, which
+ * took 2 % of the CPU time of a phone-size upload's six outputs. */
 static gchar *
-checksum_record (guint64 size, const gchar *hex)
+checksum_record (guint64 size, guint32 crc)
 {
-  return g_strdup_printf ("%" G_GUINT64_FORMAT ":%s", size, hex);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT ":%08x", size, crc);
 }
 
 /* Best effort: a file system without user xattrs (tmpfs before 6.6, FAT,
@@ -555,8 +558,7 @@ checksum_record (guint64 size, const gchar *hex)
 static void
 record_checksum (GstImgcompressAtomicFile *file)
 {
-  gchar *value =
-      checksum_record (file->size, g_checksum_get_string (file->checksum));
+  gchar *value = checksum_record (file->size, file->crc);
 
   fsetxattr (file->fd, GST_IMGCOMPRESS_FILE_XATTR, value, strlen (value), 0);
   g_free (value);
@@ -645,7 +647,7 @@ rename_into_place (gint dir_fd, const gchar *temp_base, const gchar *base,
  *     place, for gst_imgcompress_file_remove_if_same()
  * @error: (out) (optional): where to put a #GST_IMGCOMPRESS_FILE_ERROR
  *
- * Records the size and SHA-256 of what was written in the file's
+ * Records the size and CRC-32 of what was written in the file's
  * %GST_IMGCOMPRESS_FILE_XATTR extended attribute (where the file system
  * has them), closes the temporary file (fsync()ing it first with
  * %GST_IMGCOMPRESS_FILE_FLAG_SYNC) and renames it to its final path.
@@ -1210,27 +1212,23 @@ gst_imgcompress_file_remove_if_same (const gchar *path,
   return g_unlink (path) == 0;
 }
 
-/* Hashes @fd's contents; FALSE on a read error. */
+/* The size and CRC-32 of @fd's contents; FALSE on a read error. */
 static gboolean
-hash_contents (gint fd, gchar **hex, guint64 *size)
+checksum_contents (gint fd, guint64 *size, guint32 *crc)
 {
-  GChecksum *sum = g_checksum_new (G_CHECKSUM_SHA256);
   guint8 buf[65536];
   gssize n;
 
   *size = 0;
+  *crc = crc32_z (0, NULL, 0);
   while ((n = read (fd, buf, sizeof (buf))) != 0) {
     if (n < 0 && errno == EINTR)
       continue;
-    if (n < 0) {
-      g_checksum_free (sum);
+    if (n < 0)
       return FALSE;
-    }
-    g_checksum_update (sum, buf, n);
+    *crc = crc32_z (*crc, buf, n);
     *size += n;
   }
-  *hex = g_strdup (g_checksum_get_string (sum));
-  g_checksum_free (sum);
   return TRUE;
 }
 
@@ -1238,7 +1236,7 @@ hash_contents (gint fd, gchar **hex, guint64 *size)
  * gst_imgcompress_file_check:
  * @path: a file written through this module
  *
- * Compares the file with the size and SHA-256 recorded in its
+ * Compares the file with the size and CRC-32 recorded in its
  * %GST_IMGCOMPRESS_FILE_XATTR attribute when it was written.  A file that
  * was cut, zeroed or otherwise changed since is
  * %GST_IMGCOMPRESS_FILE_CHECK_DAMAGED.  A copy that lost its extended
@@ -1253,9 +1251,10 @@ GstImgcompressFileCheck
 gst_imgcompress_file_check (const gchar *path)
 {
   GstImgcompressFileCheck result = GST_IMGCOMPRESS_FILE_CHECK_DAMAGED;
-  gchar value[128], *hex = NULL, *expected;
+  gchar value[128], *expected;
   struct stat st;
   guint64 size;
+  guint32 crc;
   gssize len;
   gint fd;
 
@@ -1275,12 +1274,11 @@ gst_imgcompress_file_check (const gchar *path)
     return GST_IMGCOMPRESS_FILE_CHECK_UNRECORDED;
   }
   value[len] = '\0';
-  if (hash_contents (fd, &hex, &size)) {
-    expected = checksum_record (size, hex);
+  if (checksum_contents (fd, &size, &crc)) {
+    expected = checksum_record (size, crc);
     if (strcmp (expected, value) == 0)
       result = GST_IMGCOMPRESS_FILE_CHECK_OK;
     g_free (expected);
-    g_free (hex);
   }
   close (fd);
   return result;

@@ -71,10 +71,13 @@ typedef enum
  * GST_IMGCOMPRESS_FILE_XATTR:
  *
  * The extended attribute in which every committed file records its size
- * and the SHA-256 of its bytes, as `SIZE:HEX` (where the file system has
- * user xattrs).  gst_imgcompress_file_check() compares a file with it.
+ * and the CRC-32 (zlib's) of its bytes, as `SIZE:HEX`, HEX being eight
+ * lowercase digits (where the file system has user xattrs).
+ * gst_imgcompress_file_check() compares a file with it.  Earlier builds
+ * recorded a SHA-256 in `user.imgcompress.sha256` instead; that is not
+ * read, so their files are unrecorded.
  */
-#define GST_IMGCOMPRESS_FILE_XATTR "user.imgcompress.sha256"
+#define GST_IMGCOMPRESS_FILE_XATTR "user.imgcompress.crc32"
 
 /**
  * GstImgcompressFileId:

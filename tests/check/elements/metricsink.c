@@ -26,6 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utime.h>
+#include <sys/xattr.h>
+#include <zlib.h>
 
 #define JPEG_CAPS "image/jpeg, width=(int)500, height=(int)281"
 
@@ -1332,16 +1334,18 @@ GST_START_TEST (test_hold_then_commit)
 
 GST_END_TEST;
 
-/* A committed file records its size and SHA-256: the check finds it OK;
- * zeroing the middle (end bytes kept) makes it DAMAGED; a copy without
- * the record is UNRECORDED. */
+/* A committed file records its size and CRC-32 as "SIZE:HEX": the check
+ * finds it OK; zeroing the middle (end bytes kept) makes it DAMAGED; a copy
+ * without the record, or with only the SHA-256 record of earlier builds,
+ * is UNRECORDED. */
 GST_START_TEST (test_file_check_finds_damage)
 {
   gchar *dir = make_test_dir ();
   gchar *path = g_build_filename (dir, "v", "a.jpg", NULL);
   gchar *copy = g_build_filename (dir, "copy.jpg", NULL);
   guint8 data[4096];
-  gchar *contents;
+  gchar *contents, *record, value[64];
+  gssize xlen;
   gsize len;
   FILE *f;
   guint i;
@@ -1352,6 +1356,11 @@ GST_START_TEST (test_file_check_finds_damage)
       GST_IMGCOMPRESS_FILE_FLAG_NONE, NULL));
   fail_unless_equals_int (gst_imgcompress_file_check (path),
       GST_IMGCOMPRESS_FILE_CHECK_OK);
+  record = g_strdup_printf ("4096:%08lx", crc32 (0, data, sizeof (data)));
+  xlen = getxattr (path, "user.imgcompress.crc32", value, sizeof (value) - 1);
+  fail_unless (xlen > 0);
+  value[xlen] = '\0';
+  fail_unless_equals_string (value, record);
 
   f = fopen (path, "r+b");
   fail_unless (f != NULL);
@@ -1366,11 +1375,16 @@ GST_START_TEST (test_file_check_finds_damage)
   fail_unless (g_file_set_contents (copy, contents, len, NULL));
   fail_unless_equals_int (gst_imgcompress_file_check (copy),
       GST_IMGCOMPRESS_FILE_CHECK_UNRECORDED);
+  fail_unless (setxattr (copy, "user.imgcompress.sha256", "4096:00", 7, 0) ==
+      0);
+  fail_unless_equals_int (gst_imgcompress_file_check (copy),
+      GST_IMGCOMPRESS_FILE_CHECK_UNRECORDED);
   g_unlink (copy);
   fail_unless_equals_int (gst_imgcompress_file_check (copy),
       GST_IMGCOMPRESS_FILE_CHECK_MISSING);
 
   g_free (contents);
+  g_free (record);
   remove_tree (dir);
   g_free (copy);
   g_free (path);
