@@ -12,8 +12,7 @@
  * one pass over the files and the CPU time of the fastest pass, in ms per
  * image.  SCRIPT: baseline, standard (jpeg_simple_progression), luma-sa
  * (turbojpegenc's script until December 2026) or spectral (turbojpegenc's
- * script now, ext/turbojpeg/gstturbojpegenc.c: a copy, as the bench must
- * measure older scripts beside it).
+ * script now, from ext/turbojpeg/gstturbojpegscans.h).
  */
 
 /* jpeglib.h needs size_t and FILE first */
@@ -23,6 +22,8 @@
 #include <time.h>
 
 #include <jpeglib.h>
+
+#include "gstturbojpegscans.h"
 
 typedef struct
 {
@@ -40,23 +41,11 @@ static const jpeg_scan_info luma_sa[] = {
   { 1, { 0 }, 1, 63, 1, 0 },
 };
 
-static const jpeg_scan_info spectral[] = {
-  { 3, { 0, 1, 2 }, 0, 0, 0, 0 },
-  { 1, { 0 }, 1, 2, 0, 0 },
-  { 1, { 2 }, 1, 2, 0, 0 },
-  { 1, { 2 }, 3, 63, 0, 0 },
-  { 1, { 1 }, 1, 2, 0, 0 },
-  { 1, { 1 }, 3, 63, 0, 0 },
-  { 1, { 0 }, 3, 5, 0, 0 },
-  { 1, { 0 }, 6, 20, 0, 0 },
-  { 1, { 0 }, 21, 63, 0, 0 },
-};
-
 static const Script scripts[] = {
   { "baseline", NULL, 0 },
   { "standard", NULL, -1 },
   { "luma-sa", luma_sa, sizeof (luma_sa) / sizeof (luma_sa[0]) },
-  { "spectral", spectral, sizeof (spectral) / sizeof (spectral[0]) },
+  { "spectral", ycc_scans, sizeof (ycc_scans) / sizeof (ycc_scans[0]) },
 };
 
 typedef struct

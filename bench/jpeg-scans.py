@@ -41,8 +41,10 @@ SCRIPTS = ("baseline", "standard", "luma-sa", "spectral")
 
 def build(tmp):
     exe = os.path.join(tmp, "jpeg-scans")
-    subprocess.check_call(["cc", "-O2", "-o", exe,
-                           os.path.join(HERE, "jpeg-scans.c"), "-ljpeg"])
+    subprocess.check_call(["cc", "-O2", "-I", os.path.join(ROOT, "ext",
+                                                          "turbojpeg"),
+                           "-o", exe, os.path.join(HERE, "jpeg-scans.c"),
+                           "-ljpeg"])
     return exe
 
 

@@ -62,6 +62,8 @@
 /* jpeglib.h needs stdio.h first */
 #include <jpeglib.h>
 
+#include "gstturbojpegscans.h"
+
 GST_DEBUG_CATEGORY_STATIC (turbojpegenc_debug);
 #define GST_CAT_DEFAULT turbojpegenc_debug
 
@@ -663,42 +665,6 @@ typedef enum
   INPUT_PACKED,
   INPUT_ALPHA,
 } InputPath;
-
-/* Progressive scan scripts: spectral selection only, no successive
- * approximation.  Refining scans (four of the ten of libjpeg's standard
- * script) cost a pass over the coefficients each, and on photos that are
- * already JPEGs (most uploads) the low bits they refine are mostly zero.
- * Splitting luma into four bands and chroma into two gives each band
- * Huffman tables of its own, which is where most of progressive's saving
- * comes from.  bench/jpeg-scans.py (the whole table in docs/tuning.md):
- * bytes against baseline with optimised tables, and encode CPU time over
- * baseline's, for libjpeg's standard script / the earlier script, which
- * kept a successive approximation of luma / these:
- *
- *   corpus photos at 2048 px, q90   -4.40 % 2.1x / -4.29 % 1.5x / -4.23 % 1.5x
- *   phone photos 1280x960, q90      -3.86 % 2.5x / -1.46 % 2.0x / -5.40 % 1.5x
- *   the same at 500 px, q85         -4.78 % 2.1x / -4.43 % 1.6x / -5.12 % 1.3x
- *
- * The coefficients, so the pictures, are those of baseline. */
-static const jpeg_scan_info ycc_scans[] = {
-  { 3, { 0, 1, 2 }, 0, 0, 0, 0 },
-  { 1, { 0 }, 1, 2, 0, 0 },
-  { 1, { 2 }, 1, 2, 0, 0 },
-  { 1, { 2 }, 3, 63, 0, 0 },
-  { 1, { 1 }, 1, 2, 0, 0 },
-  { 1, { 1 }, 3, 63, 0, 0 },
-  { 1, { 0 }, 3, 5, 0, 0 },
-  { 1, { 0 }, 6, 20, 0, 0 },
-  { 1, { 0 }, 21, 63, 0, 0 },
-};
-
-static const jpeg_scan_info gray_scans[] = {
-  { 1, { 0 }, 0, 0, 0, 0 },
-  { 1, { 0 }, 1, 2, 0, 0 },
-  { 1, { 0 }, 3, 5, 0, 0 },
-  { 1, { 0 }, 6, 20, 0, 0 },
-  { 1, { 0 }, 21, 63, 0, 0 },
-};
 
 static void
 set_progressive_scans (struct jpeg_compress_struct *cinfo)
