@@ -309,6 +309,97 @@ GST_START_TEST (test_thumbnail_not_held_back)
 
 GST_END_TEST;
 
+/* Runs a launch line ending in an appsink named "out" and returns the
+ * bytes of its first buffer. */
+static GBytes *
+pull_one_buffer (const gchar *desc)
+{
+  GstElement *pipeline = gst_parse_launch (desc, NULL);
+  GstElement *sink;
+  GstSample *sample;
+  GstBuffer *buffer;
+  GstMapInfo map;
+  GBytes *bytes;
+
+  fail_unless (pipeline != NULL, "%s", desc);
+  sink = gst_bin_get_by_name (GST_BIN (pipeline), "out");
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 60 * GST_SECOND);
+  fail_unless (sample != NULL, "nothing from %s", desc);
+  buffer = gst_sample_get_buffer (sample);
+  fail_unless (gst_buffer_map (buffer, &map, GST_MAP_READ));
+  bytes = g_bytes_new (map.data, map.size);
+  gst_buffer_unmap (buffer, &map);
+  gst_sample_unref (sample);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  gst_object_unref (sink);
+  gst_object_unref (pipeline);
+  return bytes;
+}
+
+/* The WebP method follows the picture's own size, not its variant's box:
+ * a small upload's full variant is what method 4 makes of it, a large
+ * one's what method 2 makes.  Both methods are encoded for reference, and
+ * must differ, so the comparison can tell them apart. */
+static void
+check_full_webp_method (guint width, guint height, gint expected)
+{
+  gchar *outdir = g_dir_make_tmp ("imgcompressbin-XXXXXX", NULL);
+  gchar *input = g_build_filename (outdir, "in.jpg", NULL);
+  gchar *output = g_build_filename (outdir, "full", "in.webp", NULL);
+  gchar *desc, *contents;
+  GBytes *made, *by_method[2];
+  gsize size;
+  RunResult r;
+  guint i;
+
+  desc = g_strdup_printf ("videotestsrc num-buffers=1 pattern=zone-plate "
+                          "kx2=20 ky2=20 kt=1 ! video/x-raw,format=I420,"
+                          "width=%u,height=%u ! turbojpegenc quality=92 ! "
+                          "appsink name=out",
+      width, height);
+  made = pull_one_buffer (desc);
+  g_free (desc);
+  fail_unless (g_file_set_contents (input, g_bytes_get_data (made, NULL),
+      g_bytes_get_size (made), NULL));
+  g_bytes_unref (made);
+
+  run_bin (input, outdir, "variants=full:2048:90:85 formats=webp adaptive=off",
+      &r);
+  fail_unless (r.error == NULL, "%s", r.error);
+  fail_unless (g_file_get_contents (output, &contents, &size, NULL));
+  made = g_bytes_new_take (contents, size);
+
+  for (i = 0; i < 2; i++) {
+    desc =
+        g_strdup_printf ("filesrc location=\"%s\" ! turbojpegdec ! "
+                         "imgwebpenc quality=85 method=%d ! appsink name=out",
+            input, i == 0 ? 4 : 2);
+    by_method[i] = pull_one_buffer (desc);
+    g_free (desc);
+  }
+  fail_if (g_bytes_equal (by_method[0], by_method[1]));
+  fail_unless (g_bytes_equal (made, by_method[expected == 4 ? 0 : 1]),
+      "%ux%u: the full WebP is not method %d's", width, height, expected);
+
+  for (i = 0; i < 2; i++)
+    g_bytes_unref (by_method[i]);
+  g_bytes_unref (made);
+  run_result_clear (&r);
+  imgcheck_remove_tree (outdir);
+  g_free (output);
+  g_free (input);
+  g_free (outdir);
+}
+
+GST_START_TEST (test_webp_method_by_picture_size)
+{
+  check_full_webp_method (320, 240, 4);
+  check_full_webp_method (1200, 900, 2);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_bad_input_leaves_nothing)
 {
   static const gchar *contents[] = {
@@ -609,6 +700,7 @@ imgcompressbin_suite (void)
   tcase_add_test (tc, test_baseline_photo);
   tcase_add_test (tc, test_progressive_photo);
   tcase_add_test (tc, test_thumbnail_not_held_back);
+  tcase_add_test (tc, test_webp_method_by_picture_size);
   tcase_add_test (tc, test_bad_input_leaves_nothing);
   tcase_add_test (tc, test_png_alpha_to_webp_alpha_and_flat_jpeg);
   tcase_add_test (tc, test_animated_webp_first_frame);
