@@ -78,10 +78,11 @@ GST_DEBUG_CATEGORY_STATIC (gst_imgcompress_bin_debug);
 /* Measured on the corpus: progressive saves 4.4 % at 2048 px and 2.1 % at
  * 500 px, and costs 4.9 % at 150 px (its extra scan headers). */
 #define DEFAULT_PROGRESSIVE_FROM 400
-/* -1: libwebp's method 4 for pictures below WEBP_FAST_FROM pixels (their
- * larger side), method 2 from there
- * (measured on the corpus at 2048 px: half the encode time of the full
- * variant, for 0.0016 luma SSIM and 2 % more bytes). */
+/* -1: libwebp's method 4 for variants whose box is below WEBP_FAST_FROM
+ * pixels, method 2 from there (measured on the corpus at 2048 px: half the
+ * encode time of the full variant, for 0.0016 luma SSIM and 2 % more
+ * bytes).  By the box, not the picture's size: by size, 320x240 uploads'
+ * full WebP was 4 % smaller but the whole job 32 % slower (docs/tuning.md). */
 #define DEFAULT_WEBP_METHOD -1
 #define WEBP_FAST_FROM 1000
 #define WEBP_METHOD_SMALL 4
@@ -346,9 +347,8 @@ gst_imgcompress_bin_class_init (GstImgcompressBinClass *klass)
   g_object_class_install_property (gobject_class, PROP_WEBP_METHOD,
       g_param_spec_int ("webp-method", "WebP method",
           "libwebp method (0 fast .. 6 slow and small) for every WebP "
-          "variant, or -1 for 4 for pictures below 1000 px and 2 from 1000 px "
-          "(the larger side of each output), which halves the time of large "
-          "pictures for 2 % more bytes (default -1)",
+          "variant, or -1 for 4 below 1000 px and 2 from 1000 px, which "
+          "halves the time of large variants for 2 % more bytes (default -1)",
           -1, 6, DEFAULT_WEBP_METHOD,
           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   g_object_class_install_property (gobject_class, PROP_OUTPUT,
@@ -1133,46 +1133,14 @@ branch_settings_clear (BranchSettings *bs)
   g_strfreev (bs->hold_variants);
 }
 
-/* With webp-method -1 the method follows each picture's own size, not its
- * variant's box: a 320 px upload's full variant is a small picture, which
- * method 2 would make 4 % larger and 0.002 SSIM worse for no time worth
- * saving.  The caps reach the encoder before the picture does, and the
- * encoder reads its method for each frame. */
-static GstPadProbeReturn
-on_webp_encoder_caps (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+static gint
+webp_method_for (const GstImgcompressVariantInfo *variant,
+    const BranchSettings *bs)
 {
-  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
-  GstElement *encoder = GST_ELEMENT (user_data);
-  GstCaps *caps;
-  GstVideoInfo vinfo;
-
-  if (GST_EVENT_TYPE (event) != GST_EVENT_CAPS)
-    return GST_PAD_PROBE_OK;
-  gst_event_parse_caps (event, &caps);
-  if (gst_video_info_from_caps (&vinfo, caps)) {
-    guint longest =
-        MAX (GST_VIDEO_INFO_WIDTH (&vinfo), GST_VIDEO_INFO_HEIGHT (&vinfo));
-
-    g_object_set (encoder, "method",
-        longest >= WEBP_FAST_FROM ? WEBP_METHOD_LARGE : WEBP_METHOD_SMALL,
-        NULL);
-  }
-  return GST_PAD_PROBE_OK;
-}
-
-static void
-set_webp_method (GstElement *encoder, const BranchSettings *bs)
-{
-  GstPad *sinkpad;
-
-  if (bs->webp_method >= 0) {
-    g_object_set (encoder, "method", bs->webp_method, NULL);
-    return;
-  }
-  sinkpad = gst_element_get_static_pad (encoder, "sink");
-  gst_pad_add_probe (sinkpad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
-      on_webp_encoder_caps, encoder, NULL);
-  gst_object_unref (sinkpad);
+  if (bs->webp_method >= 0)
+    return bs->webp_method;
+  return variant->max_dimension >= WEBP_FAST_FROM ? WEBP_METHOD_LARGE :
+                                                    WEBP_METHOD_SMALL;
 }
 
 /* In pads mode each output buffer says which image and output it is, and
@@ -1278,7 +1246,7 @@ build_format_branch (GstImgcompressBin *self, GstElement *tee,
     g_object_set (encoder, "background", bs->background, "progressive",
         variant->max_dimension >= bs->progressive_from, NULL);
   else
-    set_webp_method (encoder, bs);
+    g_object_set (encoder, "method", webp_method_for (variant, bs), NULL);
   if (bs->icc == GST_IMGCOMPRESS_BIN_ICC_KEEP)
     g_object_set (encoder, "embed-icc", TRUE, NULL);
   if (bs->metadata == GST_IMGCOMPRESS_BIN_METADATA_COPYRIGHT)

@@ -337,16 +337,17 @@ pull_one_buffer (const gchar *desc)
   return bytes;
 }
 
-/* The WebP method follows the picture's own size, not its variant's box:
- * a small upload's full variant is what method 4 makes of it, a large
- * one's what method 2 makes.  Both methods are encoded for reference, and
- * must differ, so the comparison can tell them apart. */
+/* With webp-method -1 the method is the variant's, by its box: method 2
+ * for boxes from 1000 px (the full variant), whatever the picture's own
+ * size, 4 below.  Both methods are encoded for reference and must differ,
+ * so the comparison tells them apart. */
 static void
-check_full_webp_method (guint width, guint height, gint expected)
+check_webp_method (guint width, guint height, const gchar *variant, guint box,
+    gint expected)
 {
   gchar *outdir = g_dir_make_tmp ("imgcompressbin-XXXXXX", NULL);
   gchar *input = g_build_filename (outdir, "in.jpg", NULL);
-  gchar *output = g_build_filename (outdir, "full", "in.webp", NULL);
+  gchar *output = g_build_filename (outdir, variant, "in.webp", NULL);
   gchar *desc, *contents;
   GBytes *made, *by_method[2];
   gsize size;
@@ -364,8 +365,10 @@ check_full_webp_method (guint width, guint height, gint expected)
       g_bytes_get_size (made), NULL));
   g_bytes_unref (made);
 
-  run_bin (input, outdir, "variants=full:2048:90:85 formats=webp adaptive=off",
-      &r);
+  desc = g_strdup_printf ("variants=%s:%u:90:85 formats=webp adaptive=off",
+      variant, box);
+  run_bin (input, outdir, desc, &r);
+  g_free (desc);
   fail_unless (r.error == NULL, "%s", r.error);
   fail_unless (g_file_get_contents (output, &contents, &size, NULL));
   made = g_bytes_new_take (contents, size);
@@ -380,7 +383,8 @@ check_full_webp_method (guint width, guint height, gint expected)
   }
   fail_if (g_bytes_equal (by_method[0], by_method[1]));
   fail_unless (g_bytes_equal (made, by_method[expected == 4 ? 0 : 1]),
-      "%ux%u: the full WebP is not method %d's", width, height, expected);
+      "%ux%u in a %u px box: the WebP is not method %d's", width, height, box,
+      expected);
 
   for (i = 0; i < 2; i++)
     g_bytes_unref (by_method[i]);
@@ -392,10 +396,11 @@ check_full_webp_method (guint width, guint height, gint expected)
   g_free (outdir);
 }
 
-GST_START_TEST (test_webp_method_by_picture_size)
+GST_START_TEST (test_webp_method_by_variant_box)
 {
-  check_full_webp_method (320, 240, 4);
-  check_full_webp_method (1200, 900, 2);
+  check_webp_method (320, 240, "full", 2048, 2);
+  check_webp_method (320, 240, "preview", 500, 4);
+  check_webp_method (1200, 900, "full", 2048, 2);
 }
 
 GST_END_TEST;
@@ -700,7 +705,7 @@ imgcompressbin_suite (void)
   tcase_add_test (tc, test_baseline_photo);
   tcase_add_test (tc, test_progressive_photo);
   tcase_add_test (tc, test_thumbnail_not_held_back);
-  tcase_add_test (tc, test_webp_method_by_picture_size);
+  tcase_add_test (tc, test_webp_method_by_variant_box);
   tcase_add_test (tc, test_bad_input_leaves_nothing);
   tcase_add_test (tc, test_png_alpha_to_webp_alpha_and_flat_jpeg);
   tcase_add_test (tc, test_animated_webp_first_frame);
