@@ -293,6 +293,48 @@ def parse_metrics(text):
     return values
 
 
+SEED_NAMES = {
+    "imgcompress_image_processing_seconds": "image_processing_seconds",
+    "imgcompress_output_compression_ratio": "image_compression_ratio",
+}
+
+
+def check_seed_names(promtool, tmp, text):
+    """examples/prometheus/seed-names.rules.yml, evaluated by `promtool test
+    rules` on the series of a live /metrics: every series of the two
+    histograms comes out under the seed's name, labels and value kept."""
+    rules = os.path.join(os.environ["IMGCOMPRESS_SOURCE_ROOT"], "examples",
+                         "prometheus", "seed-names.rules.yml")
+    series, expected = [], []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, value = line.rsplit(" ", 1)
+        name, brace, labels = key.partition("{")
+        for ours, seed in SEED_NAMES.items():
+            suffix = name[len(ours):]
+            if name.startswith(ours) and suffix in ("_bucket", "_sum",
+                                                     "_count"):
+                series.append({"series": key, "values": value})
+                expected.append({"expr": key.replace(ours, seed, 1),
+                                 "eval_time": "0m",
+                                 "exp_samples": [{"labels":
+                                                  seed + suffix + brace +
+                                                  labels,
+                                                  "value": float(value)}]})
+    check(len(series) > 10, "only %d histogram series" % len(series))
+    test = {"rule_files": [rules], "evaluation_interval": "1m",
+            "tests": [{"interval": "1m", "input_series": series,
+                       "promql_expr_test": expected}]}
+    path = os.path.join(tmp, "seed-names.test.yml")
+    with open(path, "w") as f:
+        json.dump(test, f)  # YAML is a superset of JSON
+    p = subprocess.run([promtool, "test", "rules", path],
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "promtool test rules: %s %s" % (p.stdout,
+                                                             p.stderr))
+
+
 def case_metrics():
     promtool = shutil.which("promtool")
     if promtool is None:
@@ -351,7 +393,9 @@ def case_metrics():
                    'format="jpeg",le="%s"}' % le]
                  for le in ("0.3", "0.5", "0.7", "0.9")]
         check(ratio == sorted(ratio), "ratio buckets not cumulative")
-        print("promtool accepts /metrics; counts match 4 images, 2 refused")
+        check_seed_names(promtool, srv.tmp, text)
+        print("promtool accepts /metrics; counts match 4 images, 2 refused; "
+              "the seed's histogram names come out of the example rules")
         check(srv.stop() == 0, "exit status")
         check_no_leftovers(srv)
     finally:
