@@ -397,22 +397,64 @@ imgcompress_chunk_size_for_memory (guint64 mem_available_bytes,
   return (guint) CLAMP (n, IMGCOMPRESS_MIN_CHUNK, IMGCOMPRESS_MAX_CHUNK);
 }
 
+/* A field of /proc/meminfo in kB, or 0 when unknown. */
+static guint64
+meminfo_kb (const gchar *contents, const gchar *field)
+{
+  const gchar *line = strstr (contents, field);
+
+  return line ? g_ascii_strtoull (line + strlen (field), NULL, 10) : 0;
+}
+
 /* MemAvailable from /proc/meminfo, or 0 when unknown.  The environment
  * variable IMGCOMPRESS_MEM_AVAILABLE (bytes) overrides it for tests. */
 guint64
 imgcompress_mem_available (void)
 {
   const gchar *override = g_getenv ("IMGCOMPRESS_MEM_AVAILABLE");
-  gchar *contents = NULL, *line;
-  guint64 kb = 0;
+  gchar *contents = NULL;
+  guint64 kb;
 
   if (override)
     return g_ascii_strtoull (override, NULL, 10);
   if (!g_file_get_contents ("/proc/meminfo", &contents, NULL, NULL))
     return 0;
-  line = strstr (contents, "MemAvailable:");
-  if (line)
-    kb = g_ascii_strtoull (line + strlen ("MemAvailable:"), NULL, 10);
+  kb = meminfo_kb (contents, "MemAvailable:");
   g_free (contents);
   return kb * 1024;
+}
+
+/* The share of memory in use (1 - MemAvailable / MemTotal), or 0 when
+ * unknown.  IMGCOMPRESS_MEMORY_USED (a fraction) overrides it for tests
+ * of the adaptive configuration. */
+gdouble
+imgcompress_memory_used_fraction (void)
+{
+  const gchar *override = g_getenv ("IMGCOMPRESS_MEMORY_USED");
+  gchar *contents = NULL;
+  guint64 total, avail;
+
+  if (override)
+    return g_ascii_strtod (override, NULL);
+  if (!g_file_get_contents ("/proc/meminfo", &contents, NULL, NULL))
+    return 0;
+  total = meminfo_kb (contents, "MemTotal:");
+  avail = meminfo_kb (contents, "MemAvailable:");
+  g_free (contents);
+  return total ? 1.0 - (gdouble) avail / total : 0;
+}
+
+/* The seed's AdaptiveCompressionService: memory over 80 % used calls for
+ * fewer images in flight (never none), images slower than 1 s on average
+ * for more (up to max_limit), unless the cores are busy already (a load
+ * average of 90 % of them), where more would only queue for CPU. */
+guint
+imgcompress_adapted_limit (guint limit, guint max_limit, gdouble mean_s,
+    gdouble memory_used, gdouble load, guint n_cpus)
+{
+  if (memory_used > 0.8)
+    return limit > 1 ? limit - 1 : limit;
+  if (mean_s > 1.0 && limit < max_limit && load < n_cpus * 0.9)
+    return limit + 1;
+  return limit;
 }

@@ -81,6 +81,11 @@ guint imgcompress_chunk_size_for_memory (guint64 mem_available_bytes,
 
 guint64 imgcompress_mem_available (void);
 
+gdouble imgcompress_memory_used_fraction (void);
+
+guint imgcompress_adapted_limit (guint limit, guint max_limit, gdouble mean_s,
+    gdouble memory_used, gdouble load, guint n_cpus);
+
 G_END_DECLS
 
 #endif /* __IMGCOMPRESS_CONFIG_H__ */

@@ -374,22 +374,6 @@ imgcompress_read_input (const gchar *path, gint fd, guint64 size_hint,
   return buffer;
 }
 
-gdouble
-imgcompress_memory_used_fraction (void)
-{
-  gchar *contents = NULL, *p;
-  guint64 total = 0, avail = 0;
-
-  if (!g_file_get_contents ("/proc/meminfo", &contents, NULL, NULL))
-    return 0;
-  if ((p = strstr (contents, "MemTotal:")))
-    total = g_ascii_strtoull (p + 9, NULL, 10);
-  if ((p = strstr (contents, "MemAvailable:")))
-    avail = g_ascii_strtoull (p + 13, NULL, 10);
-  g_free (contents);
-  return total ? 1.0 - (gdouble) avail / total : 0;
-}
-
 static gdouble
 load_average (void)
 {
@@ -402,27 +386,19 @@ load_average (void)
   return load;
 }
 
-/* The seed's AdaptiveCompressionService: slow images (over 1 s on
- * average) and idle cores call for more parallelism, memory pressure (over
- * 80 % used) for less.  Returns the new limit; a change is logged when
- * @verbose. */
+/* imgcompress_adapted_limit() on this machine's memory and load.  Returns
+ * the new limit; a change is logged when @verbose. */
 guint
 imgcompress_adapt_limit (guint limit, guint max_limit, gdouble mean_s,
     gboolean verbose)
 {
   gdouble memory = imgcompress_memory_used_fraction ();
-  guint old = limit;
+  guint adapted = imgcompress_adapted_limit (limit, max_limit, mean_s, memory,
+      load_average (), g_get_num_processors ());
 
-  if (memory > 0.8 && limit > 1) {
-    limit--;
-  } else if (mean_s > 1.0 && limit < max_limit &&
-      load_average () < g_get_num_processors () * 0.9) {
-    limit++;
-  }
-
-  if (limit != old && verbose)
+  if (adapted != limit && verbose)
     g_printerr (_ ("imgcompress: in-flight limit %u -> %u (mean %.2f s per "
                    "image, memory %.0f %% used)\n"),
-        old, limit, mean_s, memory * 100);
-  return limit;
+        limit, adapted, mean_s, memory * 100);
+  return adapted;
 }

@@ -88,7 +88,6 @@ gint imgcompress_open_input (const gchar *path, GError **error);
 GstBuffer *imgcompress_read_input (const gchar *path, gint fd,
     guint64 size_hint, guint64 max_bytes, GError **error);
 
-gdouble imgcompress_memory_used_fraction (void);
 guint imgcompress_adapt_limit (guint limit, guint max_limit, gdouble mean_s,
     gboolean verbose);
 

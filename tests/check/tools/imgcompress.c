@@ -207,6 +207,29 @@ GST_START_TEST (test_thread_rule)
 
 GST_END_TEST;
 
+/* The seed's adaptive configuration: over 80 % of memory used, one image
+ * fewer in flight (never none); images slower than 1 s on average, one
+ * more (up to the maximum) while the cores are not all busy; else as is.
+ * Memory comes first: slow images on a full machine still mean fewer. */
+GST_START_TEST (test_adaptive_limit)
+{
+  /* limit, max, mean s, memory used, load, cpus */
+  fail_unless_equals_int (imgcompress_adapted_limit (2, 4, 0.2, 0.5, 0, 2), 2);
+  fail_unless_equals_int (imgcompress_adapted_limit (2, 4, 0.2, 0.85, 0, 2), 1);
+  fail_unless_equals_int (imgcompress_adapted_limit (1, 4, 0.2, 0.95, 0, 2), 1);
+  fail_unless_equals_int (imgcompress_adapted_limit (2, 4, 1.5, 0.85, 0, 2), 1);
+  fail_unless_equals_int (imgcompress_adapted_limit (2, 4, 1.5, 0.5, 0.5, 2),
+      3);
+  fail_unless_equals_int (imgcompress_adapted_limit (4, 4, 1.5, 0.5, 0.5, 2),
+      4);
+  fail_unless_equals_int (imgcompress_adapted_limit (2, 4, 1.5, 0.5, 1.9, 2),
+      2);
+  fail_unless_equals_int (imgcompress_adapted_limit (2, 4, 1.0, 0.5, 0, 2), 2);
+  fail_unless_equals_int (imgcompress_adapted_limit (2, 4, 1.5, 0.8, 0, 2), 3);
+}
+
+GST_END_TEST;
+
 GST_START_TEST (test_chunk_size_from_memory)
 {
   const guint64 mb = 1024 * 1024;
@@ -1725,6 +1748,7 @@ imgcompress_tool_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_thread_rule);
   tcase_add_test (tc, test_chunk_size_from_memory);
+  tcase_add_test (tc, test_adaptive_limit);
   tcase_add_test (tc, test_config_valid);
   tcase_add_test (tc, test_shipped_configs_load);
   tcase_add_test (tc, test_config_invalid_cases);

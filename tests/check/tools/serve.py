@@ -666,6 +666,34 @@ def case_load():
         srv.cleanup()
 
 
+def case_adaptive():
+    """The seed's adaptive configuration on the service: with memory over
+    80 % used (IMGCOMPRESS_MEMORY_USED stands in for /proc/meminfo), each
+    finished image takes one pipeline of each kind off the limit, down to
+    one, and each change is logged and shown in /metrics."""
+    env = dict(os.environ, IMGCOMPRESS_MEMORY_USED="0.9")
+    srv = Server("--threads", "2", env=env)
+    try:
+        m = parse_metrics(srv.metrics())
+        check(m["imgcompress_in_flight_limit"] == 2,
+              "limit before: %s" % m["imgcompress_in_flight_limit"])
+        for seed in range(3):
+            status, _, doc = srv.upload(encode(photo(600, 400, seed), "JPEG"))
+            check(status == 201, "upload: %d" % status)
+            check(srv.wait_task(doc["id"])["status"] == "done", "task")
+        m = parse_metrics(srv.metrics())
+        check(m["imgcompress_in_flight_limit"] == 1,
+              "limit after: %s" % m["imgcompress_in_flight_limit"])
+        check(srv.stop() == 0, "exit status")
+        changes = [line.strip() for line in srv.stderr
+                   if "in-flight limit" in line]
+        check(len(changes) == 1 and "2 -> 1" in changes[0] and
+              "memory 90 % used" in changes[0],
+              "logged changes: %r" % changes)
+        print("memory 90 %% used: %s" % changes[0])
+    finally:
+        srv.cleanup()
+
 def case_sigterm():
     srv = Server("--queue-size", "256")
     try:
@@ -713,7 +741,8 @@ def case_sigterm():
 
 
 CASES = {"formats": case_formats, "metrics": case_metrics,
-         "errors": case_errors, "load": case_load, "sigterm": case_sigterm}
+         "errors": case_errors, "load": case_load, "sigterm": case_sigterm,
+         "adaptive": case_adaptive}
 
 if __name__ == "__main__":
     CASES[CASE]()
